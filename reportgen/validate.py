@@ -1,0 +1,644 @@
+"""Validation of located data into the model, collecting every problem.
+
+Each ``_x`` function checks one object of FORMAT.md, records problems with
+their path, and returns the model object (or None when it cannot be built).
+Nothing stops at the first problem: a user fixing a file wants the whole list.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import unicodedata
+from typing import Any, Callable, TypeVar
+
+from .calendar import Period
+from .errors import Problem, ReportError
+from .source import Located, PathKey
+from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol
+from .model import (
+    BUILTIN_FIELDS,
+    KPI,
+    Block,
+    BulletsBlock,
+    Cell,
+    Column,
+    Content,
+    Entry,
+    Group,
+    Item,
+    National,
+    NoteBlock,
+    Report,
+    Section,
+    Series,
+    SeriesBlock,
+    SeriesExtra,
+    SeriesRow,
+    Table,
+    TableBlock,
+    TableCell,
+    TextBlock,
+)
+from .numbers import NumberFormat, parse_time
+
+T = TypeVar("T")
+
+LAYOUTS = ("plan-status", "quarterly", "kpi-summary", "measure-pages", "tracker")
+APPENDICES = ("kpi-summary", "mark-summary")
+#: Most entries a report may hold (documented in the README).
+MAX_ENTRIES = 5_000
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 20 else value[:20] + "…"
+        return f'the text "{shown}"'
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return f"the date {value}"
+    return type(value).__name__
+
+
+def _bad_char(text: str) -> str | None:
+    """Characters that cannot be printed or stored (controls, lone surrogates)."""
+    for ch in text:
+        if ch in "\n\t":
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cs":
+            return f"contains a lone surrogate U+{ord(ch):04X}"
+        if cat == "Cc":
+            return f"contains the control character U+{ord(ch):04X}"
+    return None
+
+
+class _Builder:
+    def __init__(self, located: Located) -> None:
+        self.loc = located
+        self.problems: list[Problem] = []
+        self.marks: MarkScale | None = None
+        self.entries = 0
+
+    # -- primitives -------------------------------------------------------
+    def err(self, path: PathKey, message: str) -> None:
+        self.problems.append(self.loc.problem(path, message))
+
+    def mapping(self, value: Any, path: PathKey, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.err(path, f"expected a mapping, got {_kind(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                hint = _closest(key, allowed)
+                self.err(path + (key,), "unknown key" + (f" (did you mean '{hint}'?)" if hint else ""))
+        for key in required:
+            if key not in value:
+                self.err(path, f"missing required key '{key}'")
+        return value
+
+    def text(self, value: Any, path: PathKey, *, allow_number: bool = False) -> str | None:
+        if isinstance(value, str):
+            bad = _bad_char(value)
+            if bad:
+                self.err(path, bad)
+                return None
+            return value
+        if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        self.err(path, f"expected text, got {_kind(value)}")
+        return None
+
+    def number_or_text(self, value: Any, path: PathKey) -> str | int | None:
+        """Numbers like 項番 may be written 1 or "（１）"; both print as written."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        return self.text(value, path)
+
+    def texts(self, value: Any, path: PathKey) -> list[str]:
+        if not isinstance(value, list):
+            self.err(path, f"expected a list of texts, got {_kind(value)}")
+            return []
+        out = [self.text(v, path + (i,), allow_number=True) for i, v in enumerate(value)]
+        return [t for t in out if t is not None]
+
+    def number(self, value: Any, path: PathKey, *, allow_none: bool = True) -> float | int | None:
+        if value is None and allow_none:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        self.err(path, f"expected a number, got {_kind(value)}")
+        return None
+
+    def integer(self, value: Any, path: PathKey, what: str = "an integer") -> int | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        self.err(path, f"expected {what}, got {_kind(value)}")
+        return None
+
+    def boolean(self, value: Any, path: PathKey) -> bool:
+        if isinstance(value, bool):
+            return value
+        self.err(path, f"expected true or false, got {_kind(value)}")
+        return False
+
+    def choice(self, value: Any, path: PathKey, options: tuple[str, ...]) -> str | None:
+        if isinstance(value, str) and value in options:
+            return value
+        self.err(path, f"expected one of {', '.join(options)}, got {_kind(value)}")
+        return None
+
+    def fmt(self, value: Any, path: PathKey) -> str | None:
+        spec = self.text(value, path)
+        if spec is None:
+            return None
+        try:
+            NumberFormat.parse(spec)
+        except ValueError as exc:
+            self.err(path, str(exc))
+            return None
+        return spec
+
+    def each(self, value: Any, path: PathKey, fn: Callable[[Any, PathKey], T | None]) -> list[T]:
+        if not isinstance(value, list):
+            self.err(path, f"expected a list, got {_kind(value)}")
+            return []
+        out = []
+        for i, v in enumerate(value):
+            built = fn(v, path + (i,))
+            if built is not None:
+                out.append(built)
+        return out
+
+    # -- report -----------------------------------------------------------
+    def document(self, data: Any) -> Report | None:
+        top = self.mapping(data, (), ("format", "report", "sections"), ("format", "report"))
+        if top is None:
+            return None
+        if "format" in top and top["format"] != 1:
+            self.err(("format",), f"unsupported format {top['format']!r}; this reportgen reads format 1")
+        head = self.mapping(top.get("report"), ("report",), (
+            "title", "organization", "fiscal_year", "period", "issued", "layout", "marks",
+            "columns", "appendix", "preface",
+        ), ("title", "organization", "fiscal_year")) if "report" in top else None
+        if head is None:
+            return None
+        p: PathKey = ("report",)
+        title = self.text(head.get("title"), p + ("title",)) if "title" in head else None
+        org = self.text(head.get("organization"), p + ("organization",)) if "organization" in head else None
+        fy = None
+        if "fiscal_year" in head:
+            fy = self.integer(head["fiscal_year"], p + ("fiscal_year",), "a Gregorian year such as 2023")
+            if fy is not None and not 1873 <= fy <= 2200:
+                self.err(p + ("fiscal_year",), f"year {fy} is out of range")
+                fy = None
+        period = "annual"
+        if "period" in head:
+            raw = head["period"]
+            if isinstance(raw, _dt.date):  # YAML reads 2024-02-29 as a date
+                raw = f"{raw.year:04d}-{raw.month:02d}"
+            text = self.text(raw, p + ("period",))
+            if text is not None:
+                try:
+                    per = Period.parse(text)
+                    problem = per.check(fy) if fy is not None else None
+                    if problem:
+                        self.err(p + ("period",), problem)
+                    period = str(per)
+                except ValueError as exc:
+                    self.err(p + ("period",), str(exc))
+        issued = None
+        if "issued" in head and head["issued"] is not None:
+            issued = self.date(head["issued"], p + ("issued",))
+        layout = "plan-status"
+        if "layout" in head:
+            layout = self.text(head["layout"], p + ("layout",)) or layout
+        marks = self.scale(head.get("marks", "standard"), p + ("marks",))
+        self.marks = marks
+        columns = self.each(head["columns"], p + ("columns",), self.column) if "columns" in head else None
+        appendix: list[str] = []
+        if "appendix" in head:
+            for i, a in enumerate(head["appendix"] if isinstance(head["appendix"], list) else [None]):
+                name = self.choice(a, p + ("appendix", i), APPENDICES)
+                if name:
+                    appendix.append(name)
+        preface = self.blocks(head["preface"], p + ("preface",)) if "preface" in head else []
+        sections = self.each(top.get("sections", []), ("sections",), self.section)
+        if self.entries > MAX_ENTRIES:
+            self.err(("sections",), f"{self.entries:,} entries; the limit is {MAX_ENTRIES:,} per report")
+        if columns:
+            known = set(BUILTIN_FIELDS)
+            for s in sections:
+                for _g, item in s.iter_items():
+                    known.update(item.fields)
+                    for e in item.entries:
+                        known.update(e.fields)
+            for i, col in enumerate(columns):
+                if col.field not in known:
+                    self.err(p + ("columns", i, "field"),
+                             f"'{col.field}' is neither a built-in field nor in any item's fields")
+        if title is None or org is None or fy is None or marks is None:
+            return None
+        return Report(
+            title=title, organization=org, fiscal_year=fy, marks=marks, period=period,
+            issued=issued, layout=layout, columns=columns, appendix=appendix,
+            preface=preface, sections=sections,
+        )
+
+    def date(self, value: Any, path: PathKey) -> _dt.date | None:
+        if isinstance(value, _dt.datetime):
+            return value.date()
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        self.err(path, f"expected a date YYYY-MM-DD, got {_kind(value)}")
+        return None
+
+    def scale(self, value: Any, path: PathKey) -> MarkScale | None:
+        if isinstance(value, str):
+            if value in BUILTIN_SCALES:
+                return BUILTIN_SCALES[value]
+            self.err(path, f"unknown mark scale '{value}'; built-in scales are {', '.join(BUILTIN_SCALES)}")
+            return None
+        m = self.mapping(value, path, ("name", "symbols", "not_assessed"), ("name", "symbols"))
+        if m is None:
+            return None
+        name = self.text(m.get("name"), path + ("name",)) if "name" in m else None
+
+        def symbol(v: Any, sp: PathKey) -> MarkSymbol | None:
+            d = self.mapping(v, sp, ("symbol", "label"), ("symbol",))
+            if d is None or "symbol" not in d:
+                return None
+            sym = self.text(d["symbol"], sp + ("symbol",))
+            label = self.text(d.get("label", ""), sp + ("label",))
+            if not sym:
+                if sym == "":
+                    self.err(sp + ("symbol",), "a symbol cannot be empty")
+                return None
+            return MarkSymbol(sym.strip(), label or "")
+
+        symbols = self.each(m.get("symbols", []), path + ("symbols",), symbol) if "symbols" in m else []
+        if "symbols" in m and not symbols:
+            self.err(path + ("symbols",), "a scale needs at least one symbol")
+        na = self.text(m["not_assessed"], path + ("not_assessed",)) if m.get("not_assessed") is not None else None
+        if name is None or not symbols:
+            return None
+        return MarkScale(name, tuple(symbols), na.strip() if na else None)
+
+    def column(self, value: Any, path: PathKey) -> Column | None:
+        d = self.mapping(value, path, ("field", "label", "width"), ("field",))
+        if d is None or "field" not in d:
+            return None
+        name = self.text(d["field"], path + ("field",))
+        label = self.text(d.get("label", ""), path + ("label",)) if d.get("label") is not None else ""
+        width = None
+        if d.get("width") is not None:
+            width = self.text(d["width"], path + ("width",), allow_number=True)
+            if width is not None and not _valid_width(width):
+                self.err(path + ("width",), f'expected a width like "38%" or "40mm", got "{width}"')
+                width = None
+        return Column(name, label or "", width) if name else None
+
+    # -- sections and items -----------------------------------------------
+    def section(self, value: Any, path: PathKey) -> Section | None:
+        d = self.mapping(value, path, ("number", "title", "groups", "items"), ("title",))
+        if d is None:
+            return None
+        title = self.text(d["title"], path + ("title",)) if "title" in d else None
+        number = self.number_or_text(d["number"], path + ("number",)) if d.get("number") is not None else None
+        groups = self.each(d["groups"], path + ("groups",), self.group) if "groups" in d else []
+        items = self.each(d["items"], path + ("items",), self.item) if "items" in d else []
+        if title is None:
+            return None
+        return Section(title, number, groups, items)
+
+    def group(self, value: Any, path: PathKey) -> Group | None:
+        d = self.mapping(value, path, ("title", "owner", "items"), ("title",))
+        if d is None:
+            return None
+        title = self.text(d["title"], path + ("title",)) if "title" in d else None
+        owner = self.text(d["owner"], path + ("owner",)) if d.get("owner") is not None else None
+        items = self.each(d.get("items", []), path + ("items",), self.item)
+        return Group(title, owner, items) if title is not None else None
+
+    def item(self, value: Any, path: PathKey) -> Item | None:
+        d = self.mapping(value, path, ("number", "title", "tags", "labels", "owner", "fields", "entries"), ("title",))
+        if d is None:
+            return None
+        title = self.text(d["title"], path + ("title",)) if "title" in d else None
+        number = self.number_or_text(d["number"], path + ("number",)) if d.get("number") is not None else None
+        tags = self.texts(d["tags"], path + ("tags",)) if "tags" in d else []
+        labels = self.texts(d["labels"], path + ("labels",)) if "labels" in d else []
+        owner = self.text(d["owner"], path + ("owner",)) if d.get("owner") is not None else None
+        fields = self.fields(d["fields"], path + ("fields",)) if "fields" in d else {}
+        entries = self.each(d.get("entries", []), path + ("entries",), self.entry)
+        if title is None:
+            return None
+        return Item(title, number, tags, labels, owner, fields, entries)
+
+    def fields(self, value: Any, path: PathKey) -> dict[str, Content]:
+        if not isinstance(value, dict):
+            self.err(path, f"expected a mapping of field names to text, got {_kind(value)}")
+            return {}
+        out: dict[str, Content] = {}
+        for k, v in value.items():
+            c = self.content(v, path + (k,))
+            if c is not None:
+                out[k] = c
+        return out
+
+    def entry(self, value: Any, path: PathKey) -> Entry | None:
+        d = self.mapping(value, path, ("number", "plan", "status", "mark", "kpi", "fields"))
+        if d is None:
+            return None
+        self.entries += 1
+        number = self.number_or_text(d["number"], path + ("number",)) if d.get("number") is not None else None
+        plan = self.content(d["plan"], path + ("plan",)) if d.get("plan") is not None else None
+        status = self.content(d["status"], path + ("status",)) if d.get("status") is not None else None
+        mark = None
+        if d.get("mark") is not None:
+            raw = self.text(d["mark"], path + ("mark",))
+            if raw is not None and self.marks is not None:
+                mark = self.marks.normalise(raw)
+                if mark is None:
+                    self.err(path + ("mark",), f"'{raw}' is not a mark of the '{self.marks.name}' scale "
+                                               f"({' '.join(self.marks.allowed)})")
+        kpi = self.kpi(d["kpi"], path + ("kpi",)) if d.get("kpi") is not None else None
+        fields = self.fields(d["fields"], path + ("fields",)) if "fields" in d else {}
+        return Entry(plan, status, mark, number, kpi, fields)
+
+    def kpi(self, value: Any, path: PathKey) -> KPI | None:
+        d = self.mapping(value, path, ("text", "target", "direction", "format", "prior", "actual",
+                                       "achieved", "national", "series"), ("text",))
+        if d is None:
+            return None
+        text = self.text(d["text"], path + ("text",)) if "text" in d else None
+        fmt = self.fmt(d.get("format", "text"), path + ("format",)) or "text"
+        target: Any = None
+        if d.get("target") is not None:
+            target = "prior" if d["target"] == "prior" else self.number(d["target"], path + ("target",))
+        direction = self.choice(d.get("direction", ">="), path + ("direction",), (">=", "<="))
+        prior = self.figure(d.get("prior"), path + ("prior",), fmt)
+        actual = self.figure(d.get("actual"), path + ("actual",), fmt)
+        achieved: Any = d.get("achieved", "auto")
+        if achieved != "auto" and not isinstance(achieved, bool):
+            self.err(path + ("achieved",), f"expected auto, true or false, got {_kind(achieved)}")
+            achieved = "auto"
+        national = None
+        if d.get("national") is not None:
+            n = self.mapping(d["national"], path + ("national",), ("average", "rank", "rank_prev"))
+            if n is not None:
+                np = path + ("national",)
+                national = National(
+                    self.number(n.get("average"), np + ("average",)),
+                    self.rank(n.get("rank"), np + ("rank",)),
+                    self.rank(n.get("rank_prev"), np + ("rank_prev",)),
+                )
+        series = self.series(d["series"], path + ("series",)) if d.get("series") is not None else None
+        if target == "prior" and "prior" not in d:
+            self.err(path + ("target",), "target 'prior' needs a 'prior' figure")
+        if text is None or direction is None:
+            return None
+        return KPI(text, target, direction, fmt, prior, actual, achieved, national, series)  # type: ignore[arg-type]
+
+    def rank(self, value: Any, path: PathKey) -> int | None:
+        if value is None:
+            return None
+        r = self.integer(value, path, "a rank (1–47)")
+        if r is not None and r < 1:
+            self.err(path, "a rank starts at 1")
+        return r
+
+    def figure(self, value: Any, path: PathKey, fmt: str) -> Any:
+        """A KPI figure or series value: a number, null, or "H:MM" for time."""
+        if value is None:
+            return None
+        if fmt == "time" and isinstance(value, str):
+            try:
+                parse_time(value)
+                return value
+            except ValueError as exc:
+                self.err(path, str(exc))
+                return None
+        if fmt == "date" and isinstance(value, (str, _dt.date)):
+            return self.date(value, path)
+        if fmt == "text":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return value
+            return self.text(value, path)
+        return self.number(value, path)
+
+    # -- content ----------------------------------------------------------
+    def content(self, value: Any, path: PathKey) -> Content | None:
+        if isinstance(value, str):
+            return self.text(value, path)
+        if isinstance(value, list):
+            return self.blocks(value, path)
+        self.err(path, f"expected text or a list of blocks, got {_kind(value)}")
+        return None
+
+    def blocks(self, value: Any, path: PathKey) -> list[Block]:
+        return self.each(value, path, self.block)
+
+    def block(self, value: Any, path: PathKey) -> Block | None:
+        kinds = ("text", "bullets", "note", "table", "series")
+        d = self.mapping(value, path, kinds + ("heading",))
+        if d is None:
+            return None
+        present = [k for k in kinds if k in d]
+        heading = self.text(d["heading"], path + ("heading",)) if d.get("heading") is not None else None
+        if len(present) != 1:
+            if not present and heading is not None:
+                return TextBlock("", heading=heading)
+            self.err(path, "a block needs exactly one of " + ", ".join(kinds)
+                     + (f" (found {', '.join(present)})" if present else ""))
+            return None
+        kind = present[0]
+        p = path + (kind,)
+        v = d[kind]
+        if kind in ("text", "note"):
+            t = self.text(v, p, allow_number=True)
+            if t is None:
+                return None
+            return TextBlock(t, heading=heading) if kind == "text" else NoteBlock(t, heading=heading)
+        if kind == "bullets":
+            if isinstance(v, dict):
+                b = self.mapping(v, p, ("bullet", "items"), ("items",))
+                if b is None or "items" not in b:
+                    return None
+                bullet = self.text(b.get("bullet", "・"), p + ("bullet",)) or "・"
+                return BulletsBlock(self.texts(b["items"], p + ("items",)), bullet, heading=heading)
+            return BulletsBlock(self.texts(v, p), heading=heading)
+        if kind == "table":
+            t = self.table(v, p)
+            return TableBlock(t, heading=heading) if t else None
+        s = self.series(v, p)
+        return SeriesBlock(s, heading=heading) if s else None
+
+    def cell(self, value: Any, path: PathKey) -> tuple[Cell, tuple[int, int]] | None:
+        if isinstance(value, dict):
+            d = self.mapping(value, path, ("value", "span", "format"))
+            if d is None:
+                return None
+            inner = self.cell(d.get("value"), path + ("value",))
+            span = (1, 1)
+            if "span" in d:
+                sp = d["span"]
+                if (isinstance(sp, list) and len(sp) == 2
+                        and all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in sp)):
+                    span = (sp[0], sp[1])
+                else:
+                    self.err(path + ("span",), "expected [rows, cols], two whole numbers ≥ 1")
+            fmt = self.fmt(d["format"], path + ("format",)) if d.get("format") is not None else None
+            val = inner[0] if inner else None
+            return TableCell(val if not isinstance(val, TableCell) else val.value, span, fmt), span
+        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            return value, (1, 1)
+        if isinstance(value, (_dt.date,)):
+            return value.isoformat(), (1, 1)
+        t = self.text(value, path)
+        return (t, (1, 1)) if t is not None else None
+
+    def grid(self, value: Any, path: PathKey, width: int | None) -> tuple[list[list[Cell]], int | None]:
+        """Rows of cells; checks each row's width against ``width`` (spans counted)."""
+        rows: list[list[Cell]] = []
+        if not isinstance(value, list):
+            self.err(path, f"expected a list of rows, got {_kind(value)}")
+            return rows, width
+        carry: dict[int, int] = {}  # column → rows still covered by a rowspan above
+        for r, row in enumerate(value):
+            rp = path + (r,)
+            if not isinstance(row, list):
+                self.err(rp, f"expected a row (a list of cells), got {_kind(row)}")
+                continue
+            cells: list[Cell] = []
+            col = 0
+            taken = {c for c, n in carry.items() if n > 0}
+            for c, raw in enumerate(row):
+                built = self.cell(raw, rp + (c,))
+                while col in taken:
+                    col += 1
+                if built is None:
+                    col += 1
+                    continue
+                cell, (rs, cs) = built
+                cells.append(cell)
+                for k in range(col, col + cs):
+                    if rs > 1:
+                        carry[k] = max(carry.get(k, 0), rs)
+                col += cs
+            while col in taken:
+                col += 1
+            row_width = max([col] + [c + 1 for c in taken])
+            if width is None:
+                width = row_width
+            elif row_width != width:
+                self.err(rp, f"row has {row_width} columns (spans counted); the header has {width}")
+            carry = {c: n - 1 for c, n in carry.items() if n - 1 > 0}
+            rows.append(cells)
+        return rows, width
+
+    def table(self, value: Any, path: PathKey) -> Table | None:
+        d = self.mapping(value, path, ("caption", "header", "rows", "formats"), ("rows",))
+        if d is None:
+            return None
+        caption = self.text(d["caption"], path + ("caption",)) if d.get("caption") is not None else None
+        header_raw = d.get("header", [])
+        if isinstance(header_raw, list) and header_raw and not any(isinstance(h, list) for h in header_raw):
+            self.err(path + ("header",), "expected a list of header rows, e.g. [[年度, 件数]]")
+            header_raw = []
+        header, width = self.grid(header_raw, path + ("header",), None)
+        rows, width = self.grid(d.get("rows", []), path + ("rows",), width)
+        formats = None
+        if d.get("formats") is not None:
+            if isinstance(d["formats"], list):
+                formats = [self.fmt(f, path + ("formats", i)) or "text" for i, f in enumerate(d["formats"])]
+                if width is not None and len(formats) != width:
+                    self.err(path + ("formats",), f"{len(formats)} formats for {width} columns")
+            else:
+                self.err(path + ("formats",), f"expected a list of formats, got {_kind(d['formats'])}")
+        return Table(header, rows, caption, formats)
+
+    def series(self, value: Any, path: PathKey) -> Series | None:
+        d = self.mapping(value, path, ("caption", "kind", "cumulative", "format", "total", "extra", "rows", "chart"),
+                         ("rows",))
+        if d is None:
+            return None
+        caption = self.text(d["caption"], path + ("caption",)) if d.get("caption") is not None else None
+        kind = self.choice(d.get("kind", "monthly"), path + ("kind",), ("monthly", "quarterly")) or "monthly"
+        slots = 12 if kind == "monthly" else 4
+        cumulative = self.boolean(d["cumulative"], path + ("cumulative",)) if "cumulative" in d else False
+        fmt = self.fmt(d.get("format", "int"), path + ("format",)) or "int"
+        total: Any = d.get("total", "auto")
+        if isinstance(total, str) and total in ("auto", "sum", "mean", "last", "none"):
+            pass
+        else:
+            total = self.figure(total, path + ("total",), fmt)
+        chart = self.choice(d["chart"], path + ("chart",), ("line", "bar")) if d.get("chart") is not None else None
+
+        def values(v: Any, vp: PathKey, limit: int) -> list[Any]:
+            if not isinstance(v, list):
+                self.err(vp, f"expected a list of values, got {_kind(v)}")
+                return []
+            if len(v) > limit:
+                self.err(vp, f"{len(v)} values; a {kind} series has at most {limit}")
+            return [self.figure(x, vp + (i,), fmt) for i, x in enumerate(v[:limit])]
+
+        def row(v: Any, rp: PathKey) -> SeriesRow | None:
+            r = self.mapping(v, rp, ("label", "values"), ("label", "values"))
+            if r is None or "label" not in r:
+                return None
+            label = self.text(r["label"], rp + ("label",), allow_number=True)
+            vals = values(r.get("values", []), rp + ("values",), slots)
+            return SeriesRow(label, vals) if label is not None else None
+
+        rows = self.each(d.get("rows", []), path + ("rows",), row)
+        extra = None
+        if d.get("extra") is not None:
+            e = self.mapping(d["extra"], path + ("extra",), ("label", "values"), ("label", "values"))
+            if e is not None and "label" in e:
+                label = self.text(e["label"], path + ("extra", "label"))
+                vals = values(e.get("values", []), path + ("extra", "values"), max(len(rows), 1))
+                extra = SeriesExtra(label or "", vals)
+        return Series(rows, caption, kind, cumulative, fmt, total, extra, chart)  # type: ignore[arg-type]
+
+
+def _valid_width(width: str) -> bool:
+    import re
+
+    return re.fullmatch(r"\d+(\.\d+)?(%|mm|cm|pt|fr)", width.strip()) is not None
+
+
+def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
+    import difflib
+
+    match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def build_located(located: Located) -> Report:
+    """Validate located data into a Report, or raise ReportError with every problem."""
+    builder = _Builder(located)
+    report = builder.document(located.data)
+    if builder.problems or report is None:
+        if not builder.problems:
+            builder.err((), "not a report")
+        raise ReportError(builder.problems)
+    return report
+
+
+def build_report(data: Any, *, source: str = "<dict>") -> Report:
+    """Validate plain data (no line information) into a Report."""
+    return build_located(Located(data, source))
