@@ -635,7 +635,8 @@ def build_located(located: Located) -> Report:
     if builder.problems or report is None:
         if not builder.problems:
             builder.err((), "not a report")
-        raise ReportError(builder.problems)
+        # In file order, as a user reads and fixes them.
+        raise ReportError(sorted(builder.problems, key=lambda p: p.line or 0))
     return report
 
 

@@ -1,0 +1,56 @@
+"""The command line as scripts use it: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def reportgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "reportgen", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_validate_examples_ok(examples_dir: Path) -> None:
+    result = reportgen("validate", *sorted(str(p) for p in examples_dir.glob("*.yaml")))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": ok (") == 3
+
+
+def test_validate_invalid_exit_2_one_line_per_problem(write) -> None:
+    bad = write("bad.yaml", """\
+format: 1
+report:
+  title: t
+  organization: o
+  fiscal_year: 二〇二三
+  titel: x
+sections:
+  - title: s
+    items:
+      - title: i
+        entries:
+          - {plan: p, mark: ★}
+""")
+    result = reportgen("validate", str(bad))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert [l.split(": ")[0] for l in lines] == [f"{bad}:5", f"{bad}:6", f"{bad}:12"]
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_missing_file_and_garbage(write, tmp_path: Path) -> None:
+    result = reportgen("validate", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2 and "cannot read" in result.stderr
+    garbage = write("g.yaml", b"\x81\x00\xff\xfe\xfd" * 10)
+    result = reportgen("validate", str(garbage))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(str(garbage))
+
+
+def test_version_and_help() -> None:
+    assert reportgen("--version").stdout.startswith("reportgen, version")
+    helped = reportgen("validate", "--help")
+    assert helped.returncode == 0 and "Example" in helped.stdout
