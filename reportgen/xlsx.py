@@ -46,6 +46,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import Problem, RenderError, ReportError
@@ -103,6 +104,7 @@ SIZE_MARK = 14.0
 
 # Calibration (LibreOffice 7.4 PDF, BIZ UDゴシック): see the module docstring.
 LINE_FACTOR = 1.1
+VERTICAL_FACTOR = 1.0  # stacked characters measured at 0.93 em in LibreOffice
 CELL_PAD_PT = 4.0      # top + bottom inner margin of a cell
 WRAP_PAD_PT = 4.0      # left + right inner margin, subtracted from the width
 _WIDTH_PT_LO = 5.55    # LibreOffice: points per character of column width
@@ -123,7 +125,7 @@ COL_ROLE = COL_ENTRY_ID + 1                # 24 = X (hidden): what the row holds
 LAST_PRINTED_COL = COL_RANK
 
 WIDTHS: dict[int, float] = {
-    COL_AREA: 4.5, COL_NUMBER: 5, COL_TITLE: 18, COL_PLAN: 42,
+    COL_AREA: 4.5, COL_NUMBER: 7, COL_TITLE: 18, COL_PLAN: 42,
     COL_PROGRESS: 12, **{COL_PROGRESS + k: 7.5 for k in range(1, 13)},
     COL_PROGRESS + 13: 8.5, COL_PROGRESS + 14: 8.5,
     COL_MARK: 9, COL_RANK: 14, COL_KPI_FLAG: 4, COL_ENTRY_ID: 6, COL_ROLE: 6,
@@ -246,7 +248,7 @@ def text_height(text: str, width_pt: float, size: float) -> float:
 
 def vertical_height(text: str, size: float) -> float:
     """Height of stacked vertical text (textRotation 255): one character a line."""
-    return len(text) * size * 1.15 + CELL_PAD_PT * 2
+    return len(text) * size * VERTICAL_FACTOR + CELL_PAD_PT * 2
 
 
 def _split_for_rows(text: str, width_pt: float, size: float) -> tuple[list[str], list[str]]:
@@ -401,6 +403,7 @@ class Layout:
     spans: list[VSpan] = field(default_factory=list)
     written: dict[str, Written] = field(default_factory=dict)
     mark_rows: list[int] = field(default_factory=list)   # indices of entry first rows
+    unit_starts: list[int] = field(default_factory=list)  # where a page may break (entry/banner starts)
 
 
 def _text_cell(col: int, last: int, text: str, style: str = "rg.text") -> CellSpec:
@@ -622,16 +625,18 @@ class _Builder:
     def ensure(self, first: int, need: float) -> None:
         """Make rows[first:] at least ``need`` points tall in total.
 
-        The missing height is spread evenly over the block's rows (text is
-        top-aligned, grids centred, so both still read naturally); what the
-        409 pt row limit leaves over goes into empty filler rows.
+        The missing height is spread evenly over the block's text rows (they
+        are top-aligned, so the room reads as white space under the text), or
+        over all rows when the block is only grids; what the 409 pt row limit
+        leaves over goes into empty filler rows.
         """
         rows = self.out.rows
         block = rows[first:]
         deficit = need - sum(r.height for r in block)
         if deficit <= 0.01:
             return
-        room = [SPLIT_ROW_PT - r.height for r in block]
+        prefer = any(r.growable for r in block)
+        room = [SPLIT_ROW_PT - r.height if (r.growable or not prefer) else 0.0 for r in block]
         while deficit > 0.01 and any(x > 0.01 for x in room):
             open_rows = [k for k, x in enumerate(room) if x > 0.01]
             share = deficit / len(open_rows)
@@ -670,6 +675,7 @@ class _Builder:
             ))
             items.append((item_first, item, group))
         if len(rows) == first:
+            self.out.unit_starts.append(first)
             rows.append(Row(line_pitch(SIZE_BODY) + CELL_PAD_PT, role=ROLE_FILLER, growable=True))
         self.ensure(first, vertical_height(section.heading, SIZE_AREA))
         self.register_spans(first, section, items, boundaries)
@@ -678,6 +684,9 @@ class _Builder:
                        boundaries: list[tuple[int, str, Any]]) -> None:
         end = len(self.out.rows)
         starts = [b[0] for b in boundaries] + [end]
+        for k, (start, kind, _obj) in enumerate(boundaries):
+            if k == 0 or boundaries[k - 1][1] != "banner" or boundaries[k - 1][0] != start - 1:
+                self.out.unit_starts.append(start)
         spans = self.out.spans
         spans.append(VSpan(COL_AREA, first, end - 1, section.heading, "rg.area"))
         entry_ends: dict[int, int] = {}
@@ -823,7 +832,8 @@ def _named_styles() -> list[NamedStyle]:
         "rg.header": (_font(SIZE_HEADER, True), center, _BORDER, header_fill),
         "rg.banner": (_font(SIZE_BANNER, True), Alignment(vertical="center", wrap_text=True), _BORDER, banner_fill),
         "rg.area": (_font(SIZE_AREA, True),
-                    Alignment(textRotation=255, vertical="top", horizontal="center", wrap_text=True), _BORDER, None),
+                    Alignment(textRotation=255, vertical="top", horizontal="center", shrink_to_fit=True),
+                    _BORDER, None),
         "rg.text": (_font(SIZE_BODY), wrap_top, _BORDER, None),
         "rg.text.bold": (_font(SIZE_BODY, True), wrap_top, _BORDER, None),
         "rg.center": (_font(SIZE_BODY), Alignment(wrap_text=True, vertical="top", horizontal="center"), _BORDER, None),
@@ -1018,6 +1028,76 @@ def _mark_validation(scale: MarkScale, ref: str) -> DataValidation:
     return dv
 
 
+#: Landscape paper (width, height) in points, and the margins set in _setup_page.
+PAPER_PT = {"A3": (1190.55, 841.89), "A4": (841.89, 595.28)}
+MARGIN_SIDE_PT = 0.4 * 72
+MARGIN_TOP_BOTTOM_PT = 0.5 * 72
+#: Share of the page filled, leaving room for the two applications' rounding.
+PAGE_FILL = 0.94
+
+
+def page_capacity(paper: Paper, repeated: float) -> float:
+    """Sheet points of rows that fit on one printed page under the repeated header.
+
+    Fit-to-width scales the sheet by printable width / sheet width; the wider
+    of Excel's and LibreOffice's column widths gives the smaller page, so pages
+    are filled for the application that fits less.
+    """
+    width, height = PAPER_PT[paper]
+    sheet_width = span_points(COL_AREA, LAST_PRINTED_COL)
+    scale = min(1.0, (width - 2 * MARGIN_SIDE_PT) / sheet_width)
+    return (height - 2 * MARGIN_TOP_BOTTOM_PT) / scale * PAGE_FILL - repeated
+
+
+def page_breaks(layout: Layout, first_page: float, page: float) -> list[int]:
+    """Row indices that start a new page.
+
+    Pages break between entries (a banner stays with the entry after it), so
+    a plan, its status and its mark print together; only a block taller than
+    a page is broken between its own rows.
+    """
+    heights = [min(r.height, MAX_ROW_PT) for r in layout.rows]
+    starts = sorted(set(layout.unit_starts) | {0}) if heights else []
+    breaks: list[int] = []
+    used, capacity = 0.0, first_page
+    for a, b in zip(starts, starts[1:] + [len(heights)]):
+        block = sum(heights[a:b])
+        if used + block > capacity and used > 0:
+            breaks.append(a)
+            used, capacity = 0.0, page
+        if block <= capacity:
+            used += block
+            continue
+        for i in range(a, b):
+            if used + heights[i] > capacity and used > 0:
+                breaks.append(i)
+                used, capacity = 0.0, page
+            used += heights[i]
+    return breaks
+
+
+def split_at_breaks(spans: list[VSpan], breaks: list[int]) -> list[VSpan]:
+    """Repeat the area label, item number and title on every page they span.
+
+    A merged cell prints its text once, on the page where it starts, so a
+    label crossing a page break would be cut; each page gets its own merged
+    cell instead, the title marked （続き）.
+    """
+    out: list[VSpan] = []
+    for span in spans:
+        cuts = [b for b in breaks if span.first < b <= span.last]
+        if not cuts or span.col not in (COL_AREA, COL_NUMBER, COL_TITLE):
+            out.append(span)
+            continue
+        bounds = [span.first, *cuts, span.last + 1]
+        for k, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            value = span.value
+            if k and span.col == COL_TITLE and isinstance(value, str):
+                value = value.split("\n", 1)[0] + "（続き）"
+            out.append(replace(span, first=a, last=b - 1, value=value))
+    return out
+
+
 def _write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> dict[str, Any]:
     ws = wb.active
     ws.title = MAIN_SHEET
@@ -1028,7 +1108,14 @@ def _write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> d
     header_row = _write_top(ws, report)
     _write_header(ws, header_row)
     first = header_row + 1
+    header_height = ws.row_dimensions[header_row].height or 0.0
+    top = sum(ws.row_dimensions[r].height or 0.0 for r in range(1, header_row))
+    page = page_capacity(paper, header_height)
+    breaks = page_breaks(layout, page - top, page)
+    layout.spans = split_at_breaks(layout.spans, breaks)
     _write_body(ws, layout, first)
+    for b in breaks:
+        ws.row_breaks.append(Break(id=first + b - 1))
     last_body = first + max(len(layout.rows), 1) - 1
     mark_col = get_column_letter(COL_MARK)
     ws.add_data_validation(_mark_validation(report.marks, f"{mark_col}{first}:{mark_col}{last_body}"))
