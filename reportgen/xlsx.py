@@ -38,7 +38,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal, Sequence
+from typing import Any, Iterator, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
@@ -402,7 +402,6 @@ class Layout:
     rows: list[Row] = field(default_factory=list)
     spans: list[VSpan] = field(default_factory=list)
     written: dict[str, Written] = field(default_factory=dict)
-    mark_rows: list[int] = field(default_factory=list)   # indices of entry first rows
     unit_starts: list[int] = field(default_factory=list)  # where a page may break (entry/banner starts)
 
 
@@ -614,7 +613,6 @@ class _Builder:
         rows[0].entry_id = entry_id
         rows[0].kpi_flag = 1 if entry.kpi is not None else 0
         self.out.rows.extend(rows)
-        self.out.mark_rows.append(first)
         need = max(
             text_height(written.plan, span_points(COL_PLAN, COL_PLAN), SIZE_BODY),
             line_pitch(SIZE_MARK) + CELL_PAD_PT,
@@ -1014,16 +1012,28 @@ def _write_summary(ws: Worksheet, scale: MarkScale, r: int, first: int, last: in
     return r - 1
 
 
+#: Column of the hidden sheet listing the scale's symbols, for dropdowns that
+#: cannot be written inline (a symbol with a comma or quote, or a long list).
+SYMBOL_LIST_COL = 3
+
+
 def _mark_validation(scale: MarkScale, ref: str) -> DataValidation:
-    """The dropdown of the report's scale on the mark column."""
+    """The dropdown of the report's scale on the mark column.
+
+    An inline list ("◎,○,△") is what Excel itself writes and every client
+    reads; symbols that would break it are listed on the hidden sheet instead.
+    """
     allowed = scale.allowed
     inline = ",".join(allowed)
     if any(ch in symbol for symbol in allowed for ch in '",') or len(inline) > 250:
-        raise RenderError(f"mark symbols {allowed!r} cannot be offered as an Excel dropdown")
-    dv = DataValidation(type="list", formula1=f'"{inline}"', allow_blank=True, showDropDown=False,
+        col = get_column_letter(SYMBOL_LIST_COL)
+        source = f"'{HIDDEN_SHEET}'!${col}$1:${col}${len(allowed)}"
+    else:
+        source = f'"{inline}"'
+    dv = DataValidation(type="list", formula1=source, allow_blank=True, showDropDown=False,
                         showErrorMessage=True, errorStyle="stop", errorTitle="実施状況",
-                        error="一覧の記号から選んでください: " + " ".join(allowed),
-                        promptTitle="実施状況", prompt=scale.legend()[:255], showInputMessage=True)
+                        error="一覧の記号から選んでください: " + " ".join(allowed)[:200],
+                        promptTitle="実施状況", prompt=scale.legend()[:250], showInputMessage=True)
     dv.add(ref)
     return dv
 
@@ -1195,9 +1205,11 @@ def payload_json(report: Report, layout: Layout, positions: dict[str, Any]) -> s
     return json.dumps(payload, ensure_ascii=False, default=_json_default, separators=(",", ":"))
 
 
-def _write_hidden(wb: Workbook, text: str) -> None:
+def _write_hidden(wb: Workbook, text: str, scale: MarkScale) -> None:
     ws = wb.create_sheet(HIDDEN_SHEET)
     ws.sheet_state = "veryHidden"
+    for r, symbol in enumerate(scale.allowed, start=1):
+        put(ws.cell(r, SYMBOL_LIST_COL), symbol)
     chunks = [text[i:i + PAYLOAD_CHUNK] for i in range(0, len(text), PAYLOAD_CHUNK)] or [""]
     put(ws.cell(1, 1), PAYLOAD_MAGIC)
     ws.cell(1, 2).value = len(chunks)
@@ -1216,7 +1228,7 @@ def build_workbook(report: Report, *, paper: Paper = "A3", source: str = "<repor
         wb.add_named_style(style)
     positions = _write_main(wb, report, layout, paper)
     _write_data(wb, report)
-    _write_hidden(wb, payload_json(report, layout, positions))
+    _write_hidden(wb, payload_json(report, layout, positions), report.marks)
     wb.active = 0
     return wb
 

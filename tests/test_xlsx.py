@@ -174,6 +174,25 @@ def test_mark_dropdown_and_live_summary(gunma_xlsx: Path) -> None:
     assert "全体" in labels and "（再掲）KPI" in labels
 
 
+def test_unusual_scale_gets_a_dropdown_from_the_hidden_sheet(tmp_path: Path) -> None:
+    data = _small().to_dict()
+    data["report"]["marks"] = {"name": "mine", "symbols": [{"symbol": "良,可", "label": "概ね良好"},
+                                                          {"symbol": '"否"', "label": "不可"}]}
+    for entry in data["sections"][0]["items"][0]["entries"]:
+        entry["mark"] = "良,可"
+    report = Report.from_dict(data)
+    target = tmp_path / "scale.xlsx"
+    render_xlsx(report, target)
+    wb = openpyxl.load_workbook(target)
+    (dv,) = wb[MAIN_SHEET].data_validations.dataValidation
+    assert dv.formula1.startswith(f"'{HIDDEN_SHEET}'!$C$1")
+    assert [wb[HIDDEN_SHEET].cell(r, 3).value for r in (1, 2)] == ["良,可", '"否"']
+    formulas = [c.value for row in wb[MAIN_SHEET].iter_rows() for c in row if c.data_type == "f"]
+    assert any(f.startswith("=COUNTIF(") and '"良,可"' in f for f in formulas)
+    assert any('"""否"""' in f for f in formulas)
+    assert read_xlsx(target) == report
+
+
 def test_data_sheet_is_machine_readable(gunma_xlsx: Path, gunma_path: Path) -> None:
     ws = openpyxl.load_workbook(gunma_xlsx)["データ"]
     assert not ws.merged_cells.ranges
