@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from copy import copy
 import os
 import tempfile
 import unicodedata
@@ -42,9 +43,11 @@ from typing import Any, Iterator, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
+from openpyxl.cell.cell import MergedCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -877,15 +880,31 @@ def put(cell: XlCell, value: Any, number_format: str | None = None) -> None:
         cell.number_format = number_format
 
 
+def merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
+    """Merge a range whose top-left cell is already styled.
+
+    openpyxl's merge_cells checks every existing range (quadratic) and
+    re-derives edge borders cell by cell; the cells here all carry the same
+    named style, so each covered cell just gets a copy of the top-left's style.
+    """
+    top = ws.cell(first_row, first_col)
+    rng = MergedCellRange(ws, f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}")
+    ws.merged_cells.ranges.add(rng)
+    for r in range(first_row, last_row + 1):
+        for c in range(first_col, last_col + 1):
+            if (r, c) != (first_row, first_col):
+                cell = MergedCell(ws, r, c)
+                cell._style = copy(top._style)
+                ws._cells[(r, c)] = cell
+
+
 def _write_spec(ws: Worksheet, r: int, spec: CellSpec) -> None:
     cell = ws.cell(r, spec.col)
     cell.style = spec.style
     put(cell, spec.value, spec.number_format)
     last = spec.last_col or spec.col
     if last > spec.col:
-        for c in range(spec.col + 1, last + 1):
-            ws.cell(r, c).style = spec.style
-        ws.merge_cells(start_row=r, start_column=spec.col, end_row=r, end_column=last)
+        merge(ws, r, spec.col, r, last)
 
 
 def _write_vspan(ws: Worksheet, first: int, last: int, span: VSpan) -> None:
@@ -893,12 +912,8 @@ def _write_vspan(ws: Worksheet, first: int, last: int, span: VSpan) -> None:
     cell.style = span.style
     put(cell, span.value)
     end_col = span.last_col or span.col
-    for r in range(first, last + 1):
-        for c in range(span.col, end_col + 1):
-            if (r, c) != (first, span.col):
-                ws.cell(r, c).style = span.style
     if last > first or end_col > span.col:
-        ws.merge_cells(start_row=first, start_column=span.col, end_row=last, end_column=end_col)
+        merge(ws, first, span.col, last, end_col)
 
 
 def _setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int) -> None:
@@ -917,17 +932,16 @@ def _setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int) -> 
 
 def _write_top(ws: Worksheet, report: Report) -> int:
     """Title, issue date and preface; returns the header row number."""
-    last = get_column_letter(LAST_PRINTED_COL)
     ws.cell(1, COL_AREA).style = "rg.title"
     put(ws.cell(1, COL_AREA), report_heading(report))
-    ws.merge_cells(f"A1:{get_column_letter(COL_MARK - 1)}1")
+    merge(ws, 1, COL_AREA, 1, COL_MARK - 1)
     if report.issued is not None:
         from .calendar import wareki_date
 
         cell = ws.cell(1, COL_MARK)
         cell.style = "rg.issued"
         put(cell, wareki_date(report.issued))
-        ws.merge_cells(start_row=1, start_column=COL_MARK, end_row=1, end_column=COL_RANK)
+        merge(ws, 1, COL_MARK, 1, COL_RANK)
     ws.row_dimensions[1].height = line_pitch(SIZE_TITLE) + CELL_PAD_PT * 2
     ws.cell(1, COL_ROLE).value = ROLE_TITLE
     r = 2
@@ -940,7 +954,7 @@ def _write_top(ws: Worksheet, report: Report) -> int:
             cell = ws.cell(r, COL_AREA)
             cell.style = style
             put(cell, text)
-            ws.merge_cells(f"A{r}:{last}{r}")
+            merge(ws, r, COL_AREA, r, LAST_PRINTED_COL)
             ws.row_dimensions[r].height = min(text_height(text, width, SIZE_BODY), MAX_ROW_PT)
             ws.cell(r, COL_ROLE).value = ROLE_PREFACE
             r += 1
