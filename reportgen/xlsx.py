@@ -11,12 +11,22 @@ live ``COUNTIF`` formulas, and text from the data can never turn into a formula.
 
 Neither Excel (for merged cells) nor LibreOffice grows rows for wrapped text,
 so every row height is computed here from the text, the column widths and the
-font (East Asian wide characters count double).  Calibration against a
-LibreOffice 7.4 render with BIZ UDゴシック (see ``_WIDTH_PT_*`` and
-``LINE_FACTOR``): a column of width *w* is 5.55·w pt wide in LibreOffice and
-(7w+5)·0.75 pt in Excel — the narrower of the two is used; the font's ascent
-plus descent is exactly one em and LibreOffice pitches wrapped lines at 1.0×
-the size, Excel a little more, so lines are counted at 1.1× the size.
+font (East Asian wide characters count double).  Calibrated once against a
+LibreOffice 7.4 PDF with BIZ UDゴシック (the font's ascent + descent is exactly
+1 em, line gap 0):
+
+* a column of width *w* prints 5.55·w pt wide in LibreOffice, (7w+5)·0.75 pt in
+  Excel; the narrower is used for wrapping, less 4 pt of cell margin;
+* wrapped lines are pitched at exactly 1.0 × the font size in LibreOffice;
+  lines are counted at ``LINE_FACTOR`` = 1.1 × the size plus 4 pt per cell —
+  10 % headroom for Excel, whose line pitch could not be measured here;
+* stacked vertical text (textRotation 255) measured 0.93 em per character,
+  sized at ``VERTICAL_FACTOR`` = 1.0 em.
+
+Rows taller than Excel's 409 pt limit are split: long status text continues in
+the next row(s), and blocks are filled with empty rows.  Manual page breaks
+fall between entries, and the area label and item title are repeated on each
+printed page (a merged cell prints its text only once).
 
 The workbook carries the whole report as JSON in a very hidden sheet, plus the
 exact texts written to each editable cell and helper columns that tag each row
