@@ -8,12 +8,14 @@ Nothing stops at the first problem: a user fixing a file wants the whole list.
 from __future__ import annotations
 
 import datetime as _dt
+import math
+import re
 import unicodedata
 from typing import Any, Callable, TypeVar
 
 from .calendar import Period
 from .errors import Problem, ReportError
-from .source import Located, PathKey
+from .source import Located, PathKey, is_finite_number, printable
 from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol
 from .model import (
     BUILTIN_FIELDS,
@@ -47,31 +49,73 @@ LAYOUTS = ("plan-status", "quarterly", "kpi-summary", "measure-pages", "tracker"
 APPENDICES = ("kpi-summary", "mark-summary")
 #: Most entries a report may hold (documented in the README).
 MAX_ENTRIES = 5_000
+#: Longest text of one field, in characters (about 50 printed pages).
+MAX_TEXT_CHARS = 100_000
+#: Largest row or column span of a table cell.
+MAX_SPAN = 100
+#: Longest message, so that a huge value quoted in one stays readable.
+_MAX_MESSAGE = 400
+
+
+def _clip(text: str, limit: int = 20) -> str:
+    return printable(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _kind(value: Any) -> str:
+    """What a value is, as a message says it was found: 'the text "abc"'."""
     if value is None:
-        return "null"
+        return "nothing (null)"
     if isinstance(value, bool):
-        return "true/false"
+        return "true" if value else "false"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN (not a number)"
+    if isinstance(value, float) and math.isinf(value):
+        return "infinity" if value > 0 else "minus infinity"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        shown = str(value) if not isinstance(value, int) or abs(value) < 10**30 else f"{value:.3e}"
+        return f"the number {shown}"
     if isinstance(value, str):
-        shown = value if len(value) <= 20 else value[:20] + "…"
-        return f'the text "{shown}"'
+        return f'the text "{_clip(value)}"'
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
-        return "a mapping"
+        return "a mapping (key: value pairs)"
     if isinstance(value, (_dt.date, _dt.datetime)):
-        return f"the date {value}"
-    return type(value).__name__
+        return f"the date {value.isoformat()}"
+    return f"a value of type {type(value).__name__}"
+
+
+def _number_hint(text: str) -> str:
+    """Why a text that looks like a number is not one, and how to write it."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if t.endswith("%"):
+        try:
+            ratio = float(t[:-1].replace(",", "")) / 100
+            return f"; write a percentage as a ratio: {round(ratio, 10):g} for {t}"
+        except ValueError:
+            return ""
+    plain = t.replace(",", "")
+    try:
+        number = float(plain)
+    except ValueError:
+        try:
+            number = float(int(plain, 0))  # 0o17, 0x1F: YAML 1.1 reads these as text
+        except ValueError:
+            return ""
+    if not math.isfinite(number):
+        return ""
+    shown = f"{int(number)}" if number.is_integer() and abs(number) < 10**15 else f"{number:g}"
+    if "," in t:
+        return f"; write it without commas: {shown}"
+    if t != text.strip():
+        return f"; write it with half-width digits: {shown}"
+    return f"; write it as the number {shown}"
 
 
 def _bad_char(text: str) -> str | None:
     """Characters that cannot be printed or stored (controls, lone surrogates)."""
     for ch in text:
-        if ch in "\n\t":
+        if ch in "\n\t\r":
             continue
         cat = unicodedata.category(ch)
         if cat == "Cs":
@@ -90,16 +134,30 @@ class _Builder:
 
     # -- primitives -------------------------------------------------------
     def err(self, path: PathKey, message: str) -> None:
+        message = printable(message)
+        if len(message) > _MAX_MESSAGE:
+            message = message[:_MAX_MESSAGE] + "…"
         self.problems.append(self.loc.problem(path, message))
+
+    def kind(self, value: Any, path: PathKey) -> str:
+        """``_kind`` plus, for YAML's yes/no/on/off, how the value was written."""
+        if isinstance(value, bool):
+            written = self.loc.written.get(tuple(path))
+            if written is not None and written.lower() not in ("true", "false"):
+                return (f"{written} (YAML reads an unquoted {written} as {str(value).lower()}; "
+                        f'write "{written}" in quotes to mean the text)')
+        return _kind(value)
 
     def mapping(self, value: Any, path: PathKey, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.err(path, f"expected a mapping, got {_kind(value)}")
+            some = ", ".join(allowed[:3])
+            self.err(path, f"expected a mapping with keys such as {some}, got {self.kind(value, path)}")
             return None
         for key in value:
             if key not in allowed:
                 hint = _closest(key, allowed)
-                self.err(path + (key,), "unknown key" + (f" (did you mean '{hint}'?)" if hint else ""))
+                self.err(path + (key,), "unknown key" + (f" (did you mean '{hint}'?)" if hint
+                                                         else f"; expected one of {', '.join(allowed)}"))
         for key in required:
             if key not in value:
                 self.err(path, f"missing required key '{key}'")
@@ -111,10 +169,13 @@ class _Builder:
             if bad:
                 self.err(path, bad)
                 return None
+            if len(value) > MAX_TEXT_CHARS:
+                self.err(path, f"the text is {len(value):,} characters long; the limit is {MAX_TEXT_CHARS:,}")
+                return None
             return value
-        if allow_number and isinstance(value, (int, float)) and not isinstance(value, bool):
+        if allow_number and is_finite_number(value):
             return str(value)
-        self.err(path, f"expected text, got {_kind(value)}")
+        self.err(path, f"expected text, got {self.kind(value, path)}")
         return None
 
     def number_or_text(self, value: Any, path: PathKey) -> str | int | None:
@@ -125,7 +186,8 @@ class _Builder:
 
     def texts(self, value: Any, path: PathKey) -> list[str]:
         if not isinstance(value, list):
-            self.err(path, f"expected a list of texts, got {_kind(value)}")
+            hint = f" (write [{_clip(value, 40)}] for a list of one)" if isinstance(value, str) else ""
+            self.err(path, f"expected a list of texts, got {self.kind(value, path)}{hint}")
             return []
         out = [self.text(v, path + (i,), allow_number=True) for i, v in enumerate(value)]
         return [t for t in out if t is not None]
@@ -133,32 +195,39 @@ class _Builder:
     def number(self, value: Any, path: PathKey, *, allow_none: bool = True) -> float | int | None:
         if value is None and allow_none:
             return None
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value
-        self.err(path, f"expected a number, got {_kind(value)}")
+        if is_finite_number(value):
+            return value  # type: ignore[no-any-return]
+        if isinstance(value, float):
+            self.err(path, f"expected a number, got {_kind(value)}; only finite numbers can be printed")
+            return None
+        hint = _number_hint(value) if isinstance(value, str) else ""
+        self.err(path, f"expected a number, got {self.kind(value, path)}{hint}")
         return None
 
     def integer(self, value: Any, path: PathKey, what: str = "an integer") -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        self.err(path, f"expected {what}, got {_kind(value)}")
+        self.err(path, f"expected {what}, got {self.kind(value, path)}")
         return None
 
     def boolean(self, value: Any, path: PathKey) -> bool:
         if isinstance(value, bool):
             return value
-        self.err(path, f"expected true or false, got {_kind(value)}")
+        self.err(path, f"expected true or false, got {self.kind(value, path)}")
         return False
 
     def choice(self, value: Any, path: PathKey, options: tuple[str, ...]) -> str | None:
         if isinstance(value, str) and value in options:
             return value
-        self.err(path, f"expected one of {', '.join(options)}, got {_kind(value)}")
+        self.err(path, f"expected one of {', '.join(options)}, got {self.kind(value, path)}")
         return None
 
     def fmt(self, value: Any, path: PathKey) -> str | None:
         spec = self.text(value, path)
         if spec is None:
+            return None
+        if len(spec) > 40:
+            self.err(path, f"expected a format such as int:件 or pct:1, got {_kind(spec)}")
             return None
         try:
             NumberFormat.parse(spec)
@@ -169,7 +238,7 @@ class _Builder:
 
     def each(self, value: Any, path: PathKey, fn: Callable[[Any, PathKey], T | None]) -> list[T]:
         if not isinstance(value, list):
-            self.err(path, f"expected a list, got {_kind(value)}")
+            self.err(path, f"expected a list (lines starting with '- '), got {self.kind(value, path)}")
             return []
         out = []
         for i, v in enumerate(value):
@@ -180,11 +249,18 @@ class _Builder:
 
     # -- report -----------------------------------------------------------
     def document(self, data: Any) -> Report | None:
+        if not isinstance(data, dict):
+            self.err((), f"expected a report (a mapping with format: 1, report: and sections:), got {_kind(data)}")
+            return None
         top = self.mapping(data, (), ("format", "report", "sections"), ("format", "report"))
         if top is None:
             return None
-        if "format" in top and top["format"] != 1:
-            self.err(("format",), f"unsupported format {top['format']!r}; this reportgen reads format 1")
+        fmt = top.get("format")
+        if "format" in top and (fmt != 1 or isinstance(fmt, bool) or not isinstance(fmt, int)):
+            if isinstance(fmt, int) and not isinstance(fmt, bool):
+                self.err(("format",), f"this file is in format {fmt}; this version of reportgen reads format 1")
+            else:
+                self.err(("format",), f"expected format: 1, got {self.kind(fmt, ('format',))}")
         head = self.mapping(top.get("report"), ("report",), (
             "title", "organization", "fiscal_year", "period", "issued", "layout", "marks",
             "columns", "appendix", "preface",
@@ -261,16 +337,30 @@ class _Builder:
         if isinstance(value, str):
             try:
                 return _dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.err(path, f"expected a date YYYY-MM-DD, got {_kind(value)}")
+            except ValueError as exc:
+                if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
+                    y, m, d = (int(x) for x in value.strip().split("-"))
+                    try:
+                        return _dt.date(y, m, d)
+                    except ValueError:
+                        self.err(path, f"there is no date {value.strip()} in the calendar ({exc})"
+                                 if "day" in str(exc) or "month" in str(exc)
+                                 else f"there is no date {value.strip()} in the calendar")
+                        return None
+        hint = ("; write the Western date such as 2024-05-20 (it is printed in 和暦)"
+                if isinstance(value, str) and re.search("明治|大正|昭和|平成|令和|年", value) else "")
+        self.err(path, f"expected a date YYYY-MM-DD, got {self.kind(value, path)}{hint}")
         return None
 
     def scale(self, value: Any, path: PathKey) -> MarkScale | None:
         if isinstance(value, str):
             if value in BUILTIN_SCALES:
                 return BUILTIN_SCALES[value]
-            self.err(path, f"unknown mark scale '{value}'; built-in scales are {', '.join(BUILTIN_SCALES)}")
+            self.err(path, f"unknown mark scale '{_clip(value, 40)}'; built-in scales are {', '.join(BUILTIN_SCALES)}")
+            return None
+        if not isinstance(value, dict):
+            self.err(path, f"expected a scale name ({', '.join(BUILTIN_SCALES)}) or an inline scale "
+                           f"{{name, symbols}}, got {self.kind(value, path)}")
             return None
         m = self.mapping(value, path, ("name", "symbols", "not_assessed"), ("name", "symbols"))
         if m is None:
@@ -373,7 +463,7 @@ class _Builder:
             if raw is not None and self.marks is not None:
                 mark = self.marks.normalise(raw)
                 if mark is None:
-                    self.err(path + ("mark",), f"'{raw}' is not a mark of the '{self.marks.name}' scale "
+                    self.err(path + ("mark",), f"'{_clip(raw)}' is not a mark of the '{self.marks.name}' scale "
                                                f"({' '.join(self.marks.allowed)})")
         kpi = self.kpi(d["kpi"], path + ("kpi",)) if d.get("kpi") is not None else None
         fields = self.fields(d["fields"], path + ("fields",)) if "fields" in d else {}
@@ -388,13 +478,19 @@ class _Builder:
         fmt = self.fmt(d.get("format", "text"), path + ("format",)) or "text"
         target: Any = None
         if d.get("target") is not None:
-            target = "prior" if d["target"] == "prior" else self.number(d["target"], path + ("target",))
-        direction = self.choice(d.get("direction", ">="), path + ("direction",), (">=", "<="))
+            target = "prior" if d["target"] == "prior" else (
+                self.figure(d["target"], path + ("target",), fmt) if fmt == "time"
+                else self.number(d["target"], path + ("target",)))
+        direction = d.get("direction", ">=")
+        if direction not in (">=", "<="):
+            self.err(path + ("direction",), f'expected ">=" (以上) or "<=" (以下), got '
+                                            f'{self.kind(direction, path + ("direction",))}')
+            direction = None
         prior = self.figure(d.get("prior"), path + ("prior",), fmt)
         actual = self.figure(d.get("actual"), path + ("actual",), fmt)
         achieved: Any = d.get("achieved", "auto")
         if achieved != "auto" and not isinstance(achieved, bool):
-            self.err(path + ("achieved",), f"expected auto, true or false, got {_kind(achieved)}")
+            self.err(path + ("achieved",), f"expected auto, true or false, got {self.kind(achieved, path + ('achieved',))}")
             achieved = "auto"
         national = None
         if d.get("national") is not None:
@@ -425,18 +521,24 @@ class _Builder:
         """A KPI figure or series value: a number, null, or "H:MM" for time."""
         if value is None:
             return None
-        if fmt == "time" and isinstance(value, str):
-            try:
-                parse_time(value)
-                return value
-            except ValueError as exc:
-                self.err(path, str(exc))
-                return None
-        if fmt == "date" and isinstance(value, (str, _dt.date)):
+        if fmt == "time":
+            if isinstance(value, str):
+                try:
+                    parse_time(value)
+                    return value
+                except ValueError as exc:
+                    self.err(path, str(exc) if len(value) <= 40 else f"expected a time written H:MM, got {_kind(value)}")
+                    return None
+            # A number would be taken for minutes by some parts and refused by others.
+            self.err(path, f'expected a time written H:MM in quotes, such as "4:56", got {self.kind(value, path)}')
+            return None
+        if fmt == "date":
             return self.date(value, path)
         if fmt == "text":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if is_finite_number(value):
                 return value
+            if isinstance(value, float):
+                return self.number(value, path)
             return self.text(value, path)
         return self.number(value, path)
 
@@ -446,7 +548,7 @@ class _Builder:
             return self.text(value, path)
         if isinstance(value, list):
             return self.blocks(value, path)
-        self.err(path, f"expected text or a list of blocks, got {_kind(value)}")
+        self.err(path, f"expected text or a list of blocks, got {self.kind(value, path)}")
         return None
 
     def blocks(self, value: Any, path: PathKey) -> list[Block]:
@@ -462,6 +564,8 @@ class _Builder:
         if len(present) != 1:
             if not present and heading is not None:
                 return TextBlock("", heading=heading)
+            if not present and any(k not in kinds + ("heading",) for k in d):
+                return None  # the unknown key is the problem, already reported
             self.err(path, "a block needs exactly one of " + ", ".join(kinds)
                      + (f" (found {', '.join(present)})" if present else ""))
             return None
@@ -487,25 +591,35 @@ class _Builder:
         s = self.series(v, p)
         return SeriesBlock(s, heading=heading) if s else None
 
-    def cell(self, value: Any, path: PathKey) -> tuple[Cell, tuple[int, int]] | None:
+    def cell(self, value: Any, path: PathKey, *, inner: bool = False) -> tuple[Cell, tuple[int, int]] | None:
         if isinstance(value, dict):
+            if inner:
+                self.err(path, "a cell's value must be a text or a number, not another cell")
+                return None
             d = self.mapping(value, path, ("value", "span", "format"))
             if d is None:
                 return None
-            inner = self.cell(d.get("value"), path + ("value",))
+            built = self.cell(d.get("value"), path + ("value",), inner=True)
             span = (1, 1)
             if "span" in d:
                 sp = d["span"]
                 if (isinstance(sp, list) and len(sp) == 2
-                        and all(isinstance(x, int) and not isinstance(x, bool) and x >= 1 for x in sp)):
+                        and all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= MAX_SPAN for x in sp)):
                     span = (sp[0], sp[1])
                 else:
-                    self.err(path + ("span",), "expected [rows, cols], two whole numbers ≥ 1")
+                    shown = (f"[{', '.join(_clip(x) if isinstance(x, str) else str(x) for x in sp)}]"
+                             if isinstance(sp, list) and len(sp) <= 4 and all(not isinstance(x, (list, dict)) for x in sp)
+                             else self.kind(sp, path + ("span",)))
+                    self.err(path + ("span",), f"expected [rows, columns], two whole numbers from 1 to {MAX_SPAN}, "
+                                               f"got {shown}")
             fmt = self.fmt(d["format"], path + ("format",)) if d.get("format") is not None else None
-            val = inner[0] if inner else None
+            val = built[0] if built else None
             return TableCell(val if not isinstance(val, TableCell) else val.value, span, fmt), span
-        if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        if value is None or is_finite_number(value):
             return value, (1, 1)
+        if isinstance(value, float):
+            self.err(path, f"expected a text or a number, got {_kind(value)}; only finite numbers can be printed")
+            return None
         if isinstance(value, (_dt.date,)):
             return value.isoformat(), (1, 1)
         t = self.text(value, path)
@@ -566,7 +680,8 @@ class _Builder:
             if isinstance(d["formats"], list):
                 formats = [self.fmt(f, path + ("formats", i)) or "text" for i, f in enumerate(d["formats"])]
                 if width is not None and len(formats) != width:
-                    self.err(path + ("formats",), f"{len(formats)} formats for {width} columns")
+                    self.err(path + ("formats",), f"{len(formats)} formats for a table of {width} columns "
+                                                  "(spans counted); give one format per column")
             else:
                 self.err(path + ("formats",), f"expected a list of formats, got {_kind(d['formats'])}")
         return Table(header, rows, caption, formats)
@@ -593,7 +708,10 @@ class _Builder:
                 self.err(vp, f"expected a list of values, got {_kind(v)}")
                 return []
             if len(v) > limit:
-                self.err(vp, f"{len(v)} values; a {kind} series has at most {limit}")
+                what = "months April to March" if kind == "monthly" else "quarters"
+                self.err(vp, f"{len(v)} values; a {kind} series has at most {limit} ({limit} {what})"
+                         if vp[-2:-1] != ("extra",) else f"{len(v)} values; the extra column has at most {limit}, "
+                                                         "one per row")
             return [self.figure(x, vp + (i,), fmt) for i, x in enumerate(v[:limit])]
 
         def row(v: Any, rp: PathKey) -> SeriesRow | None:
@@ -624,7 +742,7 @@ def _valid_width(width: str) -> bool:
 def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
     import difflib
 
-    match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+    match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.7)
     return match[0] if match else None
 
 
