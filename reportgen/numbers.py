@@ -21,7 +21,7 @@ from reportgen.calendar import wareki_date
 
 __all__ = [
     "KINDS", "MAX_DECIMALS", "NumberFormat", "excel_number_format", "excel_value",
-    "format_value", "parse_time", "round_half_up",
+    "cell_format", "format_value", "parse_time", "round_half_up",
 ]
 
 Number = int | float | Decimal
@@ -259,3 +259,22 @@ def excel_value(value: object, fmt: NumberFormat | str) -> object:
     if isinstance(n, Decimal):  # came from a numeric string
         return int(n) if n == n.to_integral_value() and "." not in str(value) else float(n)
     return n
+
+
+#: Smallest whole number that cannot be a ratio under a ``pct`` column.
+_COUNT_UNDER_PCT = 100
+
+
+def cell_format(value: object, fmt: NumberFormat | str) -> NumberFormat:
+    """The format one table cell actually takes, given its column's format.
+
+    Real tables mix a ratio row (回収率 0.8431) with count rows (対象枚数
+    67604) under one per-column format; printing the counts as 6760400.00％ is
+    never what the author meant, and a ratio of 100 (10,000％) does not occur in
+    these reports.  So a whole number ≥ 100 under ``pct`` is shown as a count.
+    """
+    parsed = _as_format(fmt)
+    if (parsed.kind == "pct" and isinstance(value, int) and not isinstance(value, bool)
+            and abs(value) >= _COUNT_UNDER_PCT):
+        return NumberFormat("int")
+    return parsed

@@ -200,3 +200,12 @@ def test_excel_value() -> None:
     assert excel_value(2974.0, "text") == "2974"
     with pytest.raises(ValueError):
         excel_value("4:60", "time")
+
+
+def test_counts_under_a_pct_column_print_as_counts() -> None:
+    from reportgen.numbers import cell_format, format_value
+
+    assert format_value(67604, cell_format(67604, "pct:2")) == "67,604"
+    assert format_value(0.8431, cell_format(0.8431, "pct:2")) == "84.31％"
+    assert format_value(1, cell_format(1, "pct:0")) == "100％"
+    assert cell_format(2481, "int:件") == cell_format(1, "int:件")
