@@ -8,6 +8,7 @@ failure.  No traceback ever reaches the user.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Callable, TypeVar
 
 import click
@@ -67,9 +68,122 @@ def validate(files: tuple[str, ...]) -> None:
         sys.exit(EXIT_INVALID)
 
 
+FORMATS = ("pdf", "html", "xlsx")
+
+
+def _inputs(paths: tuple[str, ...]) -> list[Path]:
+    """Files named, plus the report files inside any folder named."""
+    out: list[Path] = []
+    for name in paths:
+        p = Path(name)
+        if p.is_dir():
+            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in (".yaml", ".yml", ".json", ".xlsx")))
+        else:
+            out.append(p)
+    return out
+
+
+def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -> list[tuple[Path, list[Path]]]:
+    """Where each input goes: ``-o OUT.pdf`` for one file, ``-o DIR`` for several."""
+    out = Path(output)
+    suffix = out.suffix.lower().lstrip(".")
+    if len(inputs) == 1 and suffix in FORMATS and not out.is_dir():
+        if formats and formats != (suffix,):
+            raise click.UsageError(f"-o {output} is a .{suffix} file but --format asks for {','.join(formats)}")
+        return [(inputs[0], [out])]
+    if suffix in FORMATS:
+        raise click.UsageError("several inputs need -o DIR (a folder), not a single file")
+    if out.exists() and not out.is_dir():
+        raise click.UsageError(f"-o {output}: expected a .pdf, .html or .xlsx file name, or a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.UsageError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
+    return [(src, [out / f"{src.stem}.{fmt}" for fmt in (formats or ("pdf",))]) for src in inputs]
+
+
+def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
+    """Load ``source`` and write ``target`` in the format its suffix names."""
+    from . import load
+
+    report = load(source)
+    kind = target.suffix.lower().lstrip(".")
+    if kind == "xlsx":
+        from .xlsx import render_xlsx
+
+        render_xlsx(report, target, paper=paper)
+    elif kind == "html":
+        from .output import write_bytes_atomic
+        from .pdf import render_html
+
+        write_bytes_atomic(target, render_html(report, paper=paper, font=font).encode("utf-8"))
+    else:
+        from .pdf import render_pdf
+
+        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=False))
+@click.option("-o", "--output", required=True, help="Output file (.pdf, .html, .xlsx) or, for several inputs, a folder.")
+@click.option("--format", "formats", default=None,
+              help="Comma-separated formats for folder output: pdf,xlsx,html (default pdf).")
+@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True)
+@click.option("--font", type=click.Choice(["gothic", "mincho"]), default="gothic", show_default=True)
+@click.option("--pdf-variant", type=click.Choice(["pdf/a-3u", "pdf/a-2b", "pdf/ua-1"]), default=None,
+              help="Archival PDF/A or tagged PDF/UA output.")
+def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
+           pdf_variant: str | None) -> None:
+    """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
+
+    \b
+    Examples:
+      reportgen render examples/saitama-r5-excerpt.yaml -o out.pdf
+      reportgen render examples/gunma-r5-excerpt.yaml -o tracker.xlsx --paper A3
+      reportgen render examples/ -o out/ --format pdf,xlsx
+    """
+    wanted = None
+    if formats:
+        wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+        bad = [f for f in wanted if f not in FORMATS]
+        if bad:
+            raise click.UsageError(f"unknown format {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    inputs = _inputs(files)
+    if not inputs:
+        raise click.UsageError("no report files found")
+    plan = _targets(inputs, output, wanted)
+    sources = {p.resolve() for p in inputs}
+    status = 0
+    for source, targets in plan:
+        for target in targets:
+            if target.resolve() in sources:
+                click.echo(f"{target}: refusing to overwrite an input file", err=True)
+                status = max(status, EXIT_FAILURE)
+                continue
+            try:
+                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant)
+            except ReportError as exc:
+                for problem in exc.problems:
+                    click.echo(str(problem), err=True)
+                status = EXIT_INVALID
+                break
+            except RenderError as exc:
+                click.echo(f"{target}: {exc}", err=True)
+                status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
+            except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+                click.echo(f"{target}: {type(exc).__name__}: {exc}", err=True)
+                status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
+            else:
+                click.echo(f"{target}")
+    if status:
+        sys.exit(status)
+
+
 def run() -> None:
     """Entry point wrapper that turns unexpected errors into exit 1 without a traceback."""
     try:
         main(standalone_mode=True)
-    except RenderError as exc:
-        _fail(f"error: {exc}", EXIT_FAILURE)
+    except ReportError as exc:
+        _fail(str(exc), EXIT_INVALID)
+    except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
+        _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)

@@ -84,7 +84,7 @@ from .model import (
     TextBlock,
     blocks_of,
 )
-from .numbers import excel_number_format, excel_value, format_value
+from .numbers import cell_format, excel_number_format, excel_value, format_value
 
 __all__ = ["render_xlsx", "build_workbook", "entry_paths", "plain_text", "text_height", "MAIN_SHEET", "DATA_SHEET", "HIDDEN_SHEET"]
 
@@ -318,7 +318,7 @@ def table_lines(table: Table) -> list[str]:
         for c, raw in enumerate(row):
             value, fmt = _cell_value(raw)
             fmt = fmt or (None if header or not table.formats or c >= len(table.formats) else table.formats[c])
-            texts.append(format_value(value, fmt or "text").replace("\n", ""))
+            texts.append(format_value(value, cell_format(value, fmt or "text")).replace("\n", ""))
         lines.append("｜".join(texts))
     return lines
 
@@ -470,6 +470,7 @@ def _grid_cell(col: int, last: int, value: Any, fmt: str | None, header: bool) -
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return CellSpec(col, value, "rg.grid.num", last, "General")
         return CellSpec(col, value, "rg.grid.label", last)
+    fmt = str(cell_format(value, fmt))
     stored = excel_value(value, fmt)
     if isinstance(stored, str) or stored is None:
         return CellSpec(col, stored, "rg.grid.label" if col == COL_PROGRESS else "rg.grid.center", last)

@@ -54,3 +54,21 @@ def test_version_and_help() -> None:
     assert reportgen("--version").stdout.startswith("reportgen, version")
     helped = reportgen("validate", "--help")
     assert helped.returncode == 0 and "Example" in helped.stdout
+
+
+def test_render_refuses_to_overwrite_an_input(tmp_path: Path, gunma_path: Path) -> None:
+    src = tmp_path / "plan.yaml"
+    src.write_bytes(gunma_path.read_bytes())
+    before = src.read_bytes()
+    result = reportgen("render", str(src), str(tmp_path), "-o", str(tmp_path), "--format", "xlsx")
+    assert result.returncode == 1 and "refusing to overwrite an input file" in result.stderr
+    assert src.read_bytes() == before
+    assert (tmp_path / "plan.xlsx").is_file()
+
+
+def test_render_invalid_input_writes_nothing(write, tmp_path: Path) -> None:
+    bad = write("bad.yaml", "format: 1\nreport: {title: t}\n")
+    out = tmp_path / "bad.xlsx"
+    result = reportgen("render", str(bad), "-o", str(out))
+    assert result.returncode == 2 and f"{bad}:2: report: missing required key" in result.stderr
+    assert not out.exists() and "Traceback" not in result.stderr
