@@ -59,11 +59,13 @@ def test_version_and_help() -> None:
 def test_render_refuses_to_overwrite_an_input(tmp_path: Path, gunma_path: Path) -> None:
     src = tmp_path / "plan.yaml"
     src.write_bytes(gunma_path.read_bytes())
-    before = src.read_bytes()
-    result = reportgen("render", str(src), str(tmp_path), "-o", str(tmp_path), "--format", "xlsx")
+    first = reportgen("render", str(src), "-o", str(tmp_path / "plan.xlsx"))
+    assert first.returncode == 0, first.stderr
+    workbook = (tmp_path / "plan.xlsx").read_bytes()
+    # The folder now holds plan.yaml and plan.xlsx; both would go to plan.xlsx.
+    result = reportgen("render", str(tmp_path), "-o", str(tmp_path), "--format", "xlsx")
     assert result.returncode == 1 and "refusing to overwrite an input file" in result.stderr
-    assert src.read_bytes() == before
-    assert (tmp_path / "plan.xlsx").is_file()
+    assert (tmp_path / "plan.xlsx").read_bytes() == workbook
 
 
 def test_render_invalid_input_writes_nothing(write, tmp_path: Path) -> None:
