@@ -15,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import RenderError, ReportError
+from .model import Report
 
 EXIT_INVALID = 2
 EXIT_FAILURE = 1
@@ -102,11 +103,28 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     return [(src, [out / f"{src.stem}.{fmt}" for fmt in (formats or ("pdf",))]) for src in inputs]
 
 
+def _load_and_warn(source: Path, font: str) -> Report:
+    """Load a report and warn (stderr) about characters the bundled font lacks."""
+    from .glyphs import missing_glyphs
+
+    if source.suffix.lower() == ".xlsx":
+        from .xlsx_read import read_xlsx
+
+        report, line_of = read_xlsx(source), None
+    else:
+        from .source import read_located
+        from .validate import build_located
+
+        located = read_located(source)
+        report, line_of = build_located(located), located.line
+    for warning in missing_glyphs(report, source=str(source), font=font, line_of=line_of):
+        click.echo(f"warning: {warning}", err=True)
+    return report
+
+
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
-    from . import load
-
-    report = load(source)
+    report = _load_and_warn(source, font)
     kind = target.suffix.lower().lstrip(".")
     if kind == "xlsx":
         from .xlsx import render_xlsx

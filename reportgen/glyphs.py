@@ -1,0 +1,104 @@
+"""Characters the bundled fonts cannot draw, found before rendering.
+
+A PDF must not depend on the fonts of the machine that renders it, so a
+character outside BIZ UD's repertoire (𠮷, emoji, a rare variant selected with
+an IVS) would come out as a tofu box or in some host font.  Rather than print
+that silently, every such character is reported as a warning naming it and
+where it is, so the office can replace it (𠮷 → 吉) or accept the fallback.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Callable, Iterator
+
+from .assets import fonts_dir
+from .errors import Problem
+from .model import Report
+from .source import PathKey, format_path
+
+#: The face each font choice uses for body text.
+FONT_FILES = {"gothic": "BIZUDGothic-Regular.ttf", "mincho": "BIZUDMincho-Regular.ttf"}
+
+_SELECTORS = range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The code points and variation sequences one font file maps."""
+
+    codepoints: frozenset[int]
+    sequences: frozenset[tuple[int, int]]
+
+    def missing(self, text: str) -> Iterator[str]:
+        """Characters (or base + selector sequences) of ``text`` the font lacks."""
+        previous: int | None = None
+        for ch in text:
+            cp = ord(ch)
+            if any(cp in r for r in _SELECTORS):
+                if previous is not None and (previous, cp) not in self.sequences:
+                    yield chr(previous) + ch
+                previous = None
+                continue
+            previous = cp
+            if cp in self.codepoints or ch in "\n\t" or unicodedata.category(ch) in ("Cf", "Zl", "Zp"):
+                continue
+            yield ch
+
+
+@cache
+def coverage(font: str = "gothic") -> Coverage:
+    """Read the cmap of the bundled face once per process (about 0.1 s)."""
+    from fontTools.ttLib import TTFont
+
+    tt = TTFont(fonts_dir() / FONT_FILES[font], lazy=True)
+    sequences: set[tuple[int, int]] = set()
+    for table in tt["cmap"].tables:
+        if table.format == 14:
+            for selector, pairs in table.uvsDict.items():
+                sequences.update((base, selector) for base, _glyph in pairs)
+    return Coverage(frozenset(tt.getBestCmap()), frozenset(sequences))
+
+
+def _strings(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _strings(value, path + (i,))
+
+
+def _describe(chars: str) -> str:
+    codes = " ".join(f"U+{ord(c):04X}" for c in chars)
+    return f"'{chars}' ({codes})"
+
+
+def missing_glyphs(
+    report: Report,
+    *,
+    source: str = "<report>",
+    font: str = "gothic",
+    line_of: Callable[[PathKey], int | None] | None = None,
+) -> list[Problem]:
+    """One warning per field naming the characters the bundled font cannot draw."""
+    cov = coverage(font)
+    warnings: list[Problem] = []
+    for path, text in _strings(report.to_dict(), ()):
+        if path and path[-1] in ("format", "direction", "kind", "layout", "period", "width", "field"):
+            continue
+        seen: list[str] = []
+        for chars in cov.missing(text):
+            if chars not in seen:
+                seen.append(chars)
+        if seen:
+            names = ", ".join(_describe(c) for c in seen)
+            warnings.append(Problem(
+                source, line_of(path) if line_of else None, format_path(path),
+                f"not in the bundled font, printed with a fallback font or as a blank box: {names}",
+            ))
+    return warnings
