@@ -245,55 +245,58 @@ def _short_tag(tag: str | None) -> str:
     return tag or "?"
 
 
-_SYNTAX_HINTS = (
-    ("found character '\\t' that cannot start any token", "a tab character; YAML must be indented with spaces, not tabs"),
-    ("mapping values are not allowed here",
-     "a colon followed by a space (': ') is not allowed here; check the indentation, "
-     "or put a text that contains ': ' in quotes"),
-    ("could not find expected ':'", "expected 'key: value' (a colon and a space after the key)"),
-    ("found undefined alias", "the alias (*name) refers to no anchor (&name) above it"),
-    ("found unexpected end of stream", "a text in quotes is not closed before the end of the file"),
-    ("found unknown escape character", "an unknown escape after a backslash in a double-quoted text; "
-     "write \\\\ for a backslash or use single quotes"),
-)
+def _char_at(text: str, line: int, column: int) -> str:
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column: start + column + 1]
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError, source: str) -> Problem:
+def _syntax_problem(exc: yaml.MarkedYAMLError, source: str, text: str) -> Problem:
+    """One plain-language message for a YAML syntax error, worded the same
+    whether libyaml or the pure-Python parser found it."""
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
-    problem = (exc.problem or "").replace("<stream end>", "the end of the file")
-    context = (exc.context or "").replace("<stream end>", "the end of the file")
-    what = problem or context or "invalid YAML"
+    problem, context = exc.problem or "", exc.context or ""
     where = exc.context_mark.line + 1 if exc.context_mark else None
-    for needle, hint in _SYNTAX_HINTS:
-        if needle in (exc.problem or "") or needle in (exc.context or ""):
-            what = hint
-            break
+    char = _char_at(text, exc.problem_mark.line, exc.problem_mark.column) if exc.problem_mark else ""
+    if "tab character" in problem or ("cannot start any token" in problem and (char == "\t" or "'\\t'" in problem)):
+        what = "a tab character; YAML must be indented with spaces, not tabs"
+    elif "cannot start any token" in problem:
+        shown = printable(char) or "this character"
+        what = f'a text cannot start with {shown} in YAML; put the whole text in quotes ("{shown}…")'
+    elif context in ("while scanning an alias", "while scanning an anchor"):
+        sign = "*" if context.endswith("alias") else "&"
+        what = f'a text cannot start with {sign} in YAML; put the whole text in quotes ("{sign}…")'
+    elif context == "while scanning a block scalar":
+        what = ("a value starting with > or | begins a block of text in YAML; "
+                'put the value in quotes (for example direction: ">=")')
+    elif "mapping values are not allowed" in problem:
+        what = ("a colon followed by a space (': ') is not allowed here; check the indentation, "
+                "or put a text that contains ': ' in quotes")
+    elif "could not find expected ':'" in problem:
+        what = "expected 'key: value' (a colon and a space after the key)"
+    elif "found unexpected end of stream" in problem:
+        what = ("a text in quotes is not closed before the end of the file" if "quoted" in context
+                else "the file ends in the middle of a value")
+    elif "unknown escape character" in problem:
+        what = ("an unknown escape after a backslash in a double-quoted text; "
+                "write \\\\ for a backslash or use single quotes")
+    elif "invalid Unicode character escape" in problem:
+        what = "an invalid \\u escape in a double-quoted text (no such character)"
+    elif "expected ',' or ']'" in problem and where:
+        what = f"the [ list opened on line {where} is not closed with ] (or a comma is missing)"
+    elif "expected ',' or '}'" in problem and where:
+        what = f"the {{ mapping opened on line {where} is not closed with }} (or a comma is missing)"
+    elif context in ("while parsing a block mapping", "while parsing a block collection") and where:
+        what = (f"this line is indented differently from the lines above it; line up keys of the same "
+                f"mapping or list (it starts on line {where})")
     else:
-        found = re.search(r"found character '(.)' that cannot start any token", exc.problem or "")
-        scanning = exc.context in ("while scanning an alias", "while scanning an anchor")
-        if found or scanning:
-            char = found.group(1) if found else ("*" if exc.context == "while scanning an alias" else "&")
-            what = (f"a text cannot start with {char} in YAML; put the whole text in quotes "
-                    f"(\"{char}…\")")
-        elif exc.context == "while scanning a block scalar":
-            what = ("a value starting with > or | begins a block of text in YAML; "
-                    "put the value in quotes (for example direction: \">=\")")
-        elif (exc.problem or "").startswith("expected ',' or ']'") and where:
-            what = f"the [ list opened on line {where} is not closed with ] (or a comma is missing)"
-        elif (exc.problem or "").startswith("expected ',' or '}'") and where:
-            what = f"the {{ mapping opened on line {where} is not closed with }} (or a comma is missing)"
-        elif (exc.problem or "").startswith("expected <block end>") and where:
-            what = (f"this line is indented differently from the lines above it; line up keys of the same "
-                    f"mapping or list (it starts on line {where})")
-        elif exc.context and where and problem:
-            opened = {"while parsing a flow sequence": f"in the [ list opened on line {where}",
-                      "while parsing a flow mapping": f"in the {{ mapping opened on line {where}",
-                      "while parsing a block mapping": f"in the mapping that starts on line {where} "
-                                                       "(check the indentation)",
-                      "while parsing a block collection": f"in the list that starts on line {where} "
-                                                          "(check the indentation)"}.get(exc.context)
-            what += f" ({opened or context + ' on line ' + str(where)})"
+        what = (problem or context or "invalid YAML").replace("<stream end>", "the end of the file")
+        if context and where and problem:
+            what += f" ({context} on line {where})"
     return Problem(source, line, "", "YAML syntax error: " + printable(what))
 
 
@@ -504,16 +507,26 @@ def _parse_yaml(text: str, source: str, loader_class: type) -> tuple[Any, _Build
         loader.dispose()
 
 
+#: Up to this size a file libyaml refuses is read again by the pure-Python
+#: parser (about 1 MB a second), which then decides: it reads a few things
+#: libyaml refuses (such as "\\ud800" escapes), and results match a set-up
+#: without libyaml.  Past it, libyaml's error is reported as it is.
+_REPARSE_CHARS = 1_000_000
+
+
 def _compose(text: str, source: str) -> tuple[Any, dict[PathKey, int], dict[PathKey, str], list[Problem]]:
     result = None
-    if _CLoader is not None:
-        try:
-            result = _parse_yaml(text, source, _CLoader)
-        except ReportError:
-            raise
-        except Exception:  # noqa: BLE001 - any libyaml complaint: ask the Python parser, whose messages are clearer
-            result = None
     try:
+        if _CLoader is not None:
+            try:
+                result = _parse_yaml(text, source, _CLoader)
+            except yaml.MarkedYAMLError:
+                if len(text) > _REPARSE_CHARS:
+                    raise
+            except ReportError:
+                raise
+            except Exception:  # noqa: BLE001 - e.g. libyaml's own reader errors: the Python parser decides
+                pass
         if result is None:
             result = _parse_yaml(text, source, _Loader)
     except yaml.reader.ReaderError as exc:
@@ -522,7 +535,7 @@ def _compose(text: str, source: str) -> tuple[Any, dict[PathKey, int], dict[Path
         raise ReportError([Problem(source, line, "", f"the control character U+{ord(char):04X} is not allowed "
                                                      "in a YAML file (is it a text file?)")]) from None
     except yaml.MarkedYAMLError as exc:
-        raise ReportError([_syntax_problem(exc, source)]) from None
+        raise ReportError([_syntax_problem(exc, source, text)]) from None
     except yaml.YAMLError as exc:
         raise ReportError([Problem(source, None, "", "YAML error: " + printable(str(exc)))]) from None
     data, builder = result

@@ -253,6 +253,18 @@ def test_without_libyaml_results_are_the_same(path: Path, monkeypatch: pytest.Mo
     assert outcome() == with_c
 
 
+@pytest.mark.skipif(source._CLoader is None, reason="libyaml is not installed")
+@pytest.mark.parametrize("path", [p for p in BAD if p.suffix == ".yaml"], ids=lambda p: p.name)
+def test_libyaml_syntax_messages_read_the_same(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large files are not re-read by the slow Python parser: libyaml's own
+    errors must then give the same plain-language lines."""
+    monkeypatch.setattr(source, "_REPARSE_CHARS", 0)
+    want = expected(path, str(path))
+    if path.name == "lone-surrogate.yaml":  # libyaml refuses the escape itself
+        want = [f"{path}:3: YAML syntax error: an invalid \\u escape in a double-quoted text (no such character)"]
+    assert problems(path) == want
+
+
 # -- fuzzing: any value anywhere, any text -----------------------------------------------
 
 _leaves = (st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=True, allow_infinity=True)
