@@ -454,6 +454,8 @@ class _Builder:
         """A mapping key: plain names only, as written (no, 1, 2023-04-01 are names here)."""
         if isinstance(event, yaml.ScalarEvent) and event.tag in (None, "!", _TAG + "str"):
             self.count(1, len(event.value), line, alias=False)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = (event.value, 1, len(event.value))
             if event.tag is None and event.implicit[0] and self.loader.resolve(
                     ScalarNode, event.value, event.implicit) == _MERGE:
                 frame[6] = _MERGE_KEY

@@ -337,15 +337,13 @@ class _Builder:
         if isinstance(value, str):
             try:
                 return _dt.date.fromisoformat(value)
-            except ValueError as exc:
+            except ValueError:
                 if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", value.strip()):
                     y, m, d = (int(x) for x in value.strip().split("-"))
                     try:
-                        return _dt.date(y, m, d)
-                    except ValueError:
-                        self.err(path, f"there is no date {value.strip()} in the calendar ({exc})"
-                                 if "day" in str(exc) or "month" in str(exc)
-                                 else f"there is no date {value.strip()} in the calendar")
+                        return _dt.date(y, m, d)  # 2024-5-20, which YAML also reads as a date
+                    except ValueError as exc:
+                        self.err(path, f"there is no date {value.strip()} in the calendar ({exc})")
                         return None
         hint = ("; write the Western date such as 2024-05-20 (it is printed in 和暦)"
                 if isinstance(value, str) and re.search("明治|大正|昭和|平成|令和|年", value) else "")
@@ -742,6 +740,8 @@ def _valid_width(width: str) -> bool:
 def _closest(key: str, allowed: tuple[str, ...]) -> str | None:
     import difflib
 
+    if len(str(key)) > 40:  # a pasted paragraph is no typo of a key (and difflib is slow on it)
+        return None
     match = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.7)
     return match[0] if match else None
 
