@@ -45,10 +45,8 @@ import datetime as _dt
 import json
 from copy import copy
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Iterator, Literal
 
 from openpyxl import Workbook
@@ -84,6 +82,7 @@ from .model import (
     TextBlock,
     blocks_of,
 )
+from .output import atomic_target
 from .numbers import cell_format, excel_number_format, excel_value, format_value
 
 __all__ = ["render_xlsx", "build_workbook", "entry_paths", "plain_text", "text_height", "MAIN_SHEET", "DATA_SHEET", "HIDDEN_SHEET"]
@@ -416,6 +415,28 @@ class Layout:
     spans: list[VSpan] = field(default_factory=list)
     written: dict[str, Written] = field(default_factory=dict)
     unit_starts: list[int] = field(default_factory=list)  # where a page may break (entry/banner starts)
+    charts: list[ChartPlan] = field(default_factory=list)
+
+
+#: Height of the empty row a native chart is drawn over, under its grid.
+CHART_ROW_PT = 170.0
+#: Inset of a chart inside its row, in points.
+CHART_INSET_PT = 3.0
+
+
+@dataclass
+class ChartPlan:
+    """A native chart drawn over ``anchor`` (an empty row under the grid it plots).
+
+    ``grid`` holds the grid's rows (header first); the chart's series refer to
+    their cells, so the chart follows edits made in the workbook.
+    """
+
+    series: Series
+    grid: list[Row]
+    anchor: Row
+    title: str
+    target: tuple[float, str] | None = None
 
 
 def _text_cell(col: int, last: int, text: str, style: str = "rg.text") -> CellSpec:
@@ -561,6 +582,7 @@ class _Builder:
         self.reached = report.period_info.months_reached(report.fiscal_year)
         self.out = Layout()
         self.entry_no = 0
+        self.item: Item | None = None   # the item being laid out (chart titles)
 
     # -- status pieces ------------------------------------------------------
     def status_rows(self, entry: Entry, written: Written) -> list[Row]:
@@ -568,7 +590,8 @@ class _Builder:
         for index, block in enumerate(blocks_of(entry.status)):
             rows.extend(self.block_rows(block, index, written))
         if entry.kpi is not None and entry.kpi.series is not None:
-            rows.extend(_series_rows(entry.kpi.series, self.reached, f"{ROLE_GRID}k"))
+            grid = _series_rows(entry.kpi.series, self.reached, f"{ROLE_GRID}k")
+            rows.extend(grid + self.chart_rows(entry.kpi.series, grid, f"{ROLE_GRID}k", kpi=entry.kpi))
         if not rows:
             rows.append(Row(line_pitch(SIZE_BODY) + CELL_PAD_PT,
                             [_text_cell(COL_PROGRESS, COL_MARK - 1, "")], role=ROLE_EMPTY_STATUS, growable=True))
@@ -601,8 +624,22 @@ class _Builder:
             else:
                 rows += grid
         elif isinstance(block, SeriesBlock):
-            rows += _series_rows(block.series, self.reached, f"{ROLE_GRID}{index}")
+            grid = _series_rows(block.series, self.reached, f"{ROLE_GRID}{index}")
+            rows += grid + self.chart_rows(block.series, grid, f"{ROLE_GRID}{index}", heading=block.heading)
         return rows
+
+    def chart_rows(self, series: Series, grid: list[Row], role: str, *, heading: str | None = None,
+                   kpi: Any = None) -> list[Row]:
+        """The row a native chart of ``series`` is drawn over (none unless ``chart`` is set)."""
+        if series.chart is None:
+            return []
+        from .charts import excel_chart_title, excel_kpi_target
+
+        anchor = Row(CHART_ROW_PT, [CellSpec(COL_PROGRESS, None, "rg.text", COL_MARK - 1)], role=role)
+        title = excel_chart_title(series, item_title=self.item.title if self.item else "", heading=heading, kpi=kpi)
+        target = excel_kpi_target(kpi, series) if kpi is not None else None
+        self.out.charts.append(ChartPlan(series, grid, anchor, title, target))
+        return [anchor]
 
     # -- entries, items, sections --------------------------------------------
     def plan_text(self, item: Item, index: int, entry: Entry) -> Written:
@@ -618,6 +655,7 @@ class _Builder:
         return Written(prefix + body + kpi_line, prefix, kpi_line)
 
     def entry(self, item: Item, index: int, entry: Entry) -> None:
+        self.item = item
         entry_id = f"E{self.entry_no}"
         self.entry_no += 1
         written = self.plan_text(item, index, entry)
@@ -1149,6 +1187,7 @@ def _write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> d
     breaks = page_breaks(layout, page - top, page)
     layout.spans = split_at_breaks(layout.spans, breaks)
     _write_body(ws, layout, first)
+    _write_charts(ws, layout, first)
     for b in breaks:
         ws.row_breaks.append(Break(id=first + b - 1))
     last_body = first + max(len(layout.rows), 1) - 1
@@ -1157,6 +1196,34 @@ def _write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> d
     last = _write_summary(ws, report.marks, last_body + 1, first, last_body)
     _setup_page(ws, paper, header_row, last)
     return {"header_row": header_row, "first_row": first}
+
+
+def _write_charts(ws: Worksheet, layout: Layout, first_row: int) -> None:
+    """Native charts over their anchor rows, referring to the grids' cells."""
+    if not layout.charts:
+        return
+    from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+
+    from .charts import excel_chart
+
+    where = {id(row): first_row + i for i, row in enumerate(layout.rows)}
+    inset = int(CHART_INSET_PT * 12700)
+    for plan in layout.charts:
+        grid = series_grid(plan.series, 12)
+        value_cols = [first for first, _last in _series_cols(grid)[1:]]
+        chart = excel_chart(
+            plan.series, sheet=ws.title, header_row=where[id(plan.grid[0])],
+            rows=[where[id(r)] for r in plan.grid[1:]], label_col=COL_PROGRESS, value_cols=value_cols,
+            title=plan.title, target=plan.target, number_format=excel_number_format(plan.series.format),
+        )
+        r = where[id(plan.anchor)] - 1          # 0-based for the drawing anchor
+        height = int(min(plan.anchor.height, MAX_ROW_PT) * 12700)
+        chart.anchor = TwoCellAnchor(
+            editAs="twoCell",
+            _from=AnchorMarker(col=COL_PROGRESS - 1, colOff=inset, row=r, rowOff=inset),
+            to=AnchorMarker(col=COL_MARK - 1, colOff=0, row=r, rowOff=height - inset),
+        )
+        ws.add_chart(chart)
 
 
 def _data_rows(report: Report) -> Iterator[list[tuple[Any, str | None]]]:
@@ -1265,16 +1332,9 @@ def render_xlsx(report: Report, target: str | os.PathLike[str], *, paper: Paper 
     the file is touched; the file is written to a temporary name and renamed,
     so a failure never leaves half a workbook behind.
     """
-    path = Path(target)
     wb = build_workbook(report, paper=paper, source=str(target))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".reportgen-", suffix=".xlsx", dir=path.parent or Path("."))
-        os.close(fd)
-        try:
+        with atomic_target(target) as tmp:
             wb.save(tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     except OSError as exc:
         raise RenderError(f"{target}: cannot write: {exc.strerror or exc}") from None
