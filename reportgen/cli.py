@@ -124,7 +124,14 @@ def _load_and_warn(source: Path, font: str) -> Report:
 
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
-    report = _load_and_warn(source, font)
+    render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant)
+
+
+def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
+    """Write an already loaded ``report`` to ``target`` in the format its suffix names.
+
+    ``batch`` and ``watch`` load a file once and write several formats from it.
+    """
     kind = target.suffix.lower().lstrip(".")
     if kind == "xlsx":
         from .xlsx import render_xlsx
@@ -195,6 +202,17 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 click.echo(f"{target}")
     if status:
         sys.exit(status)
+
+
+# Everyday-use verbs (issue #6) live in their own modules; imported here so
+# they register on ``main`` (the modules import ``cli`` lazily, never at the top).
+from .batch import batch_command  # noqa: E402
+from .summary import summary_command  # noqa: E402
+from .watch import watch_command  # noqa: E402
+
+main.add_command(batch_command)
+main.add_command(watch_command)
+main.add_command(summary_command)
 
 
 def run() -> None:
