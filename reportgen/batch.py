@@ -31,6 +31,7 @@ import contextlib
 import io
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -208,14 +209,15 @@ def _lines(text: str) -> list[str]:
 def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: str | None = None) -> FileResult:
     """Load one file and write its outputs; never raises (runs in a worker process).
 
-    Anything the loader or a renderer prints on stderr (glyph warnings) and
+    Anything the loader or a renderer prints (glyph warnings on stderr) and
     Python warnings are collected into ``warnings`` so the parent prints them
     between progress lines.
     """
     result = FileResult(job.name)
     captured = io.StringIO()
     start = time.perf_counter()
-    with contextlib.redirect_stderr(captured), warnings.catch_warnings(record=True) as caught:
+    with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured), \
+            warnings.catch_warnings(record=True) as caught:
         try:
             report = _load(job.source, font)
         except Exception as exc:  # noqa: BLE001 - reported as data, never a traceback
@@ -322,9 +324,15 @@ class Progress:
         self.stream.write(text)
         self.stream.flush()
 
+    def _fit(self, line: str) -> str:
+        """The line cut to the terminal's width: a wrapped line cannot be redrawn with \\r."""
+        from .summary import truncate
+
+        return truncate(line, max(shutil.get_terminal_size((80, 24)).columns - 1, 20))
+
     def start_line(self) -> None:
         if self.tty:
-            self._write("\r" + self.line() + "\x1b[K")
+            self._write("\r" + self._fit(self.line()) + "\x1b[K")
             self._drawn = True
 
     def message(self, lines: Iterable[str], *, redraw: bool = True) -> None:
@@ -336,7 +344,7 @@ class Progress:
             self._write("\r\x1b[K")
         self._write("".join(line + "\n" for line in lines))
         if redraw and self.tty and self._drawn:
-            self._write(self.line())
+            self._write(self._fit(self.line()))
 
     def update(self, result: FileResult) -> None:
         self.done += 1
@@ -344,14 +352,14 @@ class Progress:
         self.failures += 1 if (result.invalid or result.failed) else 0
         self.message(result.warnings + result.problems + result.errors, redraw=False)
         if self.tty:
-            self._write("\r" + self.line(result.name) + "\x1b[K")
+            self._write("\r" + self._fit(self.line(result.name)) + "\x1b[K")
             self._drawn = True
         else:
             self._write(self.line(result.name) + "\n")
 
     def finish(self) -> None:
         if self.tty and self._drawn:
-            self._write("\r" + self.line() + "\x1b[K\n")
+            self._write("\r" + self._fit(self.line()) + "\x1b[K\n")
 
 
 def result_table(results: Iterable[FileResult]) -> str:

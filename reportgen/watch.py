@@ -20,6 +20,7 @@ with a real file and a bounded number of cycles.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -159,6 +160,12 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
             written.append(f"{target}" + (f" ({pages} pages)" if pages else ""))
         return f"{source} -> " + ", ".join(written)
 
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # A terminal closing or a process manager stopping us (SIGTERM) ends the
+    # loop like Ctrl-C: a render in progress removes its temporary file.
+    signal.signal(signal.SIGTERM, stop)
     click.echo(f"watching {source} and {templates} (Ctrl-C to stop)", err=True)
     try:
         watch([source, templates], render, interval=interval)

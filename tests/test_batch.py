@@ -232,3 +232,12 @@ def test_batch_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown format docx" in result.output
     result = runner.invoke(main, ["batch", str(empty), "-o", str(tmp_path / "o"), "--jobs", "0"])
     assert result.exit_code == 2
+
+
+def test_progress_line_fits_the_terminal(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    stream = io.StringIO()
+    progress = Progress(1, stream, tty=True, clock=lambda: 0.0)
+    progress.update(_result("a-very-long-folder-name/and-a-long-file-name.yaml", "ok", 1))
+    drawn = stream.getvalue().split("\r")[-1].replace("\x1b[K", "")
+    assert len(drawn) <= 39 and drawn.endswith("…")

@@ -143,3 +143,30 @@ def test_watch_command_end_to_end(tmp_path: Path, gunma_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "stopped" in err
+
+
+def test_watch_command_sigterm_exits_0_and_leaves_no_temp_files(tmp_path: Path, gunma_path: Path) -> None:
+    data = tmp_path / "plan.yaml"
+    data.write_bytes(gunma_path.read_bytes())
+    out = tmp_path / "plan.xlsx"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reportgen", "watch", str(data), "-o", str(out), "--interval", "0.1"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        first = proc.stdout.readline()  # type: ignore[union-attr]
+        assert " ok " in first
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and "stopped" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx", "plan.yaml"]
+
+
+def test_watch_command_refuses_to_overwrite_the_input(tmp_path: Path, gunma_path: Path) -> None:
+    data = tmp_path / "plan.xlsx"
+    result = subprocess.run([sys.executable, "-m", "reportgen", "watch", str(data), "-o", str(data)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "refusing to overwrite the input file" in result.stderr
