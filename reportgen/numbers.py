@@ -135,7 +135,11 @@ def round_half_up(value: Number | str, decimals: int) -> Decimal:
 def _grouped(d: Decimal, decimals: int) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     # d is already rounded; no quantization so Babel's half-even never applies.
-    return format_decimal(d, format=pattern, locale=_LOCALE, decimal_quantization=False)
+    # Babel still quantizes internally, which needs more precision than the
+    # default 28 digits for long figures typed as text.
+    with localcontext() as ctx:
+        ctx.prec = 200
+        return format_decimal(d, format=pattern, locale=_LOCALE, decimal_quantization=False)
 
 
 def _numeric(value: object) -> Number | None:

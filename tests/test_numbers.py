@@ -209,3 +209,9 @@ def test_counts_under_a_pct_column_print_as_counts() -> None:
     assert format_value(0.8431, cell_format(0.8431, "pct:2")) == "84.31％"
     assert format_value(1, cell_format(1, "pct:0")) == "100％"
     assert cell_format(2481, "int:件") == cell_format(1, "int:件")
+
+
+def test_long_figures_typed_as_text_are_grouped() -> None:
+    from reportgen.numbers import format_value
+
+    assert format_value("10000000000000000000000000000", "int:件") == "10,000,000,000,000,000,000,000,000,000件"
