@@ -1,0 +1,848 @@
+"""View model of the PDF layouts: everything the templates print, already formatted.
+
+The Jinja templates are presentation only. This module decides *what* is
+printed — numbers with 四捨五入 and units, 和暦 dates, entry numbers ①②…, the
+mark legend, which column holds the item heading, column widths resolved for
+the chosen paper — and hands the templates plain strings in small dataclasses.
+The templates escape every string (autoescape) and run it through the
+``rich`` filter (:mod:`reportgen.textfilters`) for line breaks and
+keep-together spans; nothing here is markup.
+
+Columns: a layout has default columns; ``report.columns`` replaces them with
+any number of built-in or custom fields (see FORMAT.md, Columns). The 分野
+column (field ``section``) is always drawn first, as the vertical label of the
+section table; all other columns are the columns of the per-item tables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .calendar import fiscal_year_label, short_fy_label, wareki_date
+from .grids import Grid, entry_label, series_grid
+from .kpi import judgement, target_text
+from .marks import count_marks
+from .model import (
+    Block,
+    BulletsBlock,
+    Column,
+    Content,
+    Entry,
+    Group,
+    Item,
+    NoteBlock,
+    Report,
+    Section,
+    SeriesBlock,
+    Table,
+    TableBlock,
+    TableCell,
+    TextBlock,
+    blocks_of,
+)
+from .numbers import cell_format, format_value
+
+__all__ = [
+    "FONTS",
+    "PAPERS",
+    "DocView",
+    "build_view",
+    "default_columns",
+    "resolve_columns",
+    "template_for",
+]
+
+# ---------------------------------------------------------------------------
+# Paper and columns
+# ---------------------------------------------------------------------------
+
+#: Width of the page area (landscape width minus left and right margins), in mm.
+#: Must match the @page margins of templates/base.css (A4: 12 + 12 mm) and
+#: templates/paper-a3.css (A3: 15 + 15 mm): the column lines painted as
+#: backgrounds (see ``SectionView.stripes``) are positioned from it.
+PAPERS: dict[str, float] = {"A4": 297.0 - 24.0, "A3": 420.0 - 30.0}
+FONTS = ("gothic", "mincho")
+
+PT_PER_MM = 72.0 / 25.4
+#: Width of the table rules in base.css (0.6pt).
+RULE_PT = 0.6
+#: Left and right padding of the item cells in base.css (1.5mm).
+CELL_PAD_MM = 1.5
+
+_DEFAULT_COLUMNS: dict[str, list[Column]] = {
+    "plan-status": [
+        Column("section", "分野", "4%"),
+        Column("plan", "計画内容", "38%"),
+        Column("status", "実施状況", "50%"),
+        Column("mark", "", "8%"),
+    ],
+    "quarterly": [
+        Column("section", "項目", "4%"),
+        Column("plan", "実施内容等", "38%"),
+        Column("status", "実施状況", "50%"),
+        Column("mark", "", "8%"),
+    ],
+}
+
+#: Layout name → template. Unknown names, ``tracker`` (an Excel layout) and
+#: ``measure-pages`` (not drawn yet) print as plan-status.
+_TEMPLATES = {
+    "plan-status": "plan-status.html",
+    "quarterly": "quarterly.html",
+    "kpi-summary": "kpi-summary.html",
+}
+
+
+def template_for(layout: str) -> str:
+    """The template file that draws ``layout``."""
+    return _TEMPLATES.get(layout, "plan-status.html")
+
+
+def _table_style(layout: str) -> str:
+    """plan-status or quarterly: how the main table of ``layout`` is drawn."""
+    return "quarterly" if layout == "quarterly" else "plan-status"
+
+
+def default_columns(layout: str) -> list[Column]:
+    return list(_DEFAULT_COLUMNS[_table_style(layout)])
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """One resolved column: its field, header label and widths."""
+
+    field: str
+    label: str
+    width_mm: float
+    #: Width in % of the whole table (level 0).
+    pct: float
+    #: Width in % of the item tables (level 2), i.e. of what the label leaves.
+    item_pct: float
+
+    @property
+    def css(self) -> str:
+        """A class for the cells of this column: c-plan, c-status, c-field (custom)."""
+        if self.field in ("section", "number", "title", "plan", "status", "mark", "kpi", "owner", "rank"):
+            return f"c-{self.field}"
+        return "c-field"
+
+
+_WIDTH_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(%|mm|cm|pt|fr)?\s*")
+
+
+def _parse_width(width: str | None, total_mm: float) -> tuple[float | None, float]:
+    """(fixed mm or None, fr share) for a width written like "38%", "40mm", "2fr"."""
+    if width is None:
+        return None, 1.0
+    m = _WIDTH_RE.fullmatch(str(width))
+    if not m:
+        return None, 1.0
+    value, unit = float(m.group(1)), m.group(2) or "mm"
+    if unit == "fr":
+        return None, value
+    factor = {"%": total_mm / 100.0, "mm": 1.0, "cm": 10.0, "pt": 1.0 / PT_PER_MM}[unit]
+    return value * factor, 0.0
+
+
+def resolve_columns(columns: list[Column], total_mm: float) -> list[ColumnView]:
+    """Columns with widths in mm that add up to ``total_mm``.
+
+    Fixed widths (%, mm, cm, pt) are taken as given; columns without a width
+    or in ``fr`` share what is left. When nothing is flexible and the widths do
+    not add up to the page (e.g. 4% + 38% + 40% + 8%), they are scaled so the
+    table still spans the page. The section column is moved first.
+    """
+    cols = sorted(columns, key=lambda c: c.field != "section")  # stable: others keep their order
+    parsed = [_parse_width(c.width, total_mm) for c in cols]
+    fixed = sum(mm for mm, _ in parsed if mm is not None)
+    shares = sum(fr for mm, fr in parsed if mm is None)
+    widths: list[float] = []
+    if shares > 0 and fixed < total_mm * 0.98:
+        rest = total_mm - fixed
+        widths = [mm if mm is not None else rest * fr / shares for mm, fr in parsed]
+    else:
+        # No room left for flexible columns: give them 1/N each, then scale everything.
+        guess = [mm if mm is not None else total_mm / max(len(cols), 1) for mm, _ in parsed]
+        s = sum(guess) or 1.0
+        widths = [w * total_mm / s for w in guess]
+    s = sum(widths) or 1.0
+    widths = [w * total_mm / s for w in widths]
+    label_mm = sum(w for c, w in zip(cols, widths) if c.field == "section")
+    body_mm = total_mm - label_mm
+    out = []
+    for c, w in zip(cols, widths):
+        item_pct = 0.0 if c.field == "section" else 100.0 * w / body_mm
+        out.append(ColumnView(c.field, c.label, w, 100.0 * w / total_mm, item_pct))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Blocks: paragraphs, bullets, small tables
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Para:
+    """A paragraph. ``prefix`` (①, （１）, KPI：) hangs in the left margin."""
+
+    text: str
+    prefix: str = ""
+    cls: str = ""
+    kind: Literal["para"] = "para"
+
+    @property
+    def indent_em(self) -> float:
+        """Hanging indent that fits the prefix (full-width 1em, half-width 0.5em)."""
+        return display_width(self.prefix)
+
+
+@dataclass
+class Bullets:
+    items: list[str]
+    bullet: str = "・"
+    kind: Literal["bullets"] = "bullets"
+
+    @property
+    def indent_em(self) -> float:
+        return max(display_width(self.bullet), 1.0)
+
+
+@dataclass
+class MiniCell:
+    text: str
+    cls: str = ""
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class MiniTable:
+    """An embedded table (or a series grid) in a cell."""
+
+    head: list[list[MiniCell]]
+    body: list[list[MiniCell]]
+    caption: str | None = None
+    dense: bool = False
+    kind: Literal["table"] = "table"
+
+
+BlockView = Para | Bullets | MiniTable
+
+#: A grid this wide (4月 … 3月 + 計) needs the dense style to fit the status column.
+DENSE_COLUMNS = 10
+
+
+def display_width(text: str) -> float:
+    """Width in em: wide and full-width characters count 1, others 0.5."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
+
+
+#: An enumerator the author typed at the start of a paragraph: (1) （１） ① ア ⅰ） 【KPI】.
+_LEADING_NUMBER = re.compile(
+    r"^(?:[(（][0-9０-９]{1,3}[)）]|[①-⑳㉑-㉟]|[ⅰ-ⅻⅠ-Ⅻ][)）]|[ア-ン](?=[ 　])|[0-9０-９]{1,2}[.．)）](?![0-9０-９])|【KPI】)[ 　]?"
+)
+
+
+def split_leading_number(text: str) -> tuple[str, str]:
+    """("（１）", "text") when ``text`` starts with its own enumerator, else ("", text)."""
+    m = _LEADING_NUMBER.match(text)
+    if m and m.end() < len(text):
+        return m.group(0), text[m.end():]
+    return "", text
+
+
+def _cell_value(raw: object) -> tuple[object, str | None, tuple[int, int]]:
+    if isinstance(raw, TableCell):
+        return raw.value, raw.format, raw.span
+    return raw, None, (1, 1)
+
+
+def _fmt(value: object, spec: str) -> tuple[str, bool]:
+    """(printed text, is a figure) of one table value."""
+    if value is None:
+        return "", False
+    try:
+        fmt = cell_format(value, spec)
+        text = format_value(value, fmt)
+    except (ValueError, TypeError):
+        return str(value), False
+    figure = fmt.kind != "text" and (
+        isinstance(value, (int, float)) and not isinstance(value, bool)
+        or (isinstance(value, str) and text != value)
+    )
+    return text, figure
+
+
+def _layout_rows(rows: list[list[object]], formats: list[str] | None, header: bool,
+                 carry: dict[int, int]) -> list[list[MiniCell]]:
+    """Cells of ``rows`` with the format of the column each one starts in.
+
+    ``carry`` maps a column to how many more rows a rowspan above still covers,
+    so a cell's column index counts spans exactly as the validator does.
+    """
+    out: list[list[MiniCell]] = []
+    for row in rows:
+        cells: list[MiniCell] = []
+        col = 0
+        taken = {c for c, n in carry.items() if n > 0}
+        for raw in row:
+            while col in taken:
+                col += 1
+            value, own_fmt, (rs, cs) = _cell_value(raw)
+            spec = own_fmt or (None if header or not formats or col >= len(formats) else formats[col]) or "text"
+            text, figure = _fmt(value, spec)
+            cls = "th" if header else ("num" if figure else "txt")
+            cells.append(MiniCell(text, cls, max(cs, 1), max(rs, 1)))
+            for k in range(col, col + max(cs, 1)):
+                if rs > 1:
+                    carry[k] = max(carry.get(k, 0), rs)
+            col += max(cs, 1)
+        for k in list(carry):
+            carry[k] -= 1
+            if carry[k] <= 0:
+                del carry[k]
+        out.append(cells)
+    return out
+
+
+def table_view(table: Table) -> MiniTable:
+    carry: dict[int, int] = {}
+    head = _layout_rows(table.header, None, True, carry)
+    carry.clear()
+    body = _layout_rows(table.rows, table.formats, False, carry)
+    width = max((sum(c.colspan for c in r) for r in [*head, *body]), default=0)
+    return MiniTable(head, body, table.caption, width >= DENSE_COLUMNS)
+
+
+def grid_view(grid: Grid) -> MiniTable:
+    head = [[MiniCell(h, "th") for h in grid.header]]
+    body = []
+    for row in grid.rows:
+        cells = [MiniCell(row.label, "txt")]
+        values = list(row.values)
+        if grid.total_label:
+            values.append(row.total)
+        if grid.extra_label:
+            values.append(row.extra)
+        for v in values:
+            text, _figure = _fmt(v, grid.format)
+            cells.append(MiniCell(text, "num"))
+        body.append(cells)
+    return MiniTable(head, body, None, len(grid.header) >= DENSE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """What block conversion needs to know about the report."""
+
+    reached: int
+    truncate: bool
+
+
+def content_view(content: Content | None, ctx: _Ctx, prefix: str = "") -> list[BlockView]:
+    """Blocks of one cell; ``prefix`` (the entry's ①) starts the first paragraph."""
+    out: list[BlockView] = []
+    pending = prefix
+
+    def para(text: str, cls: str = "") -> None:
+        nonlocal pending
+        if pending:
+            out.append(Para(text, pending, cls))
+            pending = ""
+        else:
+            lead, rest = split_leading_number(text) if cls == "" else ("", text)
+            out.append(Para(rest, lead, cls))
+
+    for block in blocks_of(content):
+        if block.heading:
+            para(block.heading, "block-heading")
+        if isinstance(block, TextBlock):
+            if block.text.strip():
+                para(block.text)
+        elif isinstance(block, NoteBlock):
+            text = block.text if block.text.startswith("※") else "※" + block.text
+            if pending:
+                para("")
+            out.append(Para(text, "", "note"))
+        elif isinstance(block, BulletsBlock):
+            if pending:
+                para("")
+            out.append(Bullets(list(block.items), block.bullet or "・"))
+        elif isinstance(block, TableBlock):
+            if pending:
+                para("")
+            out.append(table_view(block.table))
+        elif isinstance(block, SeriesBlock):
+            if pending:
+                para("")
+            out.append(grid_view(series_grid(block.series, ctx.reached, truncate=ctx.truncate)))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Main table: sections, items, entry rows
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class CellView:
+    """One cell of an entry row."""
+
+    cls: str
+    blocks: list[BlockView] = field(default_factory=list)
+    #: For the mark column: the symbol, and the column's content width in mm.
+    mark: str | None = None
+    width_mm: float = 0.0
+    #: Set on the first cell of an item's first row: the anchor 掲載ページ points to.
+    anchor: str | None = None
+    bookmark: str | None = None
+
+
+@dataclass
+class ItemView:
+    anchor: str
+    heading: str
+    #: Text of each item-column header cell (repeated on every page with （続き）).
+    heads: list[str]
+    rows: list[list[CellView]]
+    #: Banner printed before the item: the first item of a group.
+    banner: str | None = None
+
+
+@dataclass
+class SectionView:
+    heading: str
+    #: Characters of the vertical label; ASCII digit runs stay together ("10").
+    label: list[str]
+    items: list[ItemView]
+    #: Inline CSS for the column lines painted behind the items (see base.css).
+    stripes: str
+
+    @property
+    def label_height_pt(self) -> float:
+        """Height the vertical label needs (base.css .vlabel: 10pt, line-height 1.12,
+        1.5mm padding): the section row is at least that tall, so a short section
+        shows its whole label."""
+        return len(self.label) * 10.0 * 1.12 + 1.5 * PT_PER_MM + 3.0
+
+
+@dataclass
+class KpiRow:
+    text: str
+    prior: str
+    actual: str
+    judgement: str
+
+
+@dataclass
+class KpiItem:
+    title: str
+    owner: str
+    anchor: str | None
+    rows: list[KpiRow]
+
+
+@dataclass
+class KpiSection:
+    heading: str
+    items: list[KpiItem]
+
+
+@dataclass
+class KpiSummaryView:
+    title: str
+    headers: list[str]
+    sections: list[KpiSection]
+    with_pages: bool
+    kind: Literal["kpi-summary"] = "kpi-summary"
+
+
+@dataclass
+class MarkSummaryView:
+    title: str
+    legend: str
+    headers: list[str]
+    rows: list[tuple[str, list[int], int, str]]  # label, counts, total, css class
+    kind: Literal["mark-summary"] = "mark-summary"
+
+
+Appendix = KpiSummaryView | MarkSummaryView
+
+
+@dataclass
+class DocView:
+    """Everything a template prints."""
+
+    template: str
+    layout: str
+    #: "plan-status" or "quarterly": the drawing style of the main table.
+    style: str
+    paper: str
+    font: str
+    #: PDF metadata.
+    meta_title: str
+    author: str
+    #: Cover: title lines (centred), date and organisation (right-aligned).
+    title_lines: list[str]
+    date: str | None
+    org_line: str | None
+    preface: list[tuple[str | None, list[BlockView]]]
+    legend: str
+    columns: list[ColumnView]
+    has_label: bool
+    sections: list[SectionView]
+    appendices: list[Appendix]
+    #: The main table is drawn (False for layout: kpi-summary alone).
+    main_table: bool = True
+
+    @property
+    def item_columns(self) -> list[ColumnView]:
+        return [c for c in self.columns if c.field != "section"]
+
+    @property
+    def html_class(self) -> str:
+        return " ".join(["with-cont"] + (["mincho"] if self.font == "mincho" else []))
+
+
+_DIGIT_RUN = re.compile(r"[0-9]+|\S")
+
+
+def vertical_label(text: str) -> list[str]:
+    """One entry per printed line of the vertical 分野 label; spaces are dropped."""
+    return _DIGIT_RUN.findall(text)
+
+
+def _stripes(item_cols: list[ColumnView], total_mm: float, label_mm: float, has_label: bool) -> str:
+    """background-* declarations drawing the item columns' right rules in td.nest.
+
+    td.nest is stretched to the page bottom when a section breaks (box-decoration-break:
+    clone), below the last item that fitted; the painted rules keep the columns
+    closed there. Positions are absolute (pt from the padding box's left edge), so
+    they are exact for the paper the view is built for.
+    """
+    inner_pt = (total_mm - label_mm) * PT_PER_MM - (0 if has_label else RULE_PT)
+    positions = []
+    cum = 0.0
+    for i, c in enumerate(item_cols):
+        cum += c.item_pct / 100.0
+        if i == len(item_cols) - 1:
+            positions.append("100% 0")
+        else:
+            positions.append(f"{inner_pt * cum - RULE_PT:.2f}pt 0")
+    n = len(positions)
+    image = "linear-gradient(to right, #000 0.6pt, transparent 0.6pt)"
+    return (f"background-image: {', '.join([image] * n)}; "
+            f"background-position: {', '.join(positions)};")
+
+
+class _Builder:
+    def __init__(self, report: Report, paper: str, font: str) -> None:
+        self.report = report
+        self.paper = paper
+        self.font = font
+        self.style = _table_style(report.layout)
+        self.ctx = _Ctx(report.period_info.months_reached(report.fiscal_year), self.style == "quarterly")
+        self.total_mm = PAPERS[paper]
+        self.columns = resolve_columns(report.columns or default_columns(report.layout), self.total_mm)
+        self.fields = [c.field for c in self.columns]
+        self.item_cols = [c for c in self.columns if c.field != "section"]
+        item_fields = [c.field for c in self.item_cols]
+        if "title" in item_fields:
+            self.heading_field = "title"
+        elif "plan" in item_fields:
+            self.heading_field = "plan"
+        else:
+            self.heading_field = item_fields[0] if item_fields else ""
+        self.anchors: dict[int, str] = {}  # id(item) → anchor
+        self.prefixes: dict[int, str] = {}  # id(entry) → printed number
+
+    # -- items ----------------------------------------------------------------
+    def entry_prefix(self, item: Item, index: int, entry: Entry) -> str:
+        if entry.number is not None:
+            return str(entry.number)
+        if len(item.entries) > 1:
+            plan = entry.plan if isinstance(entry.plan, str) else ""
+            if plan and split_leading_number(plan)[0]:
+                return ""  # the author numbered the text itself: (1)…
+            return entry_label(None, index)
+        return ""
+
+    def item_heading(self, item: Item, with_tags: bool = True) -> str:
+        number = "" if "number" in self.fields else number_text(item.number)
+        tags = "".join(f"【{t}】" for t in item.tags) if with_tags else ""
+        return number + item.title + tags
+
+    def kpi_lines(self, entry: Entry) -> list[BlockView]:
+        kpi = entry.kpi
+        if kpi is None or "kpi" in self.fields:
+            return []
+        plan = entry.plan if isinstance(entry.plan, str) else ""
+        if plan.lstrip().startswith(("【KPI】", "KPI：", "KPI:")):
+            return []
+        return [Para(kpi.text, "KPI：", "kpi")]
+
+    def kpi_column(self, entry: Entry) -> list[BlockView]:
+        kpi = entry.kpi
+        if kpi is None:
+            return []
+        out: list[BlockView] = [Para(kpi.text, "KPI：", "kpi")]
+        figures = []
+        target = target_text(kpi)
+        if target:
+            figures.append(f"目標：{target}")
+        if kpi.prior is not None:
+            figures.append(f"前年度実績：{_fmt(kpi.prior, kpi.format)[0]}")
+        if kpi.actual is not None:
+            figures.append(f"今年度実績：{_fmt(kpi.actual, kpi.format)[0]}")
+        figures.append(f"達成状況：{judgement(kpi)}")
+        out.append(Para("\n".join(figures), "", "kpi-figures"))
+        return out
+
+    def field_blocks(self, name: str, item: Item, entry: Entry, first: bool) -> list[BlockView]:
+        if name in entry.fields:
+            return content_view(entry.fields[name], self.ctx)
+        if name in item.fields and first:
+            return content_view(item.fields[name], self.ctx)
+        return []
+
+    def cell(self, col: ColumnView, item: Item, index: int, entry: Entry | None) -> CellView:
+        f = col.field
+        first = index == 0
+        cell = CellView(col.css)
+        labels = [Para("　".join(item.labels), "", "labels")] \
+            if first and item.labels and f == self.heading_field else []
+        if entry is None:
+            cell.blocks = labels
+            return cell
+        prefix = self.prefixes.get(id(entry), "")
+        if f == "plan":
+            cell.blocks = labels + content_view(entry.plan, self.ctx, prefix) + self.kpi_lines(entry)
+            if not cell.blocks and prefix:
+                cell.blocks = [Para("", prefix)]
+        elif f == "status":
+            blocks = content_view(entry.status, self.ctx, prefix)
+            if entry.kpi is not None and entry.kpi.series is not None:
+                blocks.append(grid_view(series_grid(entry.kpi.series, self.ctx.reached, truncate=self.ctx.truncate)))
+            cell.blocks = labels + blocks
+        elif f == "mark":
+            cell.mark = entry.mark or ""
+            cell.width_mm = max(col.width_mm - 2 * CELL_PAD_MM - RULE_PT / PT_PER_MM, 1.0)
+            if len(cell.mark) > 1:
+                cell.cls += " long"
+        elif f == "kpi":
+            cell.blocks = labels + self.kpi_column(entry)
+        elif f == "rank":
+            cell.blocks = labels + ([Para(_rank_text(entry))] if _rank_text(entry) else [])
+        elif f == "number":
+            cell.blocks = labels + ([Para(str(item.number))] if first and item.number is not None else [])
+        elif f == "owner":
+            cell.blocks = labels + ([Para(item.owner)] if first and item.owner else [])
+        elif f == "title":
+            cell.blocks = labels
+        else:
+            cell.blocks = labels + self.field_blocks(f, item, entry, first)
+        return cell
+
+    def item(self, item: Item, anchor: str, banner: str | None) -> ItemView:
+        heads = []
+        for col in self.item_cols:
+            if col.field == self.heading_field:
+                heads.append(self.item_heading(item))
+            elif col.field == "status" and self.style == "plan-status":
+                heads.append(self.item_heading(item, with_tags=False))
+            else:
+                heads.append("")
+        for i, e in enumerate(item.entries):
+            self.prefixes[id(e)] = self.entry_prefix(item, i, e)
+        rows = []
+        entries: list[Entry | None] = list(item.entries) or [None]
+        for i, entry in enumerate(entries):
+            rows.append([self.cell(col, item, i, entry) for col in self.item_cols])
+        if rows and rows[0]:
+            rows[0][0].anchor = anchor
+            rows[0][0].bookmark = number_text(item.number) + item.title
+        return ItemView(anchor, self.item_heading(item), heads, rows, banner)
+
+    def section(self, s_index: int, section: Section) -> SectionView:
+        items = []
+        seen_groups: set[int] = set()
+        for i_index, (group, item) in enumerate(section.iter_items(), 1):
+            banner = None
+            if group is not None and id(group) not in seen_groups:
+                seen_groups.add(id(group))
+                banner = _banner(group)
+            anchor = f"item-{s_index}-{i_index}"
+            self.anchors[id(item)] = anchor
+            items.append(self.item(item, anchor, banner))
+        number = "" if section.number is None else str(section.number)
+        joiner = "・" if self.style == "quarterly" and number else ""
+        label = vertical_label(number + joiner + section.title)
+        label_mm = sum(c.width_mm for c in self.columns if c.field == "section")
+        stripes = _stripes(self.item_cols, self.total_mm, label_mm, "section" in self.fields)
+        return SectionView(section.heading, label, items, stripes)
+
+    # -- front matter -----------------------------------------------------------
+    def cover(self) -> tuple[list[str], str | None, str | None]:
+        r = self.report
+        period = r.period_info
+        if r.layout == "kpi-summary":
+            return [kpi_summary_title(r)], _date(r), r.organization
+        if self.style == "quarterly":
+            lines = [r.title]
+            if period.kind != "annual":
+                lines.append(f"({period.label(kanji=True)})")
+            return lines, _date(r), r.organization if r.organization not in r.title else None
+        return [report_heading(r)], _date(r), None
+
+    def preface(self) -> list[tuple[str | None, list[BlockView]]]:
+        out = []
+        for block in self.report.preface:
+            heading = block.heading
+            body = content_view([_without_heading(block)], self.ctx)
+            out.append((heading, body))
+        return out
+
+    def build(self) -> DocView:
+        r = self.report
+        sections = [self.section(i, s) for i, s in enumerate(r.sections, 1)]
+        main = r.layout != "kpi-summary"
+        appendices: list[Appendix] = []
+        names = list(r.appendix)
+        if not main:
+            names = ["kpi-summary"] + [n for n in names if n != "kpi-summary"]
+        for name in names:
+            if name == "kpi-summary":
+                appendices.append(self.kpi_summary(with_pages=main))
+            elif name == "mark-summary":
+                appendices.append(self.mark_summary())
+        title_lines, date, org_line = self.cover()
+        return DocView(
+            template=template_for(r.layout),
+            layout=r.layout,
+            style=self.style,
+            paper=self.paper,
+            font=self.font,
+            meta_title=" ".join(title_lines),
+            author=r.organization,
+            title_lines=title_lines,
+            date=date,
+            org_line=org_line,
+            preface=self.preface(),
+            legend=r.marks.legend(),
+            columns=self.columns,
+            has_label="section" in self.fields,
+            sections=sections,
+            appendices=appendices,
+            main_table=main,
+        )
+
+    # -- appendices -------------------------------------------------------------
+    def kpi_summary(self, with_pages: bool) -> KpiSummaryView:
+        r = self.report
+        fy = r.fiscal_year
+        this = f"{fy}（{short_fy_label(fy)}）"
+        prev = f"{fy - 1}（{short_fy_label(fy - 1)}）" if fy - 1 >= 1873 else f"{fy - 1}"
+        headers = ["施策", f"{this}年度 KPI", f"【参考】\n{prev}\n年度実績", f"{this}\n年度実績",
+                   "達成状況", "担当\nグループ"]
+        if with_pages:
+            headers.append("掲載\nページ")
+        sections = []
+        for s in r.sections:
+            items = []
+            for _group, item in s.iter_items():
+                kpi_entries = [(i, e) for i, e in enumerate(item.entries) if e.kpi is not None]
+                if not kpi_entries:
+                    continue
+                rows = []
+                for k, (_i, e) in enumerate(kpi_entries):
+                    assert e.kpi is not None
+                    prefix = ""
+                    if len(kpi_entries) > 1:
+                        prefix = self.prefixes.get(id(e)) or entry_label(None, k)
+                    rows.append(KpiRow(prefix + e.kpi.text, _fmt(e.kpi.prior, e.kpi.format)[0],
+                                       _fmt(e.kpi.actual, e.kpi.format)[0], judgement(e.kpi)))
+                title = number_text(item.number) + item.title
+                items.append(KpiItem(title, item.owner or "", self.anchors.get(id(item)) if with_pages else None, rows))
+            if items:
+                number = "" if s.number is None else str(s.number)
+                sections.append(KpiSection(f"{number}.{s.title}" if number else s.title, items))
+        return KpiSummaryView(kpi_summary_title(r), headers, sections, with_pages)
+
+    def mark_summary(self) -> MarkSummaryView:
+        summary = count_marks(self.report)
+        scale = summary.scale
+        symbols = [s.symbol for s in scale.symbols]
+        parts = [*summary.sections, summary.whole, summary.kpi]
+        if scale.not_assessed and any(p.counts.get(scale.not_assessed) for p in parts):
+            symbols.append(scale.not_assessed)
+        show_unmarked = any(p.unmarked for p in parts)
+        headers = ["区分", *symbols] + (["未記入"] if show_unmarked else []) + ["計"]
+        rows = []
+        for k, p in enumerate(parts):
+            counts = [p.counts.get(sym, 0) for sym in symbols] + ([p.unmarked] if show_unmarked else [])
+            cls = "section" if k < len(summary.sections) else ("whole" if p is summary.whole else "kpi")
+            rows.append((p.label, counts, p.total, cls))
+        return MarkSummaryView("実施状況の集計", scale.legend(), headers, rows)
+
+
+_ENDS_ALNUM = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]$")
+
+
+def number_text(number: str | int | None) -> str:
+    """An item number as printed before its title: "（１）" as written, 1 → "1 "."""
+    if number is None:
+        return ""
+    text = str(number)
+    return text + " " if _ENDS_ALNUM.search(text) else text
+
+
+def _without_heading(block: Block) -> Block:
+    from dataclasses import replace
+
+    return replace(block, heading=None)
+
+
+def _banner(group: Group) -> str:
+    return f"〇{group.title}" + (f"（{group.owner}）" if group.owner else "")
+
+
+def _rank_text(entry: Entry) -> str:
+    national = entry.kpi.national if entry.kpi is not None else None
+    if national is None:
+        return ""
+    parts = []
+    if national.rank is not None:
+        parts.append(f"{national.rank}位")
+    if national.rank_prev is not None:
+        parts.append(f"(前月{national.rank_prev}位)")
+    return " ".join(parts)
+
+
+def _date(report: Report) -> str | None:
+    return wareki_date(report.issued) if report.issued else None
+
+
+def report_heading(report: Report) -> str:
+    """"令和５年度 事業計画（埼玉支部）": the title with the organisation unless it names it."""
+    if report.organization and report.organization not in report.title:
+        return f"{report.title}（{report.organization}）"
+    return report.title
+
+
+def kpi_summary_title(report: Report) -> str:
+    """"2023年度（令和5年度）ＫＰＩ達成状況について（一覧）"."""
+    return f"{report.fiscal_year}年度（{fiscal_year_label(report.fiscal_year)}）ＫＰＩ達成状況について（一覧）"
+
+
+def build_view(report: Report, *, paper: str = "A4", font: str = "gothic") -> DocView:
+    """The view model of ``report`` for ``paper`` (A4 / A3) and ``font`` (gothic / mincho)."""
+    paper_key = str(paper).upper()
+    if paper_key not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
+    if font not in FONTS:
+        raise ValueError(f"font must be one of {', '.join(FONTS)}, not {font!r}")
+    return _Builder(report, paper_key, font).build()
+

@@ -1,0 +1,277 @@
+"""PDF renderer: report → view model → Jinja2 HTML → WeasyPrint → PDF.
+
+* :mod:`reportgen.layout` builds the view model (all numbers, 和暦 and marks
+  formatted); the templates in ``templates/`` only place it (autoescape on).
+* The HTML goes through :func:`reportgen.fetch.build_html`, i.e. the
+  sandboxed :class:`~reportgen.fetch.SafeFetcher`: only ``data:`` URLs and the
+  bundled stylesheets and fonts can be loaded, whatever the data contains.
+* The Jinja environment and WeasyPrint's ``FontConfiguration`` are created
+  once per process. The font configuration keeps the bundled faces it has
+  registered, so later renders skip loading them again. Rendering holds a
+  lock: WeasyPrint's font configuration is not meant for concurrent use.
+* "（続き）" on continuation pages: the item title lives in the item table's
+  ``<thead>``, which WeasyPrint lays out again on every page the item spans.
+  The title always carries ``<span class="cont">（続き）</span>``; after layout
+  :func:`prune_continuation_marks` removes that span from the first laid-out
+  copy of each title (the page the item starts on), so only the repetitions
+  keep it. Nothing hidden remains in the PDF text.
+* Paths are written atomically (:func:`reportgen.output.atomic_target`): a
+  failure leaves an existing file untouched and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cache
+from typing import IO, TYPE_CHECKING
+
+import jinja2
+
+from .errors import RenderError
+from .fetch import SafeFetcher, base_url, build_html
+from .layout import build_view
+from .model import Report
+from .output import atomic_target
+from .textfilters import rich, rich_nobr
+
+if TYPE_CHECKING:  # pragma: no cover
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+__all__ = [
+    "PDF_VARIANTS",
+    "center_marks",
+    "prune_continuation_marks",
+    "render_document",
+    "render_html",
+    "render_pdf",
+    "trim_vertical_labels",
+]
+
+#: Values accepted for ``pdf_variant`` (tested with ``qpdf --check``); None is plain PDF.
+PDF_VARIANTS = ("pdf/a-3u", "pdf/a-2b", "pdf/a-2a", "pdf/a-3b", "pdf/ua-1")
+
+_LOCK = threading.RLock()
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    """The one Jinja environment of the process (templates are compiled once)."""
+    from .assets import templates_dir
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,  # every template, whatever its name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        auto_reload=False,
+    )
+    env.filters["rich"] = rich
+    env.filters["rich_nobr"] = rich_nobr
+    return env
+
+
+@cache
+def _font_config() -> FontConfiguration:
+    """The shared WeasyPrint font configuration (bundled faces registered once)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_html(report: Report, *, paper: str = "A4", font: str = "gothic") -> str:
+    """The HTML of ``report`` as WeasyPrint gets it.
+
+    ``paper`` is "A4" or "A3" (landscape), ``font`` "gothic" or "mincho". The
+    document's ``<base>`` is the bundled templates folder, so the saved HTML
+    finds its stylesheet and fonts on this machine.
+    """
+    view = build_view(report, paper=paper, font=font)
+    template = _environment().get_template(view.template)
+    return template.render(doc=view, base_url=base_url())
+
+
+def _check_variant(pdf_variant: str | None) -> None:
+    if pdf_variant is None:
+        return
+    from weasyprint.pdf import VARIANTS
+
+    if pdf_variant not in VARIANTS:
+        choices = ", ".join(PDF_VARIANTS)
+        raise ValueError(f"unknown pdf_variant {pdf_variant!r}; use one of {choices}")
+
+
+def prune_continuation_marks(document: weasyprint.Document, css_class: str = "cont") -> int:
+    """Drop "（続き）" from the page where each item title first appears.
+
+    WeasyPrint lays out a separate copy of a repeated ``<thead>`` on every page,
+    all pointing at the same HTML element. The first page showing an element
+    is the item's own start: its copies (a span split over lines has several
+    fragments) are removed; later pages keep theirs. Removing a laid-out
+    inline box leaves its space empty and nothing in the PDF. Returns the
+    number of fragments removed.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    first_page: dict[int, int] = {}
+    removed = 0
+
+    def is_mark(box: object) -> bool:
+        element = getattr(box, "element", None)
+        return (isinstance(box, boxes.InlineBox) and element is not None
+                and getattr(box, "element_tag", None) == "span"
+                and css_class in (element.get("class") or "").split())
+
+    def walk(box: object, page_no: int) -> None:
+        nonlocal removed
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box
+        children = getattr(box, "children", None)
+        if not children:
+            return
+        keep = []
+        for child in children:
+            if is_mark(child):
+                key = id(child.element)
+                if first_page.setdefault(key, page_no) == page_no:
+                    removed += 1
+                    continue
+            walk(child, page_no)
+            keep.append(child)
+        if len(keep) != len(children):
+            box.children = keep  # type: ignore[attr-defined]
+
+    for page_no, page in enumerate(document.pages):
+        walk(page._page_box, page_no)
+    return removed
+
+
+def trim_vertical_labels(document: weasyprint.Document) -> int:
+    """Drop the characters of a vertical 分野 label that do not fit on their page.
+
+    The label is repeated at the top of every page a section spans, but the
+    section's part of a page can be shorter than the label (a section ending
+    near the top of a page). base.css clips the label there, which can cut a
+    character in half; after layout this removes every character whose box
+    reaches below the bottom of the label cell on that page, so the label ends
+    on a whole character. Returns the number of characters removed.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    removed = 0
+    for page in document.pages:
+        for table in _descendants(page._page_box):
+            if not (isinstance(table, boxes.TableBox) and _has_class(table, "sec")):
+                continue
+            cell = next((b for b in _descendants(table)
+                         if isinstance(b, boxes.TableCellBox) and _has_class(b, "label")), None)
+            if cell is None:
+                continue
+            bottom = cell.border_box_y() + cell.border_height() - cell.border_bottom_width
+            for label in _descendants(table):
+                if isinstance(label, boxes.BlockBox) and _has_class(label, "vlabel"):
+                    keep = [c for c in label.children
+                            if c.position_y + c.margin_height() <= bottom + 0.01]
+                    removed += len(label.children) - len(keep)
+                    label.children = keep
+    return removed
+
+
+def center_marks(document: weasyprint.Document) -> int:
+    """Move every mark to the vertical middle of its entry row (see base.css, td.mark).
+
+    The mark is absolutely positioned so that a row fragment holding only the
+    mark never stays behind at a page bottom; this puts it where
+    ``vertical-align: middle`` would have: centred on the row's fragment that
+    holds it (the first one when an entry is split over pages). Returns the
+    number of marks placed.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    placed = 0
+    for page in document.pages:
+        for cell in _descendants(page._page_box):
+            if not (isinstance(cell, boxes.TableCellBox) and _has_class(cell, "mark")):
+                continue
+            for mark in _descendants(cell):
+                if isinstance(mark, boxes.BlockBox) and _has_class(mark, "markpos"):
+                    top = cell.border_box_y() + cell.border_top_width
+                    inner = cell.border_height() - cell.border_top_width - cell.border_bottom_width
+                    dy = top + (inner - mark.margin_height()) / 2 - mark.position_y
+                    if dy:
+                        mark.translate(dy=dy)
+                    placed += 1
+                    break
+    return placed
+
+
+def _has_class(box: object, name: str) -> bool:
+    element = getattr(box, "element", None)
+    return element is not None and name in (element.get("class") or "").split()
+
+
+def _descendants(box: object):  # type: ignore[no-untyped-def]
+    """Every box below ``box`` (absolutely positioned ones included), depth first."""
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, AbsolutePlaceholder):
+            current = current._box
+        yield current
+        children = getattr(current, "children", None)
+        if children:
+            stack.extend(reversed(children))
+
+
+def render_document(
+    report: Report,
+    *,
+    paper: str = "A4",
+    font: str = "gothic",
+    fetcher: SafeFetcher | None = None,
+) -> weasyprint.Document:
+    """Lay ``report`` out into a WeasyPrint document (pages, boxes), ready to write.
+
+    Pass a ``fetcher`` to inspect what was served or refused afterwards.
+    """
+    html = render_html(report, paper=paper, font=font)
+    with _LOCK:
+        document = build_html(html, fetcher=fetcher).render(font_config=_font_config())
+        prune_continuation_marks(document)
+        trim_vertical_labels(document)
+        center_marks(document)
+    return document
+
+
+def render_pdf(
+    report: Report,
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    paper: str = "A4",
+    font: str = "gothic",
+    pdf_variant: str | None = None,
+) -> None:
+    """Write ``report`` as PDF to ``target`` (a path, written atomically, or a binary file).
+
+    ``pdf_variant`` is None (plain PDF 1.7) or one of :data:`PDF_VARIANTS`, e.g.
+    "pdf/a-3u" for archiving or "pdf/ua-1" for tagged, accessible output.
+    Raises ValueError for an unknown paper, font or variant (before anything is
+    written) and RenderError when the file cannot be written.
+    """
+    _check_variant(pdf_variant)
+    document = render_document(report, paper=paper, font=font)
+    options = {"pdf_variant": pdf_variant} if pdf_variant else {}
+    if hasattr(target, "write"):
+        with _LOCK:
+            document.write_pdf(target, **options)
+        return
+    try:
+        with atomic_target(target) as tmp, _LOCK:  # type: ignore[arg-type]
+            document.write_pdf(tmp, **options)
+    except OSError as exc:
+        raise RenderError(f"{os.fspath(target)}: cannot write the PDF ({exc})") from exc  # type: ignore[arg-type]
