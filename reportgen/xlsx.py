@@ -635,9 +635,20 @@ class _Builder:
             return []
         from .charts import excel_chart_title, excel_kpi_target
 
-        anchor = Row(CHART_ROW_PT, [CellSpec(COL_PROGRESS, None, "rg.text", COL_MARK - 1)], role=role)
         title = excel_chart_title(series, item_title=self.item.title if self.item else "", heading=heading, kpi=kpi)
         target = excel_kpi_target(kpi, series) if kpi is not None else None
+        if target is None:
+            anchor = Row(CHART_ROW_PT, [CellSpec(COL_PROGRESS, None, "rg.text", COL_MARK - 1)], role=role)
+        else:
+            # The target under every month, in cells the chart covers: LibreOffice
+            # ignores literal chart values, and a person moving the chart sees
+            # (and may edit) a labelled 目標 row.
+            value_cols = [first for first, _last in _series_cols(series_grid(series, 12))[1:]]
+            fmt = excel_number_format(series.format)
+            cells = [CellSpec(COL_PROGRESS, target[1], "rg.grid.label")]
+            cells += [CellSpec(c, target[0], "rg.grid.num", None, fmt) for c in value_cols]
+            anchor = Row(CHART_ROW_PT, cells, role=role)
+            _fill_gaps(anchor)
         self.out.charts.append(ChartPlan(series, grid, anchor, title, target))
         return [anchor]
 
@@ -1214,13 +1225,15 @@ def _write_charts(ws: Worksheet, layout: Layout, first_row: int) -> None:
         chart = excel_chart(
             plan.series, sheet=ws.title, header_row=where[id(plan.grid[0])],
             rows=[where[id(r)] for r in plan.grid[1:]], label_col=COL_PROGRESS, value_cols=value_cols,
-            title=plan.title, target=plan.target, number_format=excel_number_format(plan.series.format),
+            title=plan.title, number_format=excel_number_format(plan.series.format),
+            target_row=where[id(plan.anchor)] if plan.target is not None else None,
         )
         r = where[id(plan.anchor)] - 1          # 0-based for the drawing anchor
         height = int(min(plan.anchor.height, MAX_ROW_PT) * 12700)
         chart.anchor = TwoCellAnchor(
             editAs="twoCell",
-            _from=AnchorMarker(col=COL_PROGRESS - 1, colOff=inset, row=r, rowOff=inset),
+            # Flush left: the 目標 label of a KPI chart's row must not peek out.
+            _from=AnchorMarker(col=COL_PROGRESS - 1, colOff=0, row=r, rowOff=inset),
             to=AnchorMarker(col=COL_MARK - 1, colOff=0, row=r, rowOff=height - inset),
         )
         ws.add_chart(chart)
