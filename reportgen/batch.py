@@ -258,10 +258,53 @@ def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: s
     return result
 
 
+class _Stop(BaseException):
+    """Raised in a worker by SIGTERM while it renders, to unwind (and remove temp files)."""
+
+
+_busy = False
+
+
+def _on_sigterm(_signum: int, _frame: object) -> None:
+    if _busy:
+        raise _Stop
+    os._exit(1)  # idle: nothing to clean up, and no traceback from the pool's loop
+
+
 def _init_worker() -> None:
-    # Ctrl-C goes to the whole process group; the parent alone handles it, so
-    # workers never die with a KeyboardInterrupt traceback.
+    # Ctrl-C goes to the whole process group; the parent alone handles it and
+    # stops the workers with SIGTERM, so a worker never prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+def _work(job: Job, paper: str, font: str, pdf_variant: str | None) -> FileResult:
+    """:func:`render_job` as run in a worker process."""
+    global _busy
+    _busy = True
+    try:
+        return render_job(job, paper, font, pdf_variant)
+    except _Stop:
+        # Unwinding has removed the half-written temporary file (output.atomic_target).
+        os._exit(1)
+    finally:
+        _busy = False
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers now (Ctrl-C)."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
+    try:
+        # Taken first: shutdown() forgets the processes.  (Python 3.14 has a
+        # public terminate_workers(); 3.11 needs the private mapping.)
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # --------------------------------------------------------------------------- running
@@ -279,7 +322,7 @@ def run_jobs(jobs: list[Job], *, workers: int, on_result: Callable[[FileResult],
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker)
     try:
         futures: dict[Future[FileResult], int] = {
-            pool.submit(render_job, job, paper, font, pdf_variant): i for i, job in enumerate(jobs)
+            pool.submit(_work, job, paper, font, pdf_variant): i for i, job in enumerate(jobs)
         }
         for future in as_completed(futures):
             i = futures[future]
@@ -292,6 +335,9 @@ def run_jobs(jobs: list[Job], *, workers: int, on_result: Callable[[FileResult],
                 res.rows = [Row(job.name, t.suffix.lstrip("."), str(t), "failed") for t in job.targets]
                 results[i] = res
             on_result(results[i])
+    except KeyboardInterrupt:
+        _stop_pool(pool)
+        raise
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
@@ -454,7 +500,7 @@ def batch_command(directory: str, output: str, jobs: int | None, formats: str | 
                            paper=paper.upper(), font=font, pdf_variant=pdf_variant)
     except KeyboardInterrupt:
         progress.finish()
-        click.echo("interrupted; outputs already written are complete, the others were not started", err=True)
+        click.echo("interrupted: the outputs written are complete; no half-written file is left", err=True)
         sys.exit(130)
     progress.finish()
     merged: dict[str, FileResult] = {r.name: r for r in results}

@@ -241,3 +241,29 @@ def test_progress_line_fits_the_terminal(monkeypatch) -> None:
     progress.update(_result("a-very-long-folder-name/and-a-long-file-name.yaml", "ok", 1))
     drawn = stream.getvalue().split("\r")[-1].replace("\x1b[K", "")
     assert len(drawn) <= 39 and drawn.endswith("…")
+
+
+def test_ctrl_c_stops_workers_without_traceback_or_temp_files(tmp_path: Path, saitama_path: Path) -> None:
+    import os
+    import signal
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    data.mkdir()
+    for i in range(40):
+        (data / f"r{i:02d}.yaml").write_bytes(saitama_path.read_bytes())
+    # Its own process group, so the SIGINT reaches parent and workers as a terminal's Ctrl-C does.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reportgen", "batch", str(data), "-o", str(out), "--format", "xlsx", "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    try:
+        first = proc.stderr.readline()  # type: ignore[union-attr]
+        assert first.startswith("1/40 files"), first
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err
+    assert not [p for p in out.iterdir() if p.suffix != ".xlsx"]  # no .part left behind
