@@ -123,6 +123,11 @@ class ColumnView:
     item_pct: float
 
     @property
+    def content_mm(self) -> float:
+        """Width inside the cell padding and rule (base.css: 1.5mm each side, 0.6pt)."""
+        return max(self.width_mm - 2 * CELL_PAD_MM - RULE_PT / PT_PER_MM, 1.0)
+
+    @property
     def css(self) -> str:
         """A class for the cells of this column: c-plan, c-status, c-field (custom)."""
         if self.field in ("section", "number", "title", "plan", "status", "mark", "kpi", "owner", "rank"):
@@ -225,19 +230,28 @@ class MiniTable:
     head: list[list[MiniCell]]
     body: list[list[MiniCell]]
     caption: str | None = None
-    dense: bool = False
+    #: "" (7.5pt), "dense" (7pt) or "tiny" (6pt): the largest size that fits the column.
+    size: str = ""
     kind: Literal["table"] = "table"
+
+    @property
+    def dense(self) -> bool:
+        return self.size != ""
 
 
 BlockView = Para | Bullets | MiniTable
 
-#: A grid this wide (4月 … 3月 + 計) needs the dense style to fit the status column.
-DENSE_COLUMNS = 10
+#: Sizes of embedded tables, largest first: (class, font size pt, cell padding mm
+#: left + right) as in base.css (table.mini, .dense, .tiny).
+_MINI_SIZES = (("", 7.5, 1.2), ("dense", 7.0, 0.8), ("tiny", 6.0, 0.6))
+#: A text cell may wrap: it is counted at most this wide (em) when fitting.
+_WRAP_EM = 8.0
 
 
 def display_width(text: str) -> float:
-    """Width in em: wide and full-width characters count 1, others 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 for ch in text)
+    """Width in em: wide, full-width and ambiguous (①, ※, ○ in a Japanese font)
+    characters count 1, others 0.5."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5 for ch in text)
 
 
 #: An enumerator the author typed at the start of a paragraph: (1) （１） ① ア ⅰ） 【KPI】.
@@ -308,30 +322,95 @@ def _layout_rows(rows: list[list[object]], formats: list[str] | None, header: bo
     return out
 
 
-def table_view(table: Table) -> MiniTable:
+def _natural_em(table: MiniTable) -> tuple[float, int]:
+    """(sum of column widths in em, number of columns) of a table set on one line per cell."""
+    widths: dict[int, float] = {}
+    carry: dict[int, int] = {}
+    for row in [*table.head, *table.body]:
+        col = 0
+        taken = {c for c, n in carry.items() if n > 0}
+        for cell in row:
+            while col in taken:
+                col += 1
+            em = max((display_width(line) for line in cell.text.split("\n")), default=0.0)
+            if cell.cls == "txt":
+                em = min(em, _WRAP_EM)
+            if cell.colspan == 1:
+                widths[col] = max(widths.get(col, 0.0), em)
+            if cell.rowspan > 1:
+                for k in range(col, col + cell.colspan):
+                    carry[k] = cell.rowspan
+            col += cell.colspan
+        for k in list(carry):
+            carry[k] -= 1
+            if carry[k] <= 0:
+                del carry[k]
+    return sum(widths.values()), max(len(widths), 1)
+
+
+def table_width_mm(table: MiniTable, size: str) -> float:
+    """Estimated width of ``table`` at ``size`` (BIZ UD: full-width 1em, half-width 0.5em)."""
+    em, columns = _natural_em(table)
+    _cls, pt, pad = next(t for t in _MINI_SIZES if t[0] == size)
+    return em * pt / PT_PER_MM + columns * (pad + 0.15)
+
+
+def fit(table: MiniTable, avail_mm: float | None) -> MiniTable:
+    """Choose the largest size at which ``table`` fits ``avail_mm`` (the smallest otherwise)."""
+    if avail_mm is None:
+        return table
+    for size, _pt, _pad in _MINI_SIZES:
+        if table_width_mm(table, size) <= avail_mm:
+            table.size = size
+            return table
+    table.size = _MINI_SIZES[-1][0]
+    return table
+
+
+def table_view(table: Table, avail_mm: float | None = None) -> MiniTable:
     carry: dict[int, int] = {}
     head = _layout_rows(table.header, None, True, carry)
     carry.clear()
     body = _layout_rows(table.rows, table.formats, False, carry)
-    width = max((sum(c.colspan for c in r) for r in [*head, *body]), default=0)
-    return MiniTable(head, body, table.caption, width >= DENSE_COLUMNS)
+    return fit(MiniTable(head, body, table.caption), avail_mm)
 
 
-def grid_view(grid: Grid) -> MiniTable:
-    head = [[MiniCell(h, "th") for h in grid.header]]
+def _grid_table(grid: Grid, columns: list[int], tail: bool) -> MiniTable:
+    """The grid's label column, the given month columns and (``tail``) total and extra."""
+    head = [MiniCell(grid.corner, "th")] + [MiniCell(grid.columns[k], "th") for k in columns]
+    if tail and grid.total_label:
+        head.append(MiniCell(grid.total_label, "th"))
+    if tail and grid.extra_label:
+        head.append(MiniCell(grid.extra_label, "th"))
     body = []
     for row in grid.rows:
-        cells = [MiniCell(row.label, "txt")]
-        values = list(row.values)
-        if grid.total_label:
+        values = [row.values[k] for k in columns]
+        if tail and grid.total_label:
             values.append(row.total)
-        if grid.extra_label:
+        if tail and grid.extra_label:
             values.append(row.extra)
-        for v in values:
-            text, _figure = _fmt(v, grid.format)
-            cells.append(MiniCell(text, "num"))
-        body.append(cells)
-    return MiniTable(head, body, None, len(grid.header) >= DENSE_COLUMNS)
+        body.append([MiniCell(row.label, "txt")] + [MiniCell(_fmt(v, grid.format)[0], "num") for v in values])
+    return MiniTable([head], body)
+
+
+def grid_view(grid: Grid, avail_mm: float | None = None) -> list[MiniTable]:
+    """A series grid as one table, or two stacked halves (4月–9月, 10月–3月 + 計) when
+    even the smallest size of the whole grid is wider than the column."""
+    whole = _grid_table(grid, list(range(len(grid.columns))), True)
+    if avail_mm is None:
+        return [whole]
+    smallest = _MINI_SIZES[-1][0]
+    if table_width_mm(whole, smallest) <= avail_mm or len(grid.columns) < 4:
+        return [fit(whole, avail_mm)]
+    half = (len(grid.columns) + 1) // 2
+    first = _grid_table(grid, list(range(half)), False)
+    second = _grid_table(grid, list(range(half, len(grid.columns))), True)
+    # both halves at one size, so their columns look alike
+    for size, _pt, _pad in _MINI_SIZES:
+        if max(table_width_mm(first, size), table_width_mm(second, size)) <= avail_mm:
+            break
+    first.size = second.size = size
+    return [first, second]
 
 
 @dataclass(frozen=True)
@@ -342,8 +421,14 @@ class _Ctx:
     truncate: bool
 
 
-def content_view(content: Content | None, ctx: _Ctx, prefix: str = "") -> list[BlockView]:
-    """Blocks of one cell; ``prefix`` (the entry's ①) starts the first paragraph."""
+def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
+                 avail_mm: float | None = None) -> list[BlockView]:
+    """Blocks of one cell; ``prefix`` (the entry's ①) starts the first paragraph.
+
+    ``avail_mm`` is the content width of the cell: embedded tables take the
+    largest size that fits it, and a 12-month grid too wide even at the smallest
+    size is printed as two stacked halves.
+    """
     out: list[BlockView] = []
     pending = prefix
 
@@ -374,11 +459,11 @@ def content_view(content: Content | None, ctx: _Ctx, prefix: str = "") -> list[B
         elif isinstance(block, TableBlock):
             if pending:
                 para("")
-            out.append(table_view(block.table))
+            out.append(table_view(block.table, avail_mm))
         elif isinstance(block, SeriesBlock):
             if pending:
                 para("")
-            out.append(grid_view(series_grid(block.series, ctx.reached, truncate=ctx.truncate)))
+            out.extend(grid_view(series_grid(block.series, ctx.reached, truncate=ctx.truncate), avail_mm))
     return out
 
 
@@ -393,9 +478,10 @@ class CellView:
 
     cls: str
     blocks: list[BlockView] = field(default_factory=list)
-    #: For the mark column: the symbol, and the column's content width in mm.
+    #: For the mark column: the symbol, the column's content width and the mark's size.
     mark: str | None = None
     width_mm: float = 0.0
+    font_pt: float = 18.0
     #: Set on the first cell of an item's first row: the anchor 掲載ページ points to.
     anchor: str | None = None
     bookmark: str | None = None
@@ -405,8 +491,9 @@ class CellView:
 class ItemView:
     anchor: str
     heading: str
-    #: Text of each item-column header cell (repeated on every page with （続き）).
-    heads: list[str]
+    #: Text of each item-column header cell, repeated on every page of the item,
+    #: and where it carries "（続き）": "inline", "float" or "" (none).
+    heads: list[tuple[str, str]]
     rows: list[list[CellView]]
     #: Banner printed before the item: the first item of a group.
     banner: str | None = None
@@ -507,6 +594,29 @@ class DocView:
         return " ".join(["with-cont"] + (["mincho"] if self.font == "mincho" else []))
 
 
+#: Font size of the item titles (base.css: html 9.5pt) and the room "（続き）" needs
+#: after a title to stay on its last line: 4em plus a margin for kinsoku shifts.
+TITLE_PT = 9.5
+_CONT_EM = 4.0 + 1.5
+
+
+def cont_placement(title: str, width_mm: float) -> str:
+    """Where "（続き）" goes in a title cell: "inline" right after the title when it
+    surely fits on the title's last line, else "float" (top right of the cell).
+
+    After layout the first page's copy is removed (reportgen.pdf). Inline, a
+    "（続き）" that wrapped to a line of its own would leave a blank line there;
+    a float never changes how the title wraps, so it is used whenever the
+    estimate (BIZ UD: full-width 1em, half-width 0.5em) is not comfortably clear.
+    """
+    per_line = width_mm * PT_PER_MM / TITLE_PT
+    used = display_width(title)
+    if per_line <= _CONT_EM:
+        return "float"
+    last = used - per_line * int(used // per_line) if used > per_line else used
+    return "inline" if per_line - last >= _CONT_EM else "float"
+
+
 _DIGIT_RUN = re.compile(r"[0-9]+|\S")
 
 
@@ -601,17 +711,18 @@ class _Builder:
         out.append(Para("\n".join(figures), "", "kpi-figures"))
         return out
 
-    def field_blocks(self, name: str, item: Item, entry: Entry, first: bool) -> list[BlockView]:
+    def field_blocks(self, name: str, item: Item, entry: Entry, first: bool, avail: float) -> list[BlockView]:
         if name in entry.fields:
-            return content_view(entry.fields[name], self.ctx)
+            return content_view(entry.fields[name], self.ctx, avail_mm=avail)
         if name in item.fields and first:
-            return content_view(item.fields[name], self.ctx)
+            return content_view(item.fields[name], self.ctx, avail_mm=avail)
         return []
 
     def cell(self, col: ColumnView, item: Item, index: int, entry: Entry | None) -> CellView:
         f = col.field
         first = index == 0
         cell = CellView(col.css)
+        avail = col.content_mm
         labels = [Para("　".join(item.labels), "", "labels")] \
             if first and item.labels and f == self.heading_field else []
         if entry is None:
@@ -619,42 +730,49 @@ class _Builder:
             return cell
         prefix = self.prefixes.get(id(entry), "")
         if f == "plan":
-            cell.blocks = labels + content_view(entry.plan, self.ctx, prefix) + self.kpi_lines(entry)
+            cell.blocks = labels + content_view(entry.plan, self.ctx, prefix, avail) + self.kpi_lines(entry)
             if not cell.blocks and prefix:
                 cell.blocks = [Para("", prefix)]
         elif f == "status":
-            blocks = content_view(entry.status, self.ctx, prefix)
+            blocks = content_view(entry.status, self.ctx, prefix, avail)
             if entry.kpi is not None and entry.kpi.series is not None:
-                blocks.append(grid_view(series_grid(entry.kpi.series, self.ctx.reached, truncate=self.ctx.truncate)))
+                grid = series_grid(entry.kpi.series, self.ctx.reached, truncate=self.ctx.truncate)
+                blocks.extend(grid_view(grid, avail))
             cell.blocks = labels + blocks
         elif f == "mark":
             cell.mark = entry.mark or ""
-            cell.width_mm = max(col.width_mm - 2 * CELL_PAD_MM - RULE_PT / PT_PER_MM, 1.0)
-            if len(cell.mark) > 1:
-                cell.cls += " long"
+            cell.width_mm = avail
+            # 18pt for a symbol (10pt for words such as 未達成), smaller if the column is narrow
+            wide = max(display_width(cell.mark), 1.0)
+            cell.font_pt = round(min(18.0 if wide <= 1 else 10.0, avail * PT_PER_MM * 0.95 / wide), 1)
         elif f == "kpi":
             cell.blocks = labels + self.kpi_column(entry)
         elif f == "rank":
             cell.blocks = labels + ([Para(_rank_text(entry))] if _rank_text(entry) else [])
         elif f == "number":
-            cell.blocks = labels + ([Para(str(item.number))] if first and item.number is not None else [])
+            cell.blocks = labels  # the number is in the item's header row
         elif f == "owner":
             cell.blocks = labels + ([Para(item.owner)] if first and item.owner else [])
         elif f == "title":
             cell.blocks = labels
         else:
-            cell.blocks = labels + self.field_blocks(f, item, entry, first)
+            cell.blocks = labels + self.field_blocks(f, item, entry, first, avail)
         return cell
 
     def item(self, item: Item, anchor: str, banner: str | None) -> ItemView:
-        heads = []
+        heads: list[tuple[str, str]] = []
         for col in self.item_cols:
             if col.field == self.heading_field:
-                heads.append(self.item_heading(item))
+                text = self.item_heading(item)
             elif col.field == "status" and self.style == "plan-status":
-                heads.append(self.item_heading(item, with_tags=False))
+                text = self.item_heading(item, with_tags=False)
+            elif col.field == "number" and item.number is not None:
+                heads.append((str(item.number), ""))
+                continue
             else:
-                heads.append("")
+                heads.append(("", ""))
+                continue
+            heads.append((text, cont_placement(text, col.content_mm)))
         for i, e in enumerate(item.entries):
             self.prefixes[id(e)] = self.entry_prefix(item, i, e)
         rows = []

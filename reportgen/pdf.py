@@ -11,7 +11,9 @@
   lock: WeasyPrint's font configuration is not meant for concurrent use.
 * "（続き）" on continuation pages: the item title lives in the item table's
   ``<thead>``, which WeasyPrint lays out again on every page the item spans.
-  The title always carries ``<span class="cont">（続き）</span>``; after layout
+  The title always carries ``<span class="cont">（続き）</span>`` (right after
+  the title, or floated to the cell's top right when it might not fit on the
+  title's last line: see :func:`reportgen.layout.cont_placement`); after layout
   :func:`prune_continuation_marks` removes that span from the first laid-out
   copy of each title (the page the item starts on), so only the repetitions
   keep it. Nothing hidden remains in the PDF text.
@@ -120,8 +122,9 @@ def prune_continuation_marks(document: weasyprint.Document, css_class: str = "co
     removed = 0
 
     def is_mark(box: object) -> bool:
+        # Inline (a span in the text) or block (the span floated, as base.css does).
         element = getattr(box, "element", None)
-        return (isinstance(box, boxes.InlineBox) and element is not None
+        return (isinstance(box, (boxes.InlineBox, boxes.BlockBox)) and element is not None
                 and getattr(box, "element_tag", None) == "span"
                 and css_class in (element.get("class") or "").split())
 

@@ -341,7 +341,25 @@ def test_plan_status_leaves_months_after_the_period_empty() -> None:
     values = [c.text for c in grid.body[0]]
     assert values[1:4] == ["95.5％", "96.6％", "96.8％"]
     assert values[4:13] == [""] * 9
-    assert grid.dense
+
+
+def test_embedded_tables_fit_their_column() -> None:
+    from reportgen.grids import series_grid
+    from reportgen.layout import grid_view, table_width_mm
+
+    report = Report.from_dict(long_report_data(4))
+    series = next(b.series for b in report.sections[0].items[0].entries[1].status if hasattr(b, "series"))
+    grid = series_grid(series, 12)
+    # the status column of A4 plan-status: 50 % of 273 mm minus padding
+    (whole,) = grid_view(grid, 133.4)
+    assert whole.size == "dense" and len(whole.head[0]) == 14
+    assert table_width_mm(whole, "") > 133.4 >= table_width_mm(whole, "dense")
+    # a narrow custom column: two stacked halves, 4月–9月 and 10月–3月 + 平均
+    first, second = grid_view(grid, 60.0)
+    assert [c.text for c in first.head[0]][1:] == ["4月", "5月", "6月", "7月", "8月", "9月"]
+    assert [c.text for c in second.head[0]][1:] == ["10月", "11月", "12月", "1月", "2月", "3月", "平均"]
+    assert first.size == second.size
+    assert max(table_width_mm(first, first.size), table_width_mm(second, second.size)) <= 60.0
 
 
 def test_quarterly_view_truncates_grids() -> None:
@@ -371,20 +389,57 @@ def test_numbers_with_units_stay_together(long_text: list[str]) -> None:
 # continuation titles, entries split across pages
 # ---------------------------------------------------------------------------
 
-def test_continuation_title_only_on_following_pages(long_text: list[str], long_report: Report) -> None:
-    pages = [squeeze(t) for t in main_pages(long_text)]
+def test_continuation_title_only_on_following_pages(long_pdf: Path, long_report: Report) -> None:
+    # -layout keeps a title and the （続き） floated beside it on one text line
+    pages = main_pages(pdf_pages_text(long_pdf, layout=True))
     continued = 0
     for _group, item in (gi for s in long_report.sections for gi in s.iter_items()):
-        title = item.title
-        pattern = re.compile(re.escape(title) + r"(?![0-9])")
+        pattern = re.compile(re.escape(item.title) + r"(?![0-9])")
         on = [i for i, text in enumerate(pages) if pattern.search(text)]
-        assert on, title
-        first, rest = on[0], on[1:]
-        assert f"{title}（続き）" not in pages[first], f"（続き） on the first page of {title}"
-        for i in rest:
-            assert f"{title}（続き）" in pages[i], f"page {i + 1} continues {title} without （続き）"
-        continued += bool(rest)
+        assert on, item.title
+        for i in on:
+            title_lines = [line for line in pages[i].splitlines() if pattern.search(line)]
+            marked = [line for line in title_lines if "（続き）" in line]
+            if i == on[0]:
+                assert not marked, f"（続き） on the first page of {item.title}: {marked}"
+            else:
+                assert marked, f"page {i + 1} continues {item.title} without （続き）"
+        continued += len(on) > 1
     assert continued >= 3
+    # the first page of a continued title shows it without （続き） in the status column too
+    first_text = squeeze(pages[0])
+    assert "（続き）" not in first_text
+
+
+def test_continuation_placement() -> None:
+    from reportgen.layout import cont_placement
+
+    assert cont_placement("（２）サービス水準の向上", 100.0) == "inline"
+    # 100 mm hold 29.8 em of 9.5pt text: a 27 em title leaves no room for （続き）
+    assert cont_placement("あ" * 27, 100.0) == "float"
+    assert cont_placement("あ" * 33, 100.0) == "inline"  # 3.2 em on the second line
+    assert cont_placement("短い", 8.0) == "float"
+
+
+def test_floated_continuation_mark_is_pruned_too(out_dir: Path) -> None:
+    data = long_report_data(24)
+    data["report"]["appendix"] = []
+    # titles that fill the 計画内容 line: （続き） is floated there, inline in 実施状況
+    for s in data["sections"]:
+        for item in s["items"]:
+            item["title"] = item["title"] + "のための取組み強化と関係機関連携"
+    view = build_view(Report.from_dict(data))
+    placements = {p for s in view.sections for it in s.items for _t, p in it.heads if p}
+    assert placements == {"inline", "float"}
+    path = out_dir / "float-cont.pdf"
+    render_pdf(Report.from_dict(data), path)
+    pages = pdf_pages_text(path)
+    flat = [squeeze(p) for p in pages]
+    title = "施策その2の推進のための取組み強化と関係機関連携"
+    on = [i for i, t in enumerate(flat) if title in t]
+    assert len(on) >= 2
+    assert "（続き）" not in flat[on[0]].split(title, 1)[1][:40]
+    assert all(flat[i].count("（続き）") >= 2 for i in on[1:])
 
 
 def test_long_entry_is_split_across_pages(long_text: list[str]) -> None:
