@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .grids import series_grid
 from .model import KPI, Scalar, Series
@@ -295,7 +295,7 @@ def series_svg(
         return bottom - (v - lo) / (hi - lo) * plot_h
 
     # Grid lines and y labels.
-    for t, text in zip(ticks, tick_labels):
+    for t, text in zip(ticks, tick_labels, strict=True):
         y = y_of(t)
         parts.append(_line(left, y, right, y, GRID_COLOUR, 0.4))
         parts.append(_text(left - size * 0.35, y + small * 0.35, text, size=small, anchor="end"))
@@ -458,8 +458,9 @@ def excel_kpi_target(kpi: KPI, series: Series) -> tuple[float, str] | None:
     found = kpi_target(kpi)
     if found is None:
         return None
-    from .numbers import excel_value
     import datetime as _dt
+
+    from .numbers import excel_value
 
     value = excel_value(found[0], series.format)
     if isinstance(value, _dt.timedelta):

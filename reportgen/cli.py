@@ -42,13 +42,17 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
+@click.option("--check-marks", is_flag=True,
+              help="Also warn where a KPI entry's mark disagrees with the mark its figures suggest "
+                   "(the file is not changed and the exit status is unaffected).")
+def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
     """Check FILES against the input format; print every problem, one per line.
 
     \b
     Exit status: 0 all valid, 2 a file is invalid, 1 another failure.
     Example:
       reportgen validate examples/*.yaml
+      reportgen validate --check-marks plan.yaml
     """
     from . import load
 
@@ -65,8 +69,58 @@ def validate(files: tuple[str, ...]) -> None:
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
         entries = sum(1 for _ in report.iter_entries())
         click.echo(f"{name}: ok ({len(report.sections)} sections, {entries} entries)")
+        if check_marks:
+            from .propose import check_file_marks
+
+            for warning in check_file_marks(name, report):
+                click.echo(f"warning: {warning}", err=True)
     if invalid:
         sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default=None, help="Also write the comparison as .html or .pdf.")
+def diff(old: str, new: str, output: str | None) -> None:
+    """Compare two reports of the same plan (e.g. Q1 and Q2): marks, KPI figures, texts, series.
+
+    \b
+    OLD and NEW may be .yaml, .json or .xlsx.  Prints one line per change.
+    Exit status: 0 compared (with or without differences), 2 invalid input, 1 another failure.
+    Example:
+      reportgen diff examples/compare/saitama-r5-q1.yaml examples/compare/saitama-r5-q2.yaml -o changes.pdf
+    """
+    from . import load
+    from .diff import diff_reports, format_text, write_diff
+
+    if output is not None:
+        suffix = Path(output).suffix.lower()
+        if suffix not in (".html", ".pdf"):
+            raise click.UsageError(f"-o {output}: the comparison is written as .html or .pdf")
+    reports = []
+    invalid = False
+    for name in (old, new):
+        try:
+            reports.append(load(name))
+        except ReportError as exc:
+            invalid = True
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+        except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+            _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+    if invalid:
+        sys.exit(EXIT_INVALID)
+    result = diff_reports(*reports)
+    click.echo(format_text(result), nl=False)
+    if output is not None:
+        try:
+            write_diff(result, output, old_name=Path(old).name, new_name=Path(new).name)
+        except RenderError as exc:
+            _fail(f"{output}: {exc}", EXIT_FAILURE)
+        except Exception as exc:  # noqa: BLE001
+            _fail(f"{output}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+        click.echo(f"{output}", err=True)
 
 
 FORMATS = ("pdf", "html", "xlsx")
