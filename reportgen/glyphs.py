@@ -53,13 +53,14 @@ def coverage(font: str = "gothic") -> Coverage:
     """Read the cmap of the bundled face once per process (about 0.1 s)."""
     from fontTools.ttLib import TTFont
 
-    tt = TTFont(fonts_dir() / FONT_FILES[font], lazy=True)
     sequences: set[tuple[int, int]] = set()
-    for table in tt["cmap"].tables:
-        if table.format == 14:
-            for selector, pairs in table.uvsDict.items():
-                sequences.update((base, selector) for base, _glyph in pairs)
-    return Coverage(frozenset(tt.getBestCmap()), frozenset(sequences))
+    with TTFont(fonts_dir() / FONT_FILES[font], lazy=True) as tt:
+        for table in tt["cmap"].tables:
+            if table.format == 14:
+                for selector, pairs in table.uvsDict.items():
+                    sequences.update((base, selector) for base, _glyph in pairs)
+        codepoints = frozenset(tt.getBestCmap())
+    return Coverage(codepoints, frozenset(sequences))
 
 
 def _strings(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
