@@ -722,6 +722,42 @@ def test_rich_filter_escapes_then_keeps_tokens_together() -> None:
     assert [p for p, k in nb_tokens("令和５年度は２，９７４件") if k] == ["令和５年度", "２，９７４件"]
 
 
+def test_embedded_table_header_rows_spans_and_formats(out_dir: Path) -> None:
+    data = long_report_data(4)
+    data["report"]["issued"] = "2024-05-20"
+    item = data["sections"][0]["items"][0]
+    item["labels"] = ["インセンティブ関連"]
+    item["entries"][0]["status"] = [
+        {"heading": "実績", "table": {
+            "caption": "催告の状況",
+            "header": [[{"value": "区分", "span": [2, 1]}, {"value": "第1四半期", "span": [1, 2]}],
+                       ["件数", "率"]],
+            "rows": [[{"value": "文書\n（１次）", "span": [2, 1]}, 27475, 0.8431],
+                     [1162, {"value": 0.5, "format": "pct:0"}]],
+            "formats": ["text", "int:件", "pct:1"]}},
+        {"bullets": {"bullet": "◇", "items": ["独自の記号で始まる行"]}},
+        {"note": "※印は付け直さない"},
+    ]
+    report = Report.from_dict(data)
+    view = build_view(report)
+    table = next(b for b in view.sections[0].items[0].rows[0][1].blocks if b.kind == "table")
+    assert [[(c.text, c.colspan, c.rowspan) for c in r] for r in table.head] == [
+        [("区分", 1, 2), ("第1四半期", 2, 1)], [("件数", 1, 1), ("率", 1, 1)]]
+    # the second body row starts in column 1 (column 0 is spanned from above)
+    assert [[c.text for c in r] for r in table.body] == [["文書\n（１次）", "27,475件", "84.3％"],
+                                                         ["1,162件", "50％"]]
+    path = out_dir / "table.pdf"
+    render_pdf(report, path)
+    flat = squeeze("".join(pdf_pages_text(path)))
+    for text in ("催告の状況", "区分", "第1四半期", "27,475件", "84.3％", "1,162件", "50％",
+                 "◇独自の記号で始まる行", "※印は付け直さない", "インセンティブ関連", "令和6年5月20日"):
+        assert text in flat, text
+    assert "※※" not in flat
+    html = render_html(report)
+    assert 'rowspan="2"' in html and 'colspan="2"' in html
+    assert '<span class="bullet">◇</span>' in html
+
+
 def test_table_cell_newline_is_a_line_break(saitama: Report) -> None:
     html = render_html(saitama)
     assert '<span class="nb">第1四半期</span><br><span class="nb">4～6月</span>' in html
