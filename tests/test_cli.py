@@ -14,9 +14,10 @@ def reportgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
 
 
 def test_validate_examples_ok(examples_dir: Path) -> None:
-    result = reportgen("validate", *sorted(str(p) for p in examples_dir.glob("*.yaml")))
+    files = sorted(str(p) for p in examples_dir.glob("*.yaml"))
+    result = reportgen("validate", *files)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count(": ok (") == 3
+    assert result.stdout.count(": ok (") == len(files) >= 3
 
 
 def test_validate_invalid_exit_2_one_line_per_problem(write) -> None:

@@ -26,8 +26,8 @@ def problems(path: Path) -> list[str]:
 
 
 def test_contract_examples_load(examples_dir: Path) -> None:
-    names = sorted(p.name for p in examples_dir.glob("*.yaml"))
-    assert names == ["gunma-r5-excerpt.yaml", "saitama-h29-q1-excerpt.yaml", "saitama-r5-excerpt.yaml"]
+    names = {p.name for p in examples_dir.glob("*.yaml")}
+    assert {"gunma-r5-excerpt.yaml", "saitama-h29-q1-excerpt.yaml", "saitama-r5-excerpt.yaml"} <= names
     for path in examples_dir.glob("*.yaml"):
         report = reportgen.load(path)
         assert report.sections and any(True for _ in report.iter_entries())
