@@ -66,3 +66,16 @@ def target_text(kpi: KPI) -> str:
     if kpi.target is None:
         return ""
     return format_value(kpi.target, kpi.format) + suffix
+
+
+def rank_text(kpi: KPI | None) -> str:
+    """全国順位 as printed in both renderers: "46位 (前月46位)"."""
+    national = kpi.national if kpi is not None else None
+    if national is None:
+        return ""
+    parts = []
+    if national.rank is not None:
+        parts.append(f"{national.rank}位")
+    if national.rank_prev is not None:
+        parts.append(f"(前月{national.rank_prev}位)")
+    return " ".join(parts)

@@ -24,6 +24,7 @@ from typing import Literal
 from .calendar import fiscal_year_label, short_fy_label, wareki_date
 from .grids import Grid, entry_label, series_grid
 from .kpi import judgement, target_text
+from .kpi import rank_text as kpi_rank_text
 from .marks import count_marks
 from .model import (
     Block,
@@ -928,15 +929,7 @@ def _banner(group: Group) -> str:
 
 
 def _rank_text(entry: Entry) -> str:
-    national = entry.kpi.national if entry.kpi is not None else None
-    if national is None:
-        return ""
-    parts = []
-    if national.rank is not None:
-        parts.append(f"{national.rank}位")
-    if national.rank_prev is not None:
-        parts.append(f"(前月{national.rank_prev}位)")
-    return " ".join(parts)
+    return kpi_rank_text(entry.kpi)
 
 
 def _date(report: Report) -> str | None:

@@ -63,6 +63,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .errors import Problem, RenderError, ReportError
 from .grids import Grid, entry_label, series_grid
 from .kpi import judgement, target_text
+from .kpi import rank_text as kpi_rank_text
 from .marks import MarkScale
 from .model import (
     Block,
@@ -796,16 +797,7 @@ def item_title(item: Item, group: Group | None) -> str:
 
 
 def rank_text(entry: Entry) -> str:
-    """全国順位 as printed: "46位 (前月46位)"."""
-    national = entry.kpi.national if entry.kpi is not None else None
-    if national is None:
-        return ""
-    parts = []
-    if national.rank is not None:
-        parts.append(f"{national.rank}位")
-    if national.rank_prev is not None:
-        parts.append(f"(前月{national.rank_prev}位)")
-    return " ".join(parts)
+    return kpi_rank_text(entry.kpi)
 
 
 def report_heading(report: Report) -> str:
