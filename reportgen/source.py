@@ -262,6 +262,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, source: str, text: str) -> Proble
     problem, context = exc.problem or "", exc.context or ""
     where = exc.context_mark.line + 1 if exc.context_mark else None
     char = _char_at(text, exc.problem_mark.line, exc.problem_mark.column) if exc.problem_mark else ""
+    if "maximum nesting depth" in problem:
+        # libyaml ≥ 0.2.5 (PyYAML 6.0.4 wheels) stops deep nesting itself,
+        # before our own depth count; say it the same way.
+        return Problem(source, line, "", f"lists or mappings are nested deeper than {MAX_DEPTH} levels")
     if "tab character" in problem or ("cannot start any token" in problem and (char == "\t" or "'\\t'" in problem)):
         what = "a tab character; YAML must be indented with spaces, not tabs"
     elif "cannot start any token" in problem:
