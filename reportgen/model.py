@@ -136,6 +136,18 @@ class National:
 
 
 @dataclass
+class KpiNext:
+    """Next year's KPI as printed on a measure page (次年度 KPI).
+
+    ``text`` is printed as written ("対前年度以上", "2024年度よりKPI設定なし");
+    without it the ``target`` is printed with the KPI's format and direction.
+    """
+
+    text: str | None = None
+    target: float | Literal["prior"] | None = None
+
+
+@dataclass
 class KPI:
     text: str
     target: float | Literal["prior"] | None = None
@@ -146,6 +158,8 @@ class KPI:
     achieved: bool | Literal["auto"] = "auto"
     national: National | None = None
     series: Series | None = None
+    #: Optional: next year's KPI (measure-pages layout, docs/FORMAT-extensions.md).
+    next: KpiNext | None = None
 
 
 @dataclass
@@ -171,6 +185,12 @@ class Item:
     owner: str | None = None
     fields: dict[str, Content] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
+    #: Optional (measure-pages layout, docs/FORMAT-extensions.md): the measure's
+    #: purpose printed under its KPI table, this year's main actions (主な取組み;
+    #: the entries' status when absent) and next year's plan (次年度の計画).
+    overview: Content | None = None
+    actions: Content | None = None
+    next_plan: Content | None = None
 
     @property
     def heading(self) -> str:

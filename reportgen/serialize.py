@@ -99,6 +99,14 @@ def kpi_to_dict(k: KPI) -> dict[str, Any]:
         d["national"] = n
     if k.series is not None:
         d["series"] = series_to_dict(k.series)
+    if k.next is not None:
+        if k.next.target is None and k.next.text is not None:
+            d["next"] = k.next.text
+        else:
+            nxt: dict[str, Any] = {}
+            _put(nxt, "text", k.next.text)
+            _put(nxt, "target", k.next.target)
+            d["next"] = nxt
     return d
 
 
@@ -127,6 +135,10 @@ def item_to_dict(i: Item) -> dict[str, Any]:
     if i.fields:
         d["fields"] = {k: content_to_data(v) for k, v in i.fields.items()}
     d["entries"] = [entry_to_dict(e) for e in i.entries]
+    for key in ("overview", "actions", "next_plan"):  # measure-pages extensions, omitted when absent
+        value = getattr(i, key)
+        if value is not None:
+            d[key] = content_to_data(value)
     return d
 
 

@@ -28,6 +28,7 @@ from .model import (
     Entry,
     Group,
     Item,
+    KpiNext,
     National,
     NoteBlock,
     Report,
@@ -422,7 +423,8 @@ class _Builder:
         return Group(title, owner, items) if title is not None else None
 
     def item(self, value: Any, path: PathKey) -> Item | None:
-        d = self.mapping(value, path, ("number", "title", "tags", "labels", "owner", "fields", "entries"), ("title",))
+        d = self.mapping(value, path, ("number", "title", "tags", "labels", "owner", "fields", "entries",
+                                       "overview", "actions", "next_plan"), ("title",))
         if d is None:
             return None
         title = self.text(d["title"], path + ("title",)) if "title" in d else None
@@ -432,9 +434,12 @@ class _Builder:
         owner = self.text(d["owner"], path + ("owner",)) if d.get("owner") is not None else None
         fields = self.fields(d["fields"], path + ("fields",)) if "fields" in d else {}
         entries = self.each(d.get("entries", []), path + ("entries",), self.entry)
+        # measure-pages extensions (docs/FORMAT-extensions.md): text or blocks, like plan/status
+        extra = {k: self.content(d[k], path + (k,)) if d.get(k) is not None else None
+                 for k in ("overview", "actions", "next_plan")}
         if title is None:
             return None
-        return Item(title, number, tags, labels, owner, fields, entries)
+        return Item(title, number, tags, labels, owner, fields, entries, **extra)
 
     def fields(self, value: Any, path: PathKey) -> dict[str, Content]:
         if not isinstance(value, dict):
@@ -469,7 +474,7 @@ class _Builder:
 
     def kpi(self, value: Any, path: PathKey) -> KPI | None:
         d = self.mapping(value, path, ("text", "target", "direction", "format", "prior", "actual",
-                                       "achieved", "national", "series"), ("text",))
+                                       "achieved", "national", "series", "next"), ("text",))
         if d is None:
             return None
         text = self.text(d["text"], path + ("text",)) if "text" in d else None
@@ -503,9 +508,35 @@ class _Builder:
         series = self.series(d["series"], path + ("series",)) if d.get("series") is not None else None
         if target == "prior" and "prior" not in d:
             self.err(path + ("target",), "target 'prior' needs a 'prior' figure")
+        following = self.kpi_next(d["next"], path + ("next",), fmt) if d.get("next") is not None else None
         if text is None or direction is None:
             return None
-        return KPI(text, target, direction, fmt, prior, actual, achieved, national, series)  # type: ignore[arg-type]
+        return KPI(text, target, direction, fmt, prior, actual, achieved, national, series,  # type: ignore[arg-type]
+                   following)
+
+    def kpi_next(self, value: Any, path: PathKey, fmt: str) -> KpiNext | None:
+        """Next year's KPI: a text ("対前年度以上") or {text, target} (docs/FORMAT-extensions.md)."""
+        if isinstance(value, str):
+            text = self.text(value, path)
+            return KpiNext(text) if text is not None else None
+        if not isinstance(value, dict):
+            self.err(path, f"expected a text or a mapping with text and/or target, got {self.kind(value, path)}")
+            return None
+        d = self.mapping(value, path, ("text", "target"))
+        if d is None:
+            return None
+        if d.get("text") is None and d.get("target") is None:
+            self.err(path, "next year's KPI needs a 'text' or a 'target'")
+            return None
+        text = self.text(d["text"], path + ("text",), allow_number=True) if d.get("text") is not None else None
+        target: Any = None
+        if d.get("target") is not None:
+            target = "prior" if d["target"] == "prior" else (
+                self.figure(d["target"], path + ("target",), fmt) if fmt == "time"
+                else self.number(d["target"], path + ("target",)))
+        if text is None and target is None:
+            return None
+        return KpiNext(text, target)
 
     def rank(self, value: Any, path: PathKey) -> int | None:
         if value is None:
