@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from markupsafe import Markup
 
 from .calendar import fiscal_year_label, short_fy_label, wareki_date
 from .grids import Grid, entry_label, series_grid
@@ -27,6 +29,7 @@ from .kpi import judgement, target_text
 from .kpi import rank_text as kpi_rank_text
 from .marks import count_marks
 from .model import (
+    KPI,
     Block,
     BulletsBlock,
     Column,
@@ -37,6 +40,7 @@ from .model import (
     NoteBlock,
     Report,
     Section,
+    Series,
     SeriesBlock,
     Table,
     TableBlock,
@@ -45,6 +49,9 @@ from .model import (
     blocks_of,
 )
 from .numbers import cell_format, format_value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .measures import MeasurePagesView
 
 __all__ = [
     "FONTS",
@@ -88,12 +95,13 @@ _DEFAULT_COLUMNS: dict[str, list[Column]] = {
     ],
 }
 
-#: Layout name → template. Unknown names, ``tracker`` (an Excel layout) and
-#: ``measure-pages`` (not drawn yet) print as plan-status.
+#: Layout name → template. Unknown names and ``tracker`` (an Excel layout)
+#: print as plan-status.
 _TEMPLATES = {
     "plan-status": "plan-status.html",
     "quarterly": "quarterly.html",
     "kpi-summary": "kpi-summary.html",
+    "measure-pages": "measure-pages.html",
 }
 
 
@@ -240,7 +248,18 @@ class MiniTable:
         return self.size != ""
 
 
-BlockView = Para | Bullets | MiniTable
+@dataclass
+class ChartView:
+    """An inline SVG chart (reportgen.charts) of a series that asks for one
+    (``chart: line|bar``), drawn below its grid at its printed size."""
+
+    svg: Markup
+    width_mm: float
+    height_mm: float
+    kind: Literal["chart"] = "chart"
+
+
+BlockView = Para | Bullets | MiniTable | ChartView
 
 #: Sizes of embedded tables, largest first: (class, font size pt, cell padding mm
 #: left + right) as in base.css (table.mini, .dense, .tiny).
@@ -420,6 +439,26 @@ class _Ctx:
 
     reached: int
     truncate: bool
+    #: Largest printed width and height of a chart (mm); a narrower cell makes it narrower.
+    chart_mm: tuple[float, float] = (120.0, 50.0)
+
+
+def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | None = None) -> ChartView | None:
+    """The chart ``series`` asks for (``chart: line|bar``), sized to the cell; None when none.
+
+    With ``kpi`` (a KPI's own series) the KPI target is drawn as a dashed line.
+    Months after the report's period are left empty, as in the grid.
+    """
+    from .charts import kpi_chart_svg, series_chart_svg
+
+    if series.chart is None:
+        return None
+    max_w, max_h = ctx.chart_mm
+    width = max(min(avail_mm if avail_mm is not None else max_w, max_w), 10.0)
+    height = max(min(width * 0.42, max_h), min(28.0, max_h))
+    options = {"reached": ctx.reached, "width_mm": round(width, 2), "height_mm": round(height, 2)}
+    svg = kpi_chart_svg(kpi, **options) if kpi is not None else series_chart_svg(series, **options)
+    return ChartView(svg, width, height) if svg is not None else None
 
 
 def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
@@ -465,6 +504,9 @@ def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
             if pending:
                 para("")
             out.extend(grid_view(series_grid(block.series, ctx.reached, truncate=ctx.truncate), avail_mm))
+            chart = chart_view(block.series, ctx, avail_mm)
+            if chart is not None:
+                out.append(chart)
     return out
 
 
@@ -585,6 +627,8 @@ class DocView:
     appendices: list[Appendix]
     #: The main table is drawn (False for layout: kpi-summary alone).
     main_table: bool = True
+    #: layout: measure-pages: one page per measure (reportgen.measures), instead of sections.
+    measures: MeasurePagesView | None = None
 
     @property
     def item_columns(self) -> list[ColumnView]:
@@ -739,6 +783,9 @@ class _Builder:
             if entry.kpi is not None and entry.kpi.series is not None:
                 grid = series_grid(entry.kpi.series, self.ctx.reached, truncate=self.ctx.truncate)
                 blocks.extend(grid_view(grid, avail))
+                chart = chart_view(entry.kpi.series, self.ctx, avail, entry.kpi)
+                if chart is not None:
+                    blocks.append(chart)
             cell.blocks = labels + blocks
         elif f == "mark":
             cell.mark = entry.mark or ""
@@ -826,7 +873,14 @@ class _Builder:
 
     def build(self) -> DocView:
         r = self.report
-        sections = [self.section(i, s) for i, s in enumerate(r.sections, 1)]
+        measures = None
+        if r.layout == "measure-pages":
+            from .measures import build_measures
+
+            measures = build_measures(self)  # sets the anchors 掲載ページ points at
+            sections = []
+        else:
+            sections = [self.section(i, s) for i, s in enumerate(r.sections, 1)]
         main = r.layout != "kpi-summary"
         appendices: list[Appendix] = []
         names = list(r.appendix)
@@ -856,6 +910,7 @@ class _Builder:
             sections=sections,
             appendices=appendices,
             main_table=main,
+            measures=measures,
         )
 
     # -- appendices -------------------------------------------------------------
