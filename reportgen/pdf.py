@@ -23,8 +23,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import threading
+from collections.abc import Iterator
 from functools import cache
 from typing import IO, TYPE_CHECKING
 
@@ -35,7 +38,7 @@ from .fetch import SafeFetcher, base_url, build_html
 from .layout import build_view
 from .model import Report
 from .output import atomic_target
-from .textfilters import rich, rich_nobr
+from .textfilters import lines, rich, rich_nobr
 
 if TYPE_CHECKING:  # pragma: no cover
     import weasyprint
@@ -57,6 +60,25 @@ PDF_VARIANTS = ("pdf/a-3u", "pdf/a-2b", "pdf/a-2a", "pdf/a-3b", "pdf/ua-1")
 _LOCK = threading.RLock()
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while WeasyPrint lays out and writes.
+
+    A layout allocates millions of small objects (boxes, styles, text runs),
+    so the collector's young-generation passes keep firing and re-scan the
+    growing box tree: about 20 % of a 400-entry render (measured, issue #6).
+    Nothing is collected meanwhile; the previous state comes back afterwards
+    and the next collection reclaims any cycles (peak RSS +2-3 %).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @cache
 def _environment() -> jinja2.Environment:
     """The one Jinja environment of the process (templates are compiled once)."""
@@ -72,6 +94,7 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["rich"] = rich
     env.filters["rich_nobr"] = rich_nobr
+    env.filters["lines"] = lines
     return env
 
 
@@ -243,7 +266,7 @@ def render_document(
     Pass a ``fetcher`` to inspect what was served or refused afterwards.
     """
     html = render_html(report, paper=paper, font=font)
-    with _LOCK:
+    with _LOCK, _gc_paused():
         document = build_html(html, fetcher=fetcher).render(font_config=_font_config())
         prune_continuation_marks(document)
         trim_vertical_labels(document)
@@ -270,11 +293,11 @@ def render_pdf(
     document = render_document(report, paper=paper, font=font)
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     if hasattr(target, "write"):
-        with _LOCK:
+        with _LOCK, _gc_paused():
             document.write_pdf(target, **options)
         return
     try:
-        with atomic_target(target) as tmp, _LOCK:  # type: ignore[arg-type]
+        with atomic_target(target) as tmp, _LOCK, _gc_paused():  # type: ignore[arg-type]
             document.write_pdf(tmp, **options)
     except OSError as exc:
         raise RenderError(f"{os.fspath(target)}: cannot write the PDF ({exc})") from exc  # type: ignore[arg-type]
