@@ -37,9 +37,14 @@ from .layout import (
 from .model import KPI, Item, Report
 
 if TYPE_CHECKING:  # pragma: no cover
+    import weasyprint
+
     from .layout import _Builder
 
-__all__ = ["MeasureKpiRow", "MeasurePagesView", "MeasureView", "build_measures", "fy_heading", "next_kpi_text"]
+__all__ = [
+    "MeasureKpiRow", "MeasurePagesView", "MeasureView", "build_measures", "fy_heading", "next_kpi_text",
+    "stretch_columns",
+]
 
 #: Text printed where a measure has no plan for next year or a KPI no next KPI.
 NONE_MARK = "―"
@@ -141,6 +146,45 @@ def _kpi_rows(builder: _Builder, item: Item) -> list[MeasureKpiRow]:
         rows.append(MeasureKpiRow(prefix + kpi.text, _fmt(kpi.actual, kpi.format)[0] or NONE_MARK,
                                   judgement(kpi), next_kpi_text(kpi)))
     return rows
+
+
+def stretch_columns(document: weasyprint.Document) -> int:
+    """Let the two columns of each measure page reach down to the page bottom.
+
+    In the originals the 主な取組み | 計画 boxes are frames of the page, not as
+    tall as their text; CSS cannot size a box to "what the page has left", so
+    after layout the last row of each ``table.measure-cols`` fragment that ends
+    above the page bottom is lengthened (cell borders are drawn from the boxes'
+    sizes). Nothing moves and no page is added. Returns the number of tables
+    stretched.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    from .pdf import _descendants, _has_class
+
+    stretched = 0
+    for page in document.pages:
+        page_box = page._page_box
+        bottom = page_box.content_box_y() + page_box.height
+        for table in _descendants(page_box):
+            if not (isinstance(table, boxes.TableBox) and _has_class(table, "measure-cols")):
+                continue
+            groups = [g for g in table.children if isinstance(g, boxes.TableRowGroupBox) and not g.is_header]
+            rows = [r for g in groups for r in g.children if isinstance(r, boxes.TableRowBox)]
+            if not rows:
+                continue
+            row = rows[-1]
+            cells = [c for c in row.children if isinstance(c, boxes.TableCellBox)]
+            low = max((c.border_box_y() + c.border_height() for c in cells), default=bottom)
+            delta = bottom - low - 0.5
+            if delta <= 1:
+                continue
+            for cell in cells:
+                cell.height += delta
+            for box in (row, *[g for g in groups if row in g.children], table):
+                box.height += delta
+            stretched += 1
+    return stretched
 
 
 def build_measures(builder: _Builder) -> MeasurePagesView:

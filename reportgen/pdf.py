@@ -271,6 +271,10 @@ def render_document(
         prune_continuation_marks(document)
         trim_vertical_labels(document)
         center_marks(document)
+        if report.layout == "measure-pages":
+            from .measures import stretch_columns
+
+            stretch_columns(document)
     return document
 
 

@@ -163,6 +163,22 @@ def test_line_chart_is_drawn_on_its_measure_page(oita: Report, reader: PdfReader
     assert len(re.findall(r" l\n", data)) >= 11  # the polyline's segments (and the grid lines)
 
 
+def test_columns_reach_the_page_bottom(oita: Report) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    from reportgen.pdf import _descendants, _has_class, render_document
+
+    document = render_document(oita)
+    frames = 0
+    for page in document.pages:
+        bottom = page._page_box.content_box_y() + page._page_box.height
+        for cell in _descendants(page._page_box):
+            if isinstance(cell, boxes.TableCellBox) and _has_class(cell, "mc-this"):
+                assert abs(cell.border_box_y() + cell.border_height() - bottom) < 1.5
+                frames += 1
+    assert frames == len(headings(oita))
+
+
 def test_round_trips(oita: Report, tmp_path: Path) -> None:
     again = Report.from_dict(oita.to_dict())
     assert again == oita and again.to_dict() == oita.to_dict()
