@@ -250,6 +250,40 @@ def test_long_measure_repeats_its_heading_with_continuation(tmp_path: Path) -> N
     assert re.search(r"P2", pages[0])
 
 
+def test_synthetic_report_page_references_and_one_measure_per_page(tmp_path: Path) -> None:
+    from reportgen.pdf import render_document
+    from reportgen.synthetic import synthetic_report
+
+    data = synthetic_report(48, layout="measure-pages").to_dict()
+    data["report"]["appendix"] = ["mark-summary", "kpi-summary"]  # the KPI list still comes first
+    # an item under a group, one without entries and a section without items
+    data["sections"][0]["groups"] = [{"title": "サービス水準の向上", "owner": "業務グループ", "items": [
+        {"number": 9, "title": "グループ内の施策", "entries": []}]}]
+    data["sections"].append({"number": "４", "title": "空の分野", "items": []})
+    report = Report.from_dict(data)
+    document = render_document(report)
+    anchor_page = {name: i + 1 for i, page in enumerate(document.pages) for name in page.anchors}
+    view = build_view(report)
+    measures = view.measures.measures
+    assert len(measures) == sum(1 for s in report.sections for _ in s.iter_items())
+    on = [anchor_page[m.anchor] for m in measures]
+    assert on == sorted(set(on)) and on[0] >= 2  # one measure per page at least, after the list
+    path = tmp_path / "synthetic.pdf"
+    document.write_pdf(path)
+    layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"],
+                            capture_output=True, text=True, check=True).stdout.split("\f")
+    summary = [t for t in layout[:on[0] - 1] if "掲載" in t]
+    refs = [int(n) for t in summary for n in re.findall(r"(?<![A-Za-z])P([0-9]+)\b", t)]
+    anchors = {id(item): m.anchor for (_s, _g, item), m in zip(
+        ((s, g, i) for s in report.sections for g, i in s.iter_items()), measures)}
+    expected = [anchor_page[anchors[id(item)]] for s in report.sections for _g, item in s.iter_items()
+                for e in item.entries if e.kpi is not None]
+    assert refs == expected
+    texts = [squeeze(t) for t in layout]
+    assert "実施状況の集計" in texts[-1] or "実施状況の集計" in texts[-2]
+    assert "（続き）" not in "".join(texts[:on[0] - 1])
+
+
 def test_kpi_series_chart_beside_the_kpi_table(tmp_path: Path) -> None:
     data = _small()
     kpi = data["sections"][0]["items"][0]["entries"][1]["kpi"]
