@@ -21,6 +21,7 @@ from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol, count_marks
 from .model import (
     KPI,
     Block,
+    KpiNext,
     BulletsBlock,
     Column,
     Entry,
@@ -48,7 +49,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __version__ = "0.1.0"
 
 __all__ = [
-    "BUILTIN_SCALES", "KPI", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item",
+    "BUILTIN_SCALES", "KPI", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item", "KpiNext",
     "MarkScale", "MarkSymbol", "National", "NoteBlock", "Problem", "RenderError", "Report",
     "ReportError", "Section", "Series", "SeriesBlock", "SeriesExtra", "SeriesRow", "Table",
     "TableBlock", "TableCell", "TextBlock", "count_marks", "load", "read_xlsx", "render_html",
