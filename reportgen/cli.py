@@ -176,15 +176,19 @@ def _load_and_warn(source: Path, font: str) -> Report:
     return report
 
 
-def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
+def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
+               jobs: int = 1) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
-    render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant)
+    render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant,
+                  jobs=jobs)
 
 
-def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
+def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_variant: str | None,
+                  jobs: int = 1) -> None:
     """Write an already loaded ``report`` to ``target`` in the format its suffix names.
 
     ``batch`` and ``watch`` load a file once and write several formats from it.
+    ``jobs`` > 1 renders a large PDF in that many processes (reportgen.parallel).
     """
     kind = target.suffix.lower().lstrip(".")
     if kind == "xlsx":
@@ -199,7 +203,7 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
     else:
         from .pdf import render_pdf
 
-        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant)
+        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
 
 
 @main.command()
@@ -211,8 +215,11 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("--font", type=click.Choice(["gothic", "mincho"]), default="gothic", show_default=True)
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3u", "pdf/a-2b", "pdf/ua-1"]), default=None,
               help="Archival PDF/A or tagged PDF/UA output.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Render a large plan-status PDF in N processes (one part per group of 分野; "
+                   "same pages as with 1).")
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
-           pdf_variant: str | None) -> None:
+           pdf_variant: str | None, jobs: int = 1) -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -220,6 +227,7 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
       reportgen render examples/saitama-r5-excerpt.yaml -o out.pdf
       reportgen render examples/gunma-r5-excerpt.yaml -o tracker.xlsx --paper A3
       reportgen render examples/ -o out/ --format pdf,xlsx
+      reportgen render plan-400-entries.yaml -o plan.pdf --jobs 2
     """
     wanted = None
     if formats:
@@ -240,7 +248,7 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
-                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant)
+                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs)
             except ReportError as exc:
                 for problem in exc.problems:
                     click.echo(str(problem), err=True)

@@ -285,15 +285,25 @@ def render_pdf(
     paper: str = "A4",
     font: str = "gothic",
     pdf_variant: str | None = None,
+    jobs: int = 1,
 ) -> None:
     """Write ``report`` as PDF to ``target`` (a path, written atomically, or a binary file).
 
     ``pdf_variant`` is None (plain PDF 1.7) or one of :data:`PDF_VARIANTS`, e.g.
     "pdf/a-3u" for archiving or "pdf/ua-1" for tagged, accessible output.
+    ``jobs`` > 1 renders a large plan-status report in that many processes, one
+    part per group of 分野, joined into the same pages (:mod:`reportgen.parallel`;
+    other reports render in this process).
     Raises ValueError for an unknown paper, font or variant (before anything is
     written) and RenderError when the file cannot be written.
     """
     _check_variant(pdf_variant)
+    if jobs > 1:
+        from .parallel import parallel_reason, render_pdf_parallel
+
+        if parallel_reason(report, jobs, pdf_variant) is None:
+            render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
+            return
     document = render_document(report, paper=paper, font=font)
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     if hasattr(target, "write"):

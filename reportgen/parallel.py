@@ -1,0 +1,437 @@
+"""Parallel rendering of one large report (issue #6): parts in worker processes, one PDF.
+
+WeasyPrint lays a document out on one core, page after page. A plan-status
+report is split where the single-process layout has a forced page break —
+every 分野 after the first starts on a new page (templates/base.css, as in
+seed 000) — so each part lays out exactly as its pages do in the whole
+document:
+
+* **parts**: one per 分野 (:func:`plan_parts`); the first part also carries
+  the title block and the preface. Each worker gets the report as plain data
+  (``Report.to_dict()``), builds the full view model (anchors, numbering and
+  widths are those of the whole report) and renders only its sections, with
+  the other front matter hidden by an extra stylesheet and *no* page-number
+  margin box. Parts run longest first on ``jobs`` worker processes.
+* **page numbers**: page numbers in a margin box never change the body
+  layout, so "n / N" is stamped afterwards: a tiny WeasyPrint document of N
+  empty pages with the same ``@page`` rules (base.css, paper, font) prints
+  only the numbers, and each of its pages is merged onto the joined page
+  (pypdf) — same font, same place as the single-process margin box.
+* **appendices** (KPI list, mark counts) start on a page of their own; they
+  are rendered last, in this process, once the parts have reported the page
+  of every item anchor. 掲載ページ ("P12") is passed explicitly as one CSS rule
+  per anchor (``a.pageref[href="#item-1-2"]::after { content: "P12" }``)
+  instead of ``target-counter()``, and the links to the items are added back
+  as PDF link annotations to the named destinations the parts define.
+* **outline**: each part's outline (one 分野 with its items) is appended in
+  order, which is the single-process outline.
+
+Only plan-status-style main tables with at least two 分野 and no PDF/A or
+PDF/UA variant (a tagged structure tree cannot be joined) are split;
+:func:`parallel_reason` says why another report renders in one process.
+Text, page count, page numbers, 掲載ページ and outline equal the
+single-process result (tests/test_parallel.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from .model import Report
+
+__all__ = [
+    "MIN_ENTRIES",
+    "Part",
+    "PartResult",
+    "parallel_reason",
+    "plan_parts",
+    "render_part",
+    "render_pdf_parallel",
+]
+
+#: Below this many entries a report renders in one process: starting workers,
+#: a second copy of the fonts per part and the join cost more than they save.
+MIN_ENTRIES = 60
+
+#: Extra stylesheets. WeasyPrint cascades ``render(stylesheets=…)`` as *user*
+#: style sheets, below the document's own rules: hence ``!important``.
+#: The page number margin box of base.css is left out of the parts (stamped later).
+_NO_PAGE_NUMBER = "@page { @bottom-center { content: none !important; } }\n"
+_HIDE_FRONT = "header.cover, section.preface { display: none !important; }\n"
+_HIDE_MAIN = "header.cover, section.preface, table.report { display: none !important; }\n"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A run of consecutive 分野 rendered by one worker."""
+
+    index: int
+    #: 0-based indices into ``report.sections``.
+    sections: tuple[int, ...]
+    #: The first part: title block, date and preface stay visible.
+    cover: bool
+    #: Estimated cost (characters of its data), for scheduling longest first.
+    weight: int = 0
+
+
+@dataclass
+class PartResult:
+    """What a worker sends back: the part's PDF and where its anchors landed."""
+
+    index: int
+    pdf: bytes
+    pages: int
+    #: Anchor (``item-1-2``) → 0-based page index within the part.
+    anchors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def parallel_reason(report: Report, jobs: int, pdf_variant: str | None = None) -> str | None:
+    """None when ``report`` can be split; otherwise why it renders in one process."""
+    from .layout import _table_style  # the drawing style of the main table
+
+    if jobs <= 1:
+        return "jobs is 1"
+    if pdf_variant is not None:
+        return f"{pdf_variant} needs one structure tree"
+    if report.layout in ("kpi-summary", "measure-pages"):
+        return f"layout {report.layout} has no 分野 table"
+    if _table_style(report.layout) != "plan-status":
+        return "sections of this layout flow on the same page (no split point)"
+    if len(report.sections) < 2:
+        return "a single 分野 (no split point)"
+    entries = sum(1 for _ in report.iter_entries())
+    if entries < MIN_ENTRIES:
+        return f"{entries} entries (parallel from {MIN_ENTRIES})"
+    return None
+
+
+def plan_parts(report: Report, jobs: int, data: dict[str, Any] | None = None) -> list[Part]:
+    """Consecutive 分野 grouped into at most ``jobs`` parts of balanced size.
+
+    A part's cost is estimated by the size of its data (text, tables); the
+    first part also pays for the title block and preface. Fewer, larger parts
+    are preferred to one part per 分野: each part embeds its own copy of the
+    font subsets and costs a worker start, so with 2 jobs three 分野 become
+    two parts (the makespan is the same as three parts on two workers).
+    """
+    data = report.to_dict() if data is None else data
+    raw = data.get("sections", [])
+    count = len(report.sections)
+    weights = [len(json.dumps(raw[i], ensure_ascii=False)) if i < len(raw) else 1 for i in range(count)]
+    weights[0] += len(json.dumps(data.get("report", {}).get("preface", []), ensure_ascii=False))
+    groups = _partition(weights, max(1, min(jobs, count)))
+    parts = []
+    start = 0
+    for k, size in enumerate(groups):
+        indices = tuple(range(start, start + size))
+        parts.append(Part(k, indices, k == 0, sum(weights[i] for i in indices)))
+        start += size
+    return parts
+
+
+def _partition(weights: list[int], parts: int) -> list[int]:
+    """Sizes of ``parts`` consecutive groups of ``weights`` minimising the largest sum
+    (dynamic programming; a report has a handful of 分野)."""
+    n = len(weights)
+    prefix = [0]
+    for w in weights:
+        prefix.append(prefix[-1] + w)
+    inf = float("inf")
+    # best[k][i]: smallest possible maximum for the first i weights in k groups
+    best = [[inf] * (n + 1) for _ in range(parts + 1)]
+    cut = [[0] * (n + 1) for _ in range(parts + 1)]
+    best[0][0] = 0
+    for k in range(1, parts + 1):
+        for i in range(k, n + 1):
+            for j in range(k - 1, i):
+                cost = max(best[k - 1][j], prefix[i] - prefix[j])
+                if cost < best[k][i]:
+                    best[k][i], cut[k][i] = cost, j
+    sizes = []
+    i = n
+    for k in range(parts, 0, -1):
+        j = cut[k][i]
+        sizes.append(i - j)
+        i = j
+    return sizes[::-1]
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _html(report: Report, paper: str, font: str, sections: tuple[int, ...] | None,
+          appendices: bool) -> str:
+    """The template output of ``report`` restricted to some sections / the appendices."""
+    from .fetch import base_url
+    from .layout import build_view
+    from .pdf import _environment
+
+    view = build_view(report, paper=paper, font=font)
+    chosen = [] if sections is None else [view.sections[i] for i in sections]
+    view = dataclasses.replace(view, sections=chosen, appendices=view.appendices if appendices else [])
+    template = _environment().get_template(view.template)
+    return template.render(doc=view, base_url=base_url())
+
+
+def _layout(html: str, css: str):  # type: ignore[no-untyped-def]
+    """Lay out like :func:`reportgen.pdf.render_document`, with an extra stylesheet."""
+    import weasyprint
+
+    from .fetch import build_html
+    from .pdf import _LOCK, _font_config, _gc_paused, center_marks, prune_continuation_marks, trim_vertical_labels
+
+    with _LOCK, _gc_paused():
+        document = build_html(html).render(font_config=_font_config(),
+                                           stylesheets=[weasyprint.CSS(string=css)])
+        prune_continuation_marks(document)
+        trim_vertical_labels(document)
+        center_marks(document)
+    return document
+
+
+def _write(document) -> bytes:  # type: ignore[no-untyped-def]
+    from .pdf import _LOCK, _gc_paused
+
+    out = io.BytesIO()
+    with _LOCK, _gc_paused():
+        document.write_pdf(out)
+    return out.getvalue()
+
+
+def render_part(data: dict[str, Any], part: Part, paper: str = "A4", font: str = "gothic") -> PartResult:
+    """Render one part (runs in a worker process): its PDF and its anchors' pages."""
+    start = time.perf_counter()
+    report = Report.from_dict(data, source="<parallel part>")
+    css = _NO_PAGE_NUMBER + ("" if part.cover else _HIDE_FRONT)
+    document = _layout(_html(report, paper, font, part.sections, False), css)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    pdf = _write(document)
+    return PartResult(part.index, pdf, len(document.pages), anchors, time.perf_counter() - start)
+
+
+def _pageref_css(pages: dict[str, int]) -> str:
+    """掲載ページ as literal text: one rule per anchor (ids are item-N-M, safe in CSS)."""
+    return "".join(f'a.pageref[href="#{name}"]::after {{ content: "P{page}" !important; }}\n'
+                   for name, page in sorted(pages.items()))
+
+
+@dataclass
+class _Appendix:
+    pdf: bytes
+    pages: int
+    #: (page index, anchor, PDF rectangle) of every 掲載ページ link.
+    links: list[tuple[int, str, list[float]]]
+
+
+def _render_appendix(report: Report, pages: dict[str, int], paper: str, font: str) -> _Appendix | None:
+    if not report.appendix:
+        return None
+    css = _NO_PAGE_NUMBER + _HIDE_MAIN + _pageref_css(pages)
+    document = _layout(_html(report, paper, font, None, True), css)
+    if not document.pages:
+        return None
+    links = []
+    scale = 0.75  # CSS px → PDF pt, as WeasyPrint's write_pdf (zoom 1)
+    for number, page in enumerate(document.pages):
+        kept = []
+        for link in page.links:
+            kind, target, rect, _box = link
+            if kind == "internal" and target in pages:
+                x1, y1, x2, y2 = rect
+                links.append((number, target, [x1 * scale, (page.height - y1) * scale,
+                                               x2 * scale, (page.height - y2) * scale]))
+            else:
+                kept.append(link)
+        page.links[:] = kept  # the anchors live in the parts: added back after the join
+    return _Appendix(_write(document), len(document.pages), links)
+
+
+def _page_numbers(total: int, paper: str, font: str) -> bytes:
+    """N empty pages with base.css's page box: only the "n / N" margin box prints."""
+    from .fetch import base_url, build_html
+    from .pdf import _LOCK, _font_config, _gc_paused
+
+    a3 = '<link rel="stylesheet" href="paper-a3.css">' if paper.upper() == "A3" else ""
+    cls = "mincho" if font == "mincho" else ""
+    html = (f'<!DOCTYPE html><html lang="ja" class="{cls}"><head><meta charset="utf-8">'
+            f'<base href="{base_url()}"><link rel="stylesheet" href="base.css">{a3}</head>'
+            f'<body>{"<div></div>" * total}</body></html>')
+    import weasyprint
+
+    css = weasyprint.CSS(string="body > div + div { break-before: page !important; }")
+    out = io.BytesIO()
+    with _LOCK, _gc_paused():
+        build_html(html).render(font_config=_font_config(), stylesheets=[css]).write_pdf(out)
+    return out.getvalue()
+
+
+def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject
+
+    writer = PdfWriter()
+    first = None
+    for pdf in [r.pdf for r in results] + ([appendix.pdf] if appendix else []):
+        reader = PdfReader(io.BytesIO(pdf))
+        first = first or reader
+        writer.append(reader)
+    stamps = PdfReader(io.BytesIO(numbers))
+    for page, stamp in zip(writer.pages, stamps.pages):
+        page.merge_page(stamp)
+        page.compress_content_streams()  # merge_page leaves the joined stream uncompressed
+    if appendix is not None:
+        offset = sum(r.pages for r in results)
+        for number, target, rect in appendix.links:
+            annotation = DictionaryObject({
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/Rect"): ArrayObject(FloatObject(v) for v in rect),
+                NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
+                NameObject("/Dest"): TextStringObject(target),
+            })
+            writer.add_annotation(offset + number, annotation)
+    assert first is not None
+    if first.metadata:
+        writer.add_metadata({k: v for k, v in first.metadata.items()})
+    lang = first.trailer["/Root"].get("/Lang")
+    if lang is not None:
+        writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
+    out = io.BytesIO()
+    writer.write(out)
+    return _object_streams(out.getvalue())
+
+
+def _object_streams(pdf: bytes) -> bytes:
+    """Pack the small objects into compressed object streams, as WeasyPrint does.
+
+    pypdf writes every dictionary as plain text (~7 KB a page more); qpdf
+    (poppler's companion, used by the tests too) packs them when it is
+    installed. Without it the PDF is just larger.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    qpdf = shutil.which("qpdf")
+    if qpdf is None:
+        return pdf
+    with tempfile.TemporaryDirectory(prefix="reportgen-join-") as tmp:
+        src, dst = os.path.join(tmp, "in.pdf"), os.path.join(tmp, "out.pdf")
+        with open(src, "wb") as handle:
+            handle.write(pdf)
+        done = subprocess.run([qpdf, "--object-streams=generate", "--", src, dst],
+                              capture_output=True, check=False)
+        # exit 3: warnings only, the output is written
+        if done.returncode not in (0, 3) or not os.path.exists(dst):
+            return pdf
+        with open(dst, "rb") as handle:
+            return handle.read()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """fork (fast: the workers inherit imports, templates and loaded fonts) unless
+    other threads run here, whose locks a forked child could inherit held."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group: only the parent handles it (and
+    # stops the workers), so no worker prints a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers (no signal handlers
+    touched: this may run outside the main thread)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True)
+
+
+def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "gothic") -> list[PartResult]:
+    """Render every part on ``jobs`` worker processes, longest first; results in part order."""
+    from .errors import RenderError
+
+    data = report.to_dict()
+    parts = plan_parts(report, jobs, data)
+    order = sorted(parts, key=lambda p: -p.weight)
+    workers = max(1, min(jobs, len(parts)))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker)
+    try:
+        futures = {p.index: pool.submit(render_part, data, p, paper, font) for p in order}
+        results = [futures[p.index].result() for p in parts]
+    except BrokenProcessPool as exc:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise RenderError(f"a rendering process failed ({exc})") from exc
+    except BaseException:
+        _stop(pool)  # Ctrl-C or an error in one part: stop the others now
+        raise
+    pool.shutdown(wait=True)
+    return results
+
+
+def render_pdf_parallel(
+    report: Report,
+    target: str | os.PathLike[str] | IO[bytes],
+    *,
+    jobs: int = 2,
+    paper: str = "A4",
+    font: str = "gothic",
+) -> dict[str, Any]:
+    """Write ``report`` as one PDF rendered in ``jobs`` processes (see the module doc).
+
+    Call :func:`parallel_reason` first: this function assumes a report that can
+    be split. Returns timings and page counts (for the benchmark).
+    """
+    from .errors import RenderError
+    from .layout import FONTS, PAPERS
+    from .output import write_bytes_atomic
+
+    paper = str(paper).upper()
+    if paper not in PAPERS:
+        raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
+    if font not in FONTS:
+        raise ValueError(f"font must be one of {', '.join(FONTS)}, not {font!r}")
+    t0 = time.perf_counter()
+    results = render_parts(report, jobs, paper, font)
+    t_parts = time.perf_counter() - t0
+    pages: dict[str, int] = {}
+    offset = 0
+    for r in results:
+        for name, page in r.anchors.items():
+            pages.setdefault(name, offset + page + 1)
+        offset += r.pages
+    appendix = _render_appendix(report, pages, paper, font)
+    total = offset + (appendix.pages if appendix else 0)
+    numbers = _page_numbers(total, paper, font)
+    pdf = _join(results, appendix, numbers)
+    try:
+        write_bytes_atomic(target, pdf)
+    except OSError as exc:
+        raise RenderError(f"{os.fspath(target)}: cannot write the PDF ({exc})") from exc  # type: ignore[arg-type]
+    return {"pages": total, "parts": [r.pages for r in results], "part_seconds": [r.seconds for r in results],
+            "parts_wall": t_parts, "total": time.perf_counter() - t0}

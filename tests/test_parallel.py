@@ -1,0 +1,187 @@
+"""Parallel rendering of one report (issue #6): same pages as one process.
+
+One ~120-entry synthetic plan-status report with both appendices is rendered
+once in this process and once with ``jobs=2`` (module-scoped fixtures); the two
+PDFs are compared with pdftotext, pypdf and qpdf.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from reportgen import Report
+from reportgen.parallel import MIN_ENTRIES, _partition, parallel_reason, plan_parts, render_pdf_parallel
+from reportgen.pdf import render_html, render_pdf
+from reportgen.synthetic import synthetic_report
+from reportgen.textfilters import lines
+
+pytestmark = pytest.mark.skipif(
+    not all(shutil.which(t) for t in ("pdftotext", "qpdf")), reason="poppler-utils and qpdf are needed")
+
+ENTRIES = 120
+
+
+def _report(entries: int = ENTRIES, **changes: object) -> Report:
+    data = synthetic_report(entries).to_dict()
+    data["report"]["appendix"] = ["kpi-summary", "mark-summary"]
+    data["report"].update(changes)
+    return Report.from_dict(data, source="<test>")
+
+
+def _pages_text(path: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = out.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    folder = tmp_path_factory.mktemp("parallel")
+    report = _report()
+    single, parallel = folder / "single.pdf", folder / "parallel.pdf"
+    render_pdf(report, single)
+    info = render_pdf_parallel(report, parallel, jobs=2)
+    return single, parallel, info
+
+
+def test_split_into_parts(pdfs: tuple[Path, Path, dict]) -> None:
+    _single, _parallel, info = pdfs
+    assert len(info["parts"]) == 2  # three 分野 in two balanced parts
+    assert all(n > 0 for n in info["parts"])
+
+
+def test_same_pages_and_text(pdfs: tuple[Path, Path, dict]) -> None:
+    single, parallel, info = pdfs
+    a, b = _pages_text(single), _pages_text(parallel)
+    assert len(a) == len(b) == info["pages"]
+    for number, (x, y) in enumerate(zip(a, b), 1):
+        assert x == y, f"page {number} differs"
+
+
+def test_page_numbers(pdfs: tuple[Path, Path, dict]) -> None:
+    _single, parallel, _info = pdfs
+    pages = _pages_text(parallel)
+    total = len(pages)
+    for number, text in enumerate(pages, 1):
+        found = re.findall(r"^(\d+) / (\d+)$", text, re.M)
+        assert found == [(str(number), str(total))], f"page {number}: {found}"
+
+
+def _pagerefs(path: Path) -> list[str]:
+    text = "".join(_pages_text(path))
+    return re.findall(r"^P\d+$", text[text.index("掲載"):], re.M)
+
+
+def _links(path: Path) -> list[tuple[int, str, int]]:
+    """(page, destination, page it resolves to) of every internal link."""
+    reader = PdfReader(path)
+    dests = reader.named_destinations
+    out = []
+    for number, page in enumerate(reader.pages, 1):
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                name = str(annot["/Dest"])
+                out.append((number, name, reader.get_destination_page_number(dests[name]) + 1))
+    return out
+
+
+def test_pagerefs_equal_and_links_work(pdfs: tuple[Path, Path, dict]) -> None:
+    single, parallel, _info = pdfs
+    refs = _pagerefs(single)
+    assert len(refs) >= 10
+    assert _pagerefs(parallel) == refs
+    links = _links(parallel)
+    assert links == _links(single)
+    # each printed 掲載ページ is the page its link lands on (a link may have several boxes)
+    unique = list(dict.fromkeys(links))
+    assert [f"P{target}" for _page, _name, target in unique] == refs
+
+
+def _outline(reader: PdfReader, items: list | None = None, level: int = 0) -> list[tuple[int, str, int, int]]:
+    out: list[tuple[int, str, int, int]] = []
+    for item in reader.outline if items is None else items:
+        if isinstance(item, list):
+            out.extend(_outline(reader, item, level + 1))
+        else:
+            out.append((level, item.title, reader.get_destination_page_number(item), round(float(item.top))))
+    return out
+
+
+def test_outline_equal(pdfs: tuple[Path, Path, dict]) -> None:
+    single, parallel, _info = pdfs
+    a, b = _outline(PdfReader(single)), _outline(PdfReader(parallel))
+    assert len(a) > 30
+    assert a == b
+    assert {level for level, *_ in a} == {0, 1}
+
+
+def test_metadata_size_and_validity(pdfs: tuple[Path, Path, dict]) -> None:
+    single, parallel, _info = pdfs
+    a, b = PdfReader(single), PdfReader(parallel)
+    for key in ("/Title", "/Author", "/Creator"):
+        assert a.metadata[key] == b.metadata[key]
+    assert b.trailer["/Root"]["/Lang"] == "ja"
+    assert parallel.stat().st_size <= 1.5 * single.stat().st_size
+    subprocess.run(["qpdf", "--check", str(parallel)], capture_output=True, check=True)
+    # same fonts, and nothing but the bundled ones
+    fonts = subprocess.run(["pdffonts", str(parallel)], capture_output=True, text=True).stdout
+    assert "BIZ-UDGothic" in fonts and "DejaVu" not in fonts
+
+
+def test_render_pdf_jobs_uses_parallel_only_when_it_can(tmp_path: Path) -> None:
+    big = _report()
+    assert parallel_reason(big, 2) is None
+    assert parallel_reason(big, 1) == "jobs is 1"
+    assert "pdf/a-3u" in (parallel_reason(big, 2, "pdf/a-3u") or "")
+    assert "flow" in (parallel_reason(_report(layout="quarterly"), 2) or "")
+    assert "entries" in (parallel_reason(_report(MIN_ENTRIES - 1), 2) or "")
+    small = _report(12)
+    out = tmp_path / "small.pdf"
+    render_pdf(small, out, jobs=2)  # falls back to one process
+    assert len(PdfReader(out).pages) >= 2
+
+
+def test_partition_balances_consecutive_sections() -> None:
+    assert _partition([5, 5, 5], 2) in ([1, 2], [2, 1])
+    assert _partition([10, 1, 1, 1], 2) == [1, 3]
+    assert _partition([1, 2, 3], 3) == [1, 1, 1]
+    parts = plan_parts(_report(), 2)
+    assert [p.sections for p in parts] in ([(0,), (1, 2)], [(0, 1), (2,)])
+    assert parts[0].cover and not parts[1].cover
+
+
+def test_sections_start_on_a_new_page_only_in_plan_status() -> None:
+    report = _report(12)
+    html = render_html(report)
+    assert 'class="layout-plan-status"' in html
+    assert html.count('<tbody class="section">') == 3
+
+
+def test_lines_filter_escapes_and_breaks() -> None:
+    assert str(lines("a<b>&\nc")) == "a&lt;b&gt;&amp;<br>c"
+    assert str(lines(None)) == ""
+    assert 'class="nb"' not in str(lines("2,974件"))
+
+
+def test_cli_jobs(tmp_path: Path) -> None:
+    import yaml
+    from click.testing import CliRunner
+
+    from reportgen.cli import main
+
+    source = tmp_path / "big.yaml"
+    source.write_text(yaml.safe_dump(_report(MIN_ENTRIES).to_dict(), allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "big.pdf"
+    result = CliRunner().invoke(main, ["render", str(source), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    pages = _pages_text(out)
+    assert re.search(rf"^1 / {len(pages)}$", pages[0], re.M)
+    assert CliRunner().invoke(main, ["render", str(source), "-o", str(out), "--jobs", "0"]).exit_code == 2
