@@ -194,7 +194,7 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
     if kind == "xlsx":
         from .xlsx import render_xlsx
 
-        render_xlsx(report, target, paper=paper)
+        render_xlsx(report, target, paper="A3" if paper.upper() == "A3" else "A4")
     elif kind == "html":
         from .output import write_bytes_atomic
         from .pdf import render_html

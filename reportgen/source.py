@@ -405,11 +405,12 @@ class _Builder:
                     path = parent[0] + (key if isinstance(key, str) else "?",)
                 if isinstance(event, yaml.AliasEvent):
                     if event.anchor not in self.anchors:
+                        anchor = event.anchor or ""
                         building = any(f[2] == event.anchor for f in stack)
-                        raise self.fail(line, f"the alias *{printable(event.anchor)} refers to the list or mapping "
+                        raise self.fail(line, f"the alias *{printable(anchor)} refers to the list or mapping "
                                               "that contains it; it would never end" if building else
-                                              f"the alias *{printable(event.anchor)} refers to no anchor "
-                                              f"&{printable(event.anchor)} above it (for a text starting with *, "
+                                              f"the alias *{printable(anchor)} refers to no anchor "
+                                              f"&{printable(anchor)} above it (for a text starting with *, "
                                               "put the whole text in quotes)")
                     data, values, chars = self.anchors[event.anchor]
                     self.count(values, chars, line, alias=True)

@@ -615,8 +615,8 @@ class _Builder:
                 return BulletsBlock(self.texts(b["items"], p + ("items",)), bullet, heading=heading)
             return BulletsBlock(self.texts(v, p), heading=heading)
         if kind == "table":
-            t = self.table(v, p)
-            return TableBlock(t, heading=heading) if t else None
+            built = self.table(v, p)
+            return TableBlock(built, heading=heading) if built else None
         s = self.series(v, p)
         return SeriesBlock(s, heading=heading) if s else None
 

@@ -567,7 +567,7 @@ def _table_rows(table: Table, role: str) -> list[Row] | None:
 def _fill_gaps(row: Row) -> None:
     """Give a grid row bordered empty cells where it has none, so the grid
     reads as one box across the whole progress area."""
-    used = set()
+    used: set[int] = set()
     for c in row.cells:
         used.update(range(c.col, (c.last_col or c.col) + 1))
     for col in range(COL_PROGRESS, COL_MARK):
