@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Sequence
 
 from markupsafe import Markup
 
@@ -310,7 +310,7 @@ def _fmt(value: object, spec: str) -> tuple[str, bool]:
     return text, figure
 
 
-def _layout_rows(rows: list[list[object]], formats: list[str] | None, header: bool,
+def _layout_rows(rows: Sequence[Sequence[object]], formats: list[str] | None, header: bool,
                  carry: dict[int, int]) -> list[list[MiniCell]]:
     """Cells of ``rows`` with the format of the column each one starts in.
 
@@ -768,7 +768,7 @@ class _Builder:
         first = index == 0
         cell = CellView(col.css)
         avail = col.content_mm
-        labels = [Para("　".join(item.labels), "", "labels")] \
+        labels: list[Para | Bullets | MiniTable | ChartView] = [Para("　".join(item.labels), "", "labels")] \
             if first and item.labels and f == self.heading_field else []
         if entry is None:
             cell.blocks = labels
