@@ -26,20 +26,36 @@ document:
 * **outline**: each part's outline (one 分野 with its items) is appended in
   order, which is the single-process outline.
 
+* **one job, very large report** (:data:`SPLIT_ENTRIES`): the same parts, one
+  per 分野, rendered one after the other in this process. WeasyPrint keeps
+  every laid-out page until the PDF is written; a part holds only its own
+  (1,000 entries: 840 → 350 MB peak), at the price of the join.
+* **join**: pypdf concatenates the parts (outlines and named destinations
+  included); qpdf, when installed, stamps the numbers (``--overlay``) and packs
+  the objects into object streams as WeasyPrint does; without it pypdf's
+  ``merge_page`` stamps and the file is larger.
+
 Only plan-status-style main tables with at least two 分野 and no PDF/A or
 PDF/UA variant (a tagged structure tree cannot be joined) are split;
-:func:`parallel_reason` says why another report renders in one process.
+:func:`parallel_reason` says why another report renders as one document.
 Text, page count, page numbers, 掲載ページ and outline equal the
-single-process result (tests/test_parallel.py).
+single-process result (tests/test_parallel.py). What differs: the joined PDF
+embeds one subset of each font per part (+30 % for 400 entries in 2 parts).
+
+Limit: a part is a run of whole 分野, so the speed-up is bounded by the
+largest one (three equal 分野 on two workers: at most 1.5×). A 分野 cannot be
+cut elsewhere without changing where the single-process layout breaks pages.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
@@ -63,6 +79,10 @@ __all__ = [
 #: Below this many entries a report renders in one process: starting workers,
 #: a second copy of the fonts per part and the join cost more than they save.
 MIN_ENTRIES = 60
+#: From this many entries a report is rendered in parts even with one job, one
+#: part after the other in this process: WeasyPrint keeps every laid-out page
+#: until the PDF is written (1,000 entries: ~840 MB), a part only its own.
+SPLIT_ENTRIES = 600
 
 #: Extra stylesheets. WeasyPrint cascades ``render(stylesheets=…)`` as *user*
 #: style sheets, below the document's own rules: hence ``!important``.
@@ -101,11 +121,14 @@ class PartResult:
 
 
 def parallel_reason(report: Report, jobs: int, pdf_variant: str | None = None) -> str | None:
-    """None when ``report`` can be split; otherwise why it renders in one process."""
+    """None when ``report`` is to be rendered in parts; otherwise why it renders as one document.
+
+    With ``jobs`` > 1 any plan-status report of :data:`MIN_ENTRIES` or more
+    entries over two or more 分野 is split; with one job only reports of
+    :data:`SPLIT_ENTRIES` or more (rendered part after part, to bound memory).
+    """
     from .layout import _table_style  # the drawing style of the main table
 
-    if jobs <= 1:
-        return "jobs is 1"
     if pdf_variant is not None:
         return f"{pdf_variant} needs one structure tree"
     if report.layout in ("kpi-summary", "measure-pages"):
@@ -115,6 +138,8 @@ def parallel_reason(report: Report, jobs: int, pdf_variant: str | None = None) -
     if len(report.sections) < 2:
         return "a single 分野 (no split point)"
     entries = sum(1 for _ in report.iter_entries())
+    if jobs <= 1 and entries < SPLIT_ENTRIES:
+        return f"one job and {entries} entries (split from {SPLIT_ENTRIES} to bound memory)"
     if entries < MIN_ENTRIES:
         return f"{entries} entries (parallel from {MIN_ENTRIES})"
     return None
@@ -174,14 +199,17 @@ def _partition(weights: list[int], parts: int) -> list[int]:
 # --------------------------------------------------------------------------- rendering
 
 
-def _html(report: Report, paper: str, font: str, sections: tuple[int, ...] | None,
-          appendices: bool) -> str:
-    """The template output of ``report`` restricted to some sections / the appendices."""
-    from .fetch import base_url
+def _view(report: Report, paper: str, font: str):  # type: ignore[no-untyped-def]
     from .layout import build_view
+
+    return build_view(report, paper=paper, font=font)
+
+
+def _html(view, sections: tuple[int, ...] | None, appendices: bool) -> str:  # type: ignore[no-untyped-def]
+    """The template output of the whole report's view restricted to some sections / the appendices."""
+    from .fetch import base_url
     from .pdf import _environment
 
-    view = build_view(report, paper=paper, font=font)
     chosen = [] if sections is None else [view.sections[i] for i in sections]
     view = dataclasses.replace(view, sections=chosen, appendices=view.appendices if appendices else [])
     template = _environment().get_template(view.template)
@@ -217,14 +245,20 @@ def render_part(data: dict[str, Any], part: Part, paper: str = "A4", font: str =
     """Render one part (runs in a worker process): its PDF and its anchors' pages."""
     start = time.perf_counter()
     report = Report.from_dict(data, source="<parallel part>")
+    return _render_view_part(_view(report, paper, font), part, start)
+
+
+def _render_view_part(view, part: Part, start: float) -> PartResult:  # type: ignore[no-untyped-def]
     css = _NO_PAGE_NUMBER + ("" if part.cover else _HIDE_FRONT)
-    document = _layout(_html(report, paper, font, part.sections, False), css)
+    document = _layout(_html(view, part.sections, False), css)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
             anchors.setdefault(name, number)
     pdf = _write(document)
-    return PartResult(part.index, pdf, len(document.pages), anchors, time.perf_counter() - start)
+    pages = len(document.pages)
+    del document
+    return PartResult(part.index, pdf, pages, anchors, time.perf_counter() - start)
 
 
 def _pageref_css(pages: dict[str, int]) -> str:
@@ -241,11 +275,11 @@ class _Appendix:
     links: list[tuple[int, str, list[float]]]
 
 
-def _render_appendix(report: Report, pages: dict[str, int], paper: str, font: str) -> _Appendix | None:
-    if not report.appendix:
+def _render_appendix(view, pages: dict[str, int]) -> _Appendix | None:  # type: ignore[no-untyped-def]
+    if not view.appendices:
         return None
     css = _NO_PAGE_NUMBER + _HIDE_MAIN + _pageref_css(pages)
-    document = _layout(_html(report, paper, font, None, True), css)
+    document = _layout(_html(view, None, True), css)
     if not document.pages:
         return None
     links = []
@@ -293,10 +327,12 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
         reader = PdfReader(io.BytesIO(pdf))
         first = first or reader
         writer.append(reader)
-    stamps = PdfReader(io.BytesIO(numbers))
-    for page, stamp in zip(writer.pages, stamps.pages):
-        page.merge_page(stamp)
-        page.compress_content_streams()  # merge_page leaves the joined stream uncompressed
+    use_qpdf = shutil.which("qpdf") is not None
+    if not use_qpdf:
+        stamps = PdfReader(io.BytesIO(numbers))
+        for page, stamp in zip(writer.pages, stamps.pages):
+            page.merge_page(stamp)
+            page.compress_content_streams()  # merge_page leaves the joined stream uncompressed
     if appendix is not None:
         offset = sum(r.pages for r in results)
         for number, target, rect in appendix.links:
@@ -316,32 +352,35 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
         writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
     out = io.BytesIO()
     writer.write(out)
-    return _object_streams(out.getvalue())
+    if not use_qpdf:
+        return out.getvalue()
+    return _qpdf_finish(out.getvalue(), numbers)
 
 
-def _object_streams(pdf: bytes) -> bytes:
-    """Pack the small objects into compressed object streams, as WeasyPrint does.
+def _qpdf_finish(pdf: bytes, numbers: bytes) -> bytes:
+    """Stamp the page numbers and pack the small objects into object streams (qpdf).
 
-    pypdf writes every dictionary as plain text (~7 KB a page more); qpdf
-    (poppler's companion, used by the tests too) packs them when it is
-    installed. Without it the PDF is just larger.
+    qpdf (installed with poppler-utils' companions; the tests use it too) does
+    in C++ what pypdf's merge_page does slowly, and packs the dictionaries into
+    compressed object streams as WeasyPrint does (pypdf writes them as plain
+    text: ~7 KB a page more). Without qpdf, :func:`_join` falls back to pypdf.
     """
-    import shutil
     import subprocess
     import tempfile
 
-    qpdf = shutil.which("qpdf")
-    if qpdf is None:
-        return pdf
+    qpdf = shutil.which("qpdf") or "qpdf"
     with tempfile.TemporaryDirectory(prefix="reportgen-join-") as tmp:
-        src, dst = os.path.join(tmp, "in.pdf"), os.path.join(tmp, "out.pdf")
-        with open(src, "wb") as handle:
-            handle.write(pdf)
-        done = subprocess.run([qpdf, "--object-streams=generate", "--", src, dst],
-                              capture_output=True, check=False)
+        src, stamps, dst = (os.path.join(tmp, name) for name in ("in.pdf", "numbers.pdf", "out.pdf"))
+        for path, data in ((src, pdf), (stamps, numbers)):
+            with open(path, "wb") as handle:
+                handle.write(data)
+        done = subprocess.run([qpdf, "--object-streams=generate", src, "--overlay", stamps, "--", dst],
+                              capture_output=True, text=True, check=False)
         # exit 3: warnings only, the output is written
         if done.returncode not in (0, 3) or not os.path.exists(dst):
-            return pdf
+            from .errors import RenderError
+
+            raise RenderError(f"joining the parts failed: qpdf: {done.stderr.strip()}")
         with open(dst, "rb") as handle:
             return handle.read()
 
@@ -372,17 +411,32 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True)
 
 
-def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "gothic") -> list[PartResult]:
-    """Render every part on ``jobs`` worker processes, longest first; results in part order."""
+def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "gothic"):  # type: ignore[no-untyped-def]
+    """Render every part; returns (results in part order, the whole report's view).
+
+    With ``jobs`` > 1 the parts run on that many worker processes, longest
+    first, while this process builds the view model for the appendices; with
+    one job they run one after the other here, from one view model.
+    """
     from .errors import RenderError
 
     data = report.to_dict()
+    if jobs <= 1:
+        # one after the other in this process, as small as the 分野 allow (memory)
+        view = _view(report, paper, font)
+        results = []
+        for part in plan_parts(report, len(report.sections), data):
+            if results:
+                gc.collect()  # the previous part's boxes (cycles) go before the next is laid out
+            results.append(_render_view_part(view, part, time.perf_counter()))
+        return results, view
     parts = plan_parts(report, jobs, data)
     order = sorted(parts, key=lambda p: -p.weight)
     workers = max(1, min(jobs, len(parts)))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker)
     try:
         futures = {p.index: pool.submit(render_part, data, p, paper, font) for p in order}
+        view = _view(report, paper, font)  # meanwhile: what the appendices need
         results = [futures[p.index].result() for p in parts]
     except BrokenProcessPool as exc:
         pool.shutdown(wait=False, cancel_futures=True)
@@ -391,7 +445,7 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
         _stop(pool)  # Ctrl-C or an error in one part: stop the others now
         raise
     pool.shutdown(wait=True)
-    return results
+    return results, view
 
 
 def render_pdf_parallel(
@@ -417,7 +471,7 @@ def render_pdf_parallel(
     if font not in FONTS:
         raise ValueError(f"font must be one of {', '.join(FONTS)}, not {font!r}")
     t0 = time.perf_counter()
-    results = render_parts(report, jobs, paper, font)
+    results, view = render_parts(report, jobs, paper, font)
     t_parts = time.perf_counter() - t0
     pages: dict[str, int] = {}
     offset = 0
@@ -425,7 +479,7 @@ def render_pdf_parallel(
         for name, page in r.anchors.items():
             pages.setdefault(name, offset + page + 1)
         offset += r.pages
-    appendix = _render_appendix(report, pages, paper, font)
+    appendix = _render_appendix(view, pages)
     total = offset + (appendix.pages if appendix else 0)
     numbers = _page_numbers(total, paper, font)
     pdf = _join(results, appendix, numbers)

@@ -293,17 +293,17 @@ def render_pdf(
     "pdf/a-3u" for archiving or "pdf/ua-1" for tagged, accessible output.
     ``jobs`` > 1 renders a large plan-status report in that many processes, one
     part per group of 分野, joined into the same pages (:mod:`reportgen.parallel`;
-    other reports render in this process).
+    other reports render in this process); a very large one is rendered in
+    parts even with one job, to bound memory.
     Raises ValueError for an unknown paper, font or variant (before anything is
     written) and RenderError when the file cannot be written.
     """
     _check_variant(pdf_variant)
-    if jobs > 1:
-        from .parallel import parallel_reason, render_pdf_parallel
+    from .parallel import parallel_reason, render_pdf_parallel
 
-        if parallel_reason(report, jobs, pdf_variant) is None:
-            render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
-            return
+    if parallel_reason(report, jobs, pdf_variant) is None:
+        render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
+        return
     document = render_document(report, paper=paper, font=font)
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     if hasattr(target, "write"):
