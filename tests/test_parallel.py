@@ -196,3 +196,27 @@ def test_cli_jobs(tmp_path: Path) -> None:
     pages = _pages_text(out)
     assert re.search(rf"^1 / {len(pages)}$", pages[0], re.M)
     assert CliRunner().invoke(main, ["render", str(source), "-o", str(out), "--jobs", "0"]).exit_code == 2
+
+
+def test_failing_part_raises_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reportgen.parallel as parallel
+
+    def broken(html: str, css: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError("layout failed")
+
+    if parallel._context().get_start_method() != "fork":
+        pytest.skip("the patched function reaches the workers only through fork")
+    monkeypatch.setattr(parallel, "_layout", broken)  # forked workers inherit it
+    out = tmp_path / "never.pdf"
+    with pytest.raises(RuntimeError, match="layout failed"):
+        render_pdf(_report(MIN_ENTRIES), out, jobs=2)
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_parallel_into_a_binary_file() -> None:
+    import io
+
+    buffer = io.BytesIO()
+    render_pdf(_report(MIN_ENTRIES), buffer, jobs=2)
+    reader = PdfReader(io.BytesIO(buffer.getvalue()))
+    assert len(reader.pages) >= 4 and reader.outline
