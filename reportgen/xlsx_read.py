@@ -124,7 +124,26 @@ def _open(raw: bytes, source: str) -> Any:
             warnings.simplefilter("ignore")  # unknown extensions (LibreOffice, Excel) are fine
             return load_workbook(io.BytesIO(raw), data_only=False, keep_links=False, keep_vba=False)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, not a crash
-        raise _fail(source, f"cannot read the workbook ({type(exc).__name__}: {exc})") from None
+        raise _fail(source, _open_failure(exc)) from None
+
+
+def _open_failure(exc: BaseException) -> str:
+    """One line saying why openpyxl could not read the file.
+
+    openpyxl wraps parser errors in a multi-line ValueError; the cause chain
+    tells whether defusedxml refused entity or DTD declarations (an XML
+    bomb or external-entity attempt) or the XML is simply broken.
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    names = {type(e).__name__ for e in chain}
+    if names & {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"}:
+        return "the workbook's XML declares entities or a DTD (refused for safety: XML bomb or external entity)"
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"cannot read the workbook: {first_line}"
 
 
 def _payload(wb: Any, source: str) -> dict[str, Any]:

@@ -493,3 +493,20 @@ def test_libreoffice_recalculates_the_summary(tmp_path: Path, gunma_path: Path) 
     expected = copy.deepcopy(report)
     next(iter(expected.iter_entries()))[3].mark = "×"
     assert back == expected
+
+
+@pytest.mark.parametrize("member", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+def test_xml_entity_workbook_is_refused_in_one_line(gunma_xlsx: Path, tmp_path: Path, member: str) -> None:
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    entities = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    with zipfile.ZipFile(gunma_xlsx) as src, zipfile.ZipFile(bomb, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            out.writestr(info, entities + data if info.filename == member else data)
+    with pytest.raises(ReportError) as err:
+        read_xlsx(bomb)
+    (line,) = str(err.value).splitlines()
+    assert line == f"{bomb}: the workbook's XML declares entities or a DTD (refused for safety: XML bomb or external entity)"
