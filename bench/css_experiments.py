@@ -25,12 +25,18 @@ import re
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from reportgen.assets import templates_dir
 from reportgen.fetch import SafeFetcher, base_url
-from reportgen.pdf import _font_config, center_marks, prune_continuation_marks, render_html, trim_vertical_labels
+from reportgen.pdf import (
+    _font_config,
+    center_marks,
+    prune_continuation_marks,
+    render_html,
+    trim_vertical_labels,
+)
 from reportgen.synthetic import synthetic_report
 
 BASE_CSS = (templates_dir() / "base.css").read_text(encoding="utf-8")
@@ -54,7 +60,7 @@ class _Fetcher(SafeFetcher):
 
 
 def _drop(css: str, pattern: str) -> str:
-    new = re.sub(pattern, "", css, flags=re.S)
+    new = re.sub(pattern, "", css, flags=re.DOTALL)
     assert new != css, pattern
     return new
 
@@ -67,8 +73,8 @@ def _mini_nb(html: str) -> str:
             if 'class="txt"' in c.group(1):
                 return c.group(0)
             return c.group(1) + re.sub(r'<span class="nb">(.*?)</span>', r"\1", c.group(2)) + c.group(3)
-        return re.sub(r"(<t[hd][^>]*>)(.*?)(</t[hd]>)", cell, m.group(0), flags=re.S)
-    return re.sub(r'<table class="mini.*?</table>', table, html, flags=re.S)
+        return re.sub(r"(<t[hd][^>]*>)(.*?)(</t[hd]>)", cell, m.group(0), flags=re.DOTALL)
+    return re.sub(r'<table class="mini.*?</table>', table, html, flags=re.DOTALL)
 
 
 # name → (css transform, html transform)

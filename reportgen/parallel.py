@@ -221,7 +221,14 @@ def _layout(html: str, css: str):  # type: ignore[no-untyped-def]
     import weasyprint
 
     from .fetch import build_html
-    from .pdf import _LOCK, _font_config, _gc_paused, center_marks, prune_continuation_marks, trim_vertical_labels
+    from .pdf import (
+        _LOCK,
+        _font_config,
+        _gc_paused,
+        center_marks,
+        prune_continuation_marks,
+        trim_vertical_labels,
+    )
 
     with _LOCK, _gc_paused():
         document = build_html(html).render(font_config=_font_config(),
@@ -319,7 +326,14 @@ def _page_numbers(total: int, paper: str, font: str) -> bytes:
 
 def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes) -> bytes:
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, TextStringObject
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
 
     writer = PdfWriter()
     first = None
@@ -347,7 +361,7 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
     assert first is not None
     if first.metadata:
         writer.add_metadata({k: v for k, v in first.metadata.items()})
-    lang = first.trailer["/Root"].get("/Lang")
+    lang = first.trailer["/Root"].get_object().get("/Lang")  # type: ignore[union-attr]
     if lang is not None:
         writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
     out = io.BytesIO()
@@ -424,7 +438,7 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
     if jobs <= 1:
         # one after the other in this process, as small as the 分野 allow (memory)
         view = _view(report, paper, font)
-        results = []
+        results: list[PartResult] = []
         for part in plan_parts(report, len(report.sections), data):
             if results:
                 gc.collect()  # the previous part's boxes (cycles) go before the next is laid out

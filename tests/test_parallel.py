@@ -16,7 +16,14 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen import Report
-from reportgen.parallel import MIN_ENTRIES, SPLIT_ENTRIES, _partition, parallel_reason, plan_parts, render_pdf_parallel
+from reportgen.parallel import (
+    MIN_ENTRIES,
+    SPLIT_ENTRIES,
+    _partition,
+    parallel_reason,
+    plan_parts,
+    render_pdf_parallel,
+)
 from reportgen.pdf import render_html, render_pdf
 from reportgen.synthetic import synthetic_report
 from reportgen.textfilters import lines
@@ -80,13 +87,13 @@ def test_page_numbers(pdfs: tuple[Path, Path, dict]) -> None:
     pages = _pages_text(parallel)
     total = len(pages)
     for number, text in enumerate(pages, 1):
-        found = re.findall(r"^(\d+) / (\d+)$", text, re.M)
+        found = re.findall(r"^(\d+) / (\d+)$", text, re.MULTILINE)
         assert found == [(str(number), str(total))], f"page {number}: {found}"
 
 
 def _pagerefs(path: Path) -> list[str]:
     text = "".join(_pages_text(path))
-    return re.findall(r"^P\d+$", text[text.index("掲載"):], re.M)
+    return re.findall(r"^P\d+$", text[text.index("掲載"):], re.MULTILINE)
 
 
 def _links(path: Path) -> list[tuple[int, str, int]]:
@@ -142,7 +149,7 @@ def test_metadata_size_and_validity(pdfs: tuple[Path, Path, dict]) -> None:
     assert parallel.stat().st_size <= 1.5 * single.stat().st_size
     subprocess.run(["qpdf", "--check", str(parallel)], capture_output=True, check=True)
     # same fonts, and nothing but the bundled ones
-    fonts = subprocess.run(["pdffonts", str(parallel)], capture_output=True, text=True).stdout
+    fonts = subprocess.run(["pdffonts", str(parallel)], capture_output=True, text=True, check=True).stdout
     assert "BIZ-UDGothic" in fonts and "DejaVu" not in fonts
 
 
@@ -194,12 +201,12 @@ def test_cli_jobs(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["render", str(source), "-o", str(out), "--jobs", "2"])
     assert result.exit_code == 0, result.output
     pages = _pages_text(out)
-    assert re.search(rf"^1 / {len(pages)}$", pages[0], re.M)
+    assert re.search(rf"^1 / {len(pages)}$", pages[0], re.MULTILINE)
     assert CliRunner().invoke(main, ["render", str(source), "-o", str(out), "--jobs", "0"]).exit_code == 2
 
 
 def test_failing_part_raises_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reportgen.parallel as parallel
+    from reportgen import parallel
 
     def broken(html: str, css: str):  # type: ignore[no-untyped-def]
         raise RuntimeError("layout failed")
