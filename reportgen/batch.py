@@ -295,14 +295,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and stop the workers now (Ctrl-C)."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
     try:
-        # Taken first: shutdown() forgets the processes.  (Python 3.14 has a
-        # public terminate_workers(); 3.11 needs the private mapping.)
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        pool.shutdown(wait=True)
+        from .parallel import stop_pool
+
+        stop_pool(pool)
     finally:
         signal.signal(signal.SIGINT, previous)
 

@@ -414,9 +414,11 @@ def _init_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and terminate the workers (no signal handlers
-    touched: this may run outside the main thread)."""
+    touched: this may run outside the main thread).  The processes are taken
+    first because shutdown() forgets them (Python 3.14 has a public
+    terminate_workers(); 3.11 needs the private mapping)."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
@@ -456,7 +458,7 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
         pool.shutdown(wait=False, cancel_futures=True)
         raise RenderError(f"a rendering process failed ({exc})") from exc
     except BaseException:
-        _stop(pool)  # Ctrl-C or an error in one part: stop the others now
+        stop_pool(pool)  # Ctrl-C or an error in one part: stop the others now
         raise
     pool.shutdown(wait=True)
     return results, view
