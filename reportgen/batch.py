@@ -206,6 +206,17 @@ def _lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
+def _record_failure(result: FileResult, exc: Exception, where: object) -> str:
+    """Record why a file failed as data (problem lines or one error line); return the status."""
+    from .errors import ReportError
+
+    if isinstance(exc, ReportError):
+        result.problems.extend(str(p) for p in exc.problems)
+        return "invalid"
+    result.errors.append(f"{where}: {type(exc).__name__}: {exc}")
+    return "failed"
+
+
 def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: str | None = None) -> FileResult:
     """Load one file and write its outputs; never raises (runs in a worker process).
 
@@ -222,14 +233,7 @@ def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: s
             report = _load(job.source, font)
         except Exception as exc:  # noqa: BLE001 - reported as data, never a traceback
             seconds = time.perf_counter() - start
-            from .errors import ReportError
-
-            if isinstance(exc, ReportError):
-                status = "invalid"
-                result.problems.extend(str(p) for p in exc.problems)
-            else:
-                status = "failed"
-                result.errors.append(f"{job.source}: {type(exc).__name__}: {exc}")
+            status = _record_failure(result, exc, job.source)
             result.rows = [Row(job.name, t.suffix.lstrip("."), str(t), status, None, seconds) for t in job.targets]
         else:
             loaded = time.perf_counter() - start
@@ -238,15 +242,8 @@ def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: s
                 began = time.perf_counter()
                 try:
                     _render(report, target, paper=paper, font=font, pdf_variant=pdf_variant)
-                except Exception as exc:  # noqa: BLE001
-                    from .errors import ReportError
-
-                    if isinstance(exc, ReportError):
-                        status = "invalid"
-                        result.problems.extend(str(p) for p in exc.problems)
-                    else:
-                        status = "failed"
-                        result.errors.append(f"{target}: {type(exc).__name__}: {exc}")
+                except Exception as exc:  # noqa: BLE001 - reported as data, never a traceback
+                    status = _record_failure(result, exc, target)
                     result.rows.append(Row(job.name, fmt, str(target), status, None,
                                            loaded + time.perf_counter() - began))
                     continue
