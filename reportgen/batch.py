@@ -21,8 +21,11 @@ requested format; tasks run in ``--jobs`` worker processes
 failures, warnings the loader printed), so no worker ever prints a traceback
 and one bad file never stops the others.
 
-Exit status: 0 everything written; 2 some input was invalid (the other files
-are still written); 1 another failure (and no invalid input).
+Exit status: 0 every file written; 1 some file failed, invalid or otherwise
+(the other files are still written; the table's status column and the
+``file:line: field: what`` lines say which and why); 2 the command line itself
+is wrong (unknown format, no report files), as for every verb.  A batch is
+judged as a whole: a script only needs to know whether all went through.
 """
 
 from __future__ import annotations
@@ -413,13 +416,15 @@ def result_table(results: Iterable[FileResult]) -> str:
 
 
 def exit_status(results: Iterable[FileResult]) -> int:
-    """2 if any input was invalid, else 1 if anything else failed, else 0."""
-    from .cli import EXIT_FAILURE, EXIT_INVALID
+    """1 if any file failed (invalid input or anything else), else 0.
 
-    results = list(results)
-    if any(r.invalid for r in results):
-        return EXIT_INVALID
-    if any(r.failed for r in results):
+    Unlike ``render`` of one file, a batch does not tell invalid input (2)
+    from other failures: the status column of the table does, per file, and
+    2 stays the code of a wrong command line.
+    """
+    from .cli import EXIT_FAILURE
+
+    if any(r.invalid or r.failed for r in results):
         return EXIT_FAILURE
     return 0
 
@@ -464,7 +469,7 @@ def batch_command(directory: str, output: str, jobs: int | None, formats: str | 
     written.  Inputs are never overwritten.
 
     \b
-    Exit status: 0 all written, 2 an input was invalid, 1 another failure.
+    Exit status: 0 all written, 1 any file failed (the others are still written), 2 a wrong command line.
     Examples:
       reportgen batch examples/ -o out/
       reportgen batch data/ -o out/ --format pdf,xlsx --jobs 4

@@ -57,8 +57,8 @@ def test_ten_files_one_broken(tmp_path: Path, examples_dir: Path) -> None:
 
     result = reportgen("batch", str(data), "-o", str(out), "--format", "xlsx", "--jobs", "4")
 
-    # Invalid input is exit 2 (the CLI's code for it; validate and render agree).
-    assert result.returncode != 0 and result.returncode == 2, result.stderr
+    # A batch with any failed file exits 1; the table says which and why.
+    assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in out.iterdir()) == [f"r{i:02d}.xlsx" for i in range(1, 11) if i != 7]
     errors = [l for l in result.stderr.splitlines() if l.startswith(str(bad))]
@@ -209,7 +209,8 @@ def test_progress_updates_in_place_on_a_terminal() -> None:
 def test_exit_status_precedence() -> None:
     assert batch_mod.exit_status([_result("a", "ok")]) == 0
     assert batch_mod.exit_status([_result("a", "ok"), _result("b", "failed")]) == 1
-    assert batch_mod.exit_status([_result("a", "failed"), _result("b", "invalid")]) == 2
+    assert batch_mod.exit_status([_result("a", "ok"), _result("b", "invalid")]) == 1
+    assert batch_mod.exit_status([_result("a", "failed"), _result("b", "invalid")]) == 1
 
 
 def test_every_verb_has_help_with_examples_and_version_works() -> None:
