@@ -60,7 +60,8 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
 
 def test_split_into_parts(pdfs: tuple[Path, Path, dict]) -> None:
     _single, _parallel, info = pdfs
-    assert len(info["parts"]) == 2  # three 分野 in two balanced parts
+    # three equal 分野 on two CPUs: three parts at once (two parts would leave ⅔ on one CPU)
+    assert len(info["parts"]) == 3
     assert all(n > 0 for n in info["parts"])
 
 
@@ -172,8 +173,32 @@ def test_partition_balances_consecutive_sections() -> None:
     assert _partition([10, 1, 1, 1], 2) == [1, 3]
     assert _partition([1, 2, 3], 3) == [1, 1, 1]
     parts = plan_parts(_report(), 2)
-    assert [p.sections for p in parts] in ([(0,), (1, 2)], [(0, 1), (2,)])
-    assert parts[0].cover and not parts[1].cover
+    assert [p.sections for p in parts] == [(0,), (1,), (2,)]
+    assert parts[0].cover and not any(p.cover for p in parts[1:])
+    assert [p.sections for p in plan_parts(_report(), 1)] == [(0, 1, 2)]
+    assert len(plan_parts(_report(), 3)) == 3
+
+
+def test_plan_prefers_fewer_parts_when_more_would_not_help() -> None:
+    """A tiny 分野 joins its neighbour; the largest 分野 bounds the run anyway."""
+    data = _report(200).to_dict()
+    big, small = data["sections"][0], data["sections"][1]
+    small["items"] = small["items"][:1]
+    data["sections"] = [big, small, data["sections"][2]]
+    parts = plan_parts(Report.from_dict(data, source="<test>"), 2)
+    assert len(parts) == 2 and sorted(len(p.sections) for p in parts) == [1, 2]
+
+
+def test_workers_are_pinned_to_the_jobs_cpus() -> None:
+    import os
+
+    from reportgen.parallel import job_cpus
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs CPU affinity and two CPUs")
+    allowed = sorted(os.sched_getaffinity(0))
+    assert job_cpus(1) == frozenset(allowed[:1])
+    assert job_cpus(len(allowed)) is None  # every CPU: nothing to pin
 
 
 def test_sections_start_on_a_new_page_only_in_plan_status() -> None:
