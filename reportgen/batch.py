@@ -305,6 +305,13 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 # --------------------------------------------------------------------------- running
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reported by the task itself
+
+
 def run_jobs(jobs: list[Job], *, workers: int, on_result: Callable[[FileResult], None],
              paper: str = "A4", font: str = "gothic", pdf_variant: str | None = None) -> list[FileResult]:
     """Run every job (in-process when ``workers`` is 1); results in job order."""
@@ -316,8 +323,12 @@ def run_jobs(jobs: list[Job], *, workers: int, on_result: Callable[[FileResult],
         return [results[i] for i in range(len(jobs))]
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker)
     try:
+        # Largest files first: the last files to finish are then the small ones, so
+        # no worker is left alone with a big report at the end (the results are
+        # still returned, and tabled, in input order).
+        order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].source))
         futures: dict[Future[FileResult], int] = {
-            pool.submit(_work, job, paper, font, pdf_variant): i for i, job in enumerate(jobs)
+            pool.submit(_work, jobs[i], paper, font, pdf_variant): i for i in order
         }
         for future in as_completed(futures):
             i = futures[future]
