@@ -15,8 +15,9 @@ document:
 * **page numbers**: page numbers in a margin box never change the body
   layout, so "n / N" is stamped afterwards: a tiny WeasyPrint document of N
   empty pages with the same ``@page`` rules (base.css, paper, font) prints
-  only the numbers, and each of its pages is merged onto the joined page
-  (pypdf) — same font, same place as the single-process margin box.
+  only the numbers, and each of its pages is laid over the joined page as a
+  form XObject (pikepdf) — same font, same place as the single-process
+  margin box.
 * **appendices** (KPI list, mark counts) start on a page of their own; they
   are rendered last, in this process, once the parts have reported the page
   of every item anchor. 掲載ページ ("P12") is passed explicitly as one CSS rule
@@ -30,17 +31,18 @@ document:
   per 分野, rendered one after the other in this process. WeasyPrint keeps
   every laid-out page until the PDF is written; a part holds only its own
   (1,000 entries: 840 → 350 MB peak), at the price of the join.
-* **join**: pypdf concatenates the parts (outlines and named destinations
-  included); qpdf, when installed, stamps the numbers (``--overlay``) and packs
-  the objects into object streams as WeasyPrint does; without it pypdf's
-  ``merge_page`` stamps and the file is larger.
+* **join**: pikepdf (a runtime dependency; no qpdf executable, no pypdf)
+  concatenates the parts (outlines and named destinations included), stamps
+  the numbers and packs the objects into object streams as WeasyPrint does;
+  :func:`reportgen.fontpack.compact_fonts` then merges the per-part copies of
+  each font into one program and one font dictionary per face.
 
 Only plan-status-style main tables with at least two 分野 and no PDF/A or
 PDF/UA variant (a tagged structure tree cannot be joined) are split;
 :func:`parallel_reason` says why another report renders as one document.
 Text, page count, page numbers, 掲載ページ and outline equal the
-single-process result (tests/test_parallel.py). What differs: the joined PDF
-embeds one subset of each font per part (+30 % for 400 entries in 2 parts).
+single-process result (tests/test_parallel.py). What differs: each page's
+number is a small form XObject (about 0.4 KB a page).
 
 Limit: a part is a run of whole 分野, so the speed-up is bounded by the
 largest one (three equal 分野 on two workers: at most 1.5×). A 分野 cannot be
@@ -56,7 +58,6 @@ import io
 import json
 import multiprocessing
 import os
-import shutil
 import signal
 import threading
 import time
@@ -349,79 +350,101 @@ def _page_numbers(total: int, paper: str, font: str) -> bytes:
     return page_numbers_pdf(total, paper, font)
 
 
-def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import (
-        ArrayObject,
-        DictionaryObject,
-        FloatObject,
-        NameObject,
-        NumberObject,
-        TextStringObject,
-    )
+def _stamp(out: Any, stamps: Any) -> None:
+    """Lay each page of ``stamps`` over the same page of ``out`` as a form XObject.
 
-    writer = PdfWriter()
-    first = None
-    for pdf in [r.pdf for r in results] + ([appendix.pdf] if appendix else []):
-        reader = PdfReader(io.BytesIO(pdf))
-        first = first or reader
-        writer.append(reader)
-    use_qpdf = shutil.which("qpdf") is not None
-    if not use_qpdf:
-        stamps = PdfReader(io.BytesIO(numbers))
-        for page, stamp in zip(writer.pages, stamps.pages):
-            page.merge_page(stamp)
-            page.compress_content_streams()  # merge_page leaves the joined stream uncompressed
-    if appendix is not None:
-        offset = sum(r.pages for r in results)
-        for number, target, rect in appendix.links:
-            annotation = DictionaryObject({
-                NameObject("/Type"): NameObject("/Annot"),
-                NameObject("/Subtype"): NameObject("/Link"),
-                NameObject("/Rect"): ArrayObject(FloatObject(v) for v in rect),
-                NameObject("/BS"): DictionaryObject({NameObject("/W"): NumberObject(0)}),
-                NameObject("/Dest"): TextStringObject(target),
-            })
-            writer.add_annotation(offset + number, annotation)
-    assert first is not None
-    if first.metadata:
-        writer.add_metadata({k: v for k, v in first.metadata.items()})
-    lang = first.trailer["/Root"].get_object().get("/Lang")  # type: ignore[union-attr]
-    if lang is not None:
-        writer._root_object[NameObject("/Lang")] = TextStringObject(str(lang))
-    out = io.BytesIO()
-    writer.write(out)
-    if not use_qpdf:
-        return out.getvalue()
-    return _qpdf_finish(out.getvalue(), numbers)
-
-
-def _qpdf_finish(pdf: bytes, numbers: bytes) -> bytes:
-    """Stamp the page numbers and pack the small objects into object streams (qpdf).
-
-    qpdf (installed with poppler-utils' companions; the tests use it too) does
-    in C++ what pypdf's merge_page does slowly, and packs the dictionaries into
-    compressed object streams as WeasyPrint does (pypdf writes them as plain
-    text: ~7 KB a page more). Without qpdf, :func:`_join` falls back to pypdf.
+    What pikepdf's ``Page.add_overlay`` does, with two differences: the form's
+    resource name is ``/RGpn<page>`` (add_overlay draws a random name, so the
+    same input gave different bytes, and the names of every page of a part
+    land in the part's shared resources), and the page's own content stream is
+    kept as it is (``[q, content, Q + stamp]``, the ``q`` stream shared) instead
+    of being rewritten into one stream.
     """
-    import subprocess
-    import tempfile
+    import pikepdf
 
-    qpdf = shutil.which("qpdf") or "qpdf"
-    with tempfile.TemporaryDirectory(prefix="reportgen-join-") as tmp:
-        src, stamps, dst = (os.path.join(tmp, name) for name in ("in.pdf", "numbers.pdf", "out.pdf"))
-        for path, data in ((src, pdf), (stamps, numbers)):
-            with open(path, "wb") as handle:
-                handle.write(data)
-        done = subprocess.run([qpdf, "--object-streams=generate", src, "--overlay", stamps, "--", dst],
-                              capture_output=True, text=True, check=False)
-        # exit 3: warnings only, the output is written
-        if done.returncode not in (0, 3) or not os.path.exists(dst):
-            from .errors import RenderError
+    push = out.make_stream(b"q\n")
+    for number, (page, stamp) in enumerate(zip(out.pages, stamps.pages)):
+        form = stamp.as_form_xobject()
+        name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/RGpn{number}"))
+        placed = page.obj.Resources.XObject[name]
+        draw = page.calc_form_xobject_placement(placed, name, pikepdf.Rectangle(page.trimbox))
+        contents = page.obj.get("/Contents")
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [] if contents is None else [contents]
+        page.obj.Contents = pikepdf.Array([push, *streams, out.make_stream(b"Q\n" + draw)])
 
-            raise RenderError(f"joining the parts failed: qpdf: {done.stderr.strip()}")
-        with open(dst, "rb") as handle:
-            return handle.read()
+
+def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes) -> bytes:
+    """The parts and the appendix as one PDF (pikepdf): pages, outline and named
+    destinations in order, the "n / N" page stamped onto each page, the
+    掲載ページ links added, the first part's metadata and /Lang; then the fonts
+    compacted and each face merged into one program (:mod:`reportgen.fontpack`).
+
+    pikepdf (qpdf's C++ library) is a runtime dependency: no qpdf executable
+    and no pypdf (a test extra) are needed.
+    """
+    import pikepdf
+
+    from .fontpack import compact_pdf_fonts, save
+
+    out = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf in [r.pdf for r in results] + ([appendix.pdf] if appendix else [])]
+    stamps = pikepdf.open(io.BytesIO(numbers))
+    try:
+        first = sources[0]
+        dests = pikepdf.NameTree.new(out)
+        items: list[pikepdf.Dictionary] = []  # the top-level outline entries, in order
+        count = 0
+        for source in sources:
+            out.pages.extend(source.pages)  # copy_foreign: links to these pages map to the copies
+            names = source.Root.get("/Names")
+            if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
+                for name, dest in pikepdf.NameTree(names.Dests).items():
+                    if name not in dests:  # the first definition wins, as in one document
+                        dests[name] = out.copy_foreign(dest if dest.is_indirect else source.make_indirect(dest))
+            outline = source.Root.get("/Outlines")
+            if isinstance(outline, pikepdf.Dictionary) and "/First" in outline:
+                item = out.copy_foreign(outline.First)
+                while True:
+                    items.append(item)
+                    if "/Next" not in item:
+                        break
+                    item = item.Next
+                count += int(outline.get("/Count", 0))
+        if len(dests):
+            out.Root.Names = pikepdf.Dictionary(Dests=dests.obj)
+        if items:
+            root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines, First=items[0],
+                                                        Last=items[-1], Count=count))
+            for previous, item in zip([None, *items], items):
+                item.Parent = root
+                if previous is None:
+                    if "/Prev" in item:
+                        del item.Prev
+                else:
+                    previous.Next, item.Prev = item, previous
+            if "/Next" in items[-1]:
+                del items[-1].Next
+            out.Root.Outlines = root
+        _stamp(out, stamps)
+        if appendix is not None:
+            offset = sum(r.pages for r in results)
+            for number, target, rect in appendix.links:
+                page = out.pages[offset + number].obj
+                if "/Annots" not in page:
+                    page.Annots = pikepdf.Array()
+                page.Annots.append(out.make_indirect(pikepdf.Dictionary(
+                    Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array(rect),
+                    BS=pikepdf.Dictionary(W=0), Dest=pikepdf.String(target))))
+        out.docinfo = out.copy_foreign(first.docinfo)
+        for key in ("/Lang", "/MarkInfo", "/PageMode", "/PageLayout", "/ViewerPreferences"):
+            if key in first.Root:
+                value = first.Root[key]
+                out.Root[key] = out.copy_foreign(value) if isinstance(value, pikepdf.Dictionary) else value
+        compact_pdf_fonts(out)
+        return save(out)
+    finally:
+        for pdf in [*sources, stamps, out]:
+            pdf.close()
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -114,6 +114,14 @@ def _check_container(raw: bytes, source: str) -> None:
                             f"{MAX_UNPACKED_BYTES:,} (zip bomb?)")
     if any(i.flag_bits & 0x1 for i in infos):
         raise _fail(source, "the workbook is encrypted; save it without a password")
+    # openpyxl parses workbook.xml with lxml when lxml is installed (pikepdf needs
+    # it), and defusedxml then does not apply: refuse DTDs here, whatever the parser
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        for info in (i for i in infos if i.filename.lower().endswith((".xml", ".rels", ".vml"))):
+            data = z.read(info)
+            if any("<!DOCTYPE".encode(c) in data for c in ("ascii", "utf-16-le", "utf-16-be")):
+                raise _fail(source, "the workbook's XML declares entities or a DTD (refused for safety: "
+                                    "XML bomb or external entity)")
 
 
 def _open(raw: bytes, source: str) -> Any:
