@@ -40,16 +40,28 @@ import sys
 import time
 import warnings
 import zlib
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable
+from typing import IO
 
 import click
 
 __all__ = [
-    "INPUT_SUFFIXES", "Job", "Row", "FileResult", "find_inputs", "plan_jobs", "render_job",
-    "run_jobs", "count_pdf_pages", "Progress", "result_table", "exit_status", "batch_command",
+    "INPUT_SUFFIXES",
+    "FileResult",
+    "Job",
+    "Progress",
+    "Row",
+    "batch_command",
+    "count_pdf_pages",
+    "exit_status",
+    "find_inputs",
+    "plan_jobs",
+    "render_job",
+    "result_table",
+    "run_jobs",
 ]
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
@@ -168,7 +180,7 @@ def plan_jobs(directory: Path, out: Path, formats: tuple[str, ...]) -> tuple[lis
 # --------------------------------------------------------------------------- one task
 
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-_OBJSTM = re.compile(rb"<<((?:(?!>>\s*stream).)*?/Type\s*/ObjStm.*?)>>\s*stream\r?\n", re.S)
+_OBJSTM = re.compile(rb"<<((?:(?!>>\s*stream).)*?/Type\s*/ObjStm.*?)>>\s*stream\r?\n", re.DOTALL)
 
 
 def count_pdf_pages(path: Path) -> int | None:
@@ -193,13 +205,13 @@ def count_pdf_pages(path: Path) -> int | None:
     return pages or None
 
 
-def _load(source: Path, font: str):  # noqa: ANN202 - returns a Report
+def _load(source: Path, font: str):
     from .cli import _load_and_warn
 
     return _load_and_warn(source, font)
 
 
-def _render(report, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:  # noqa: ANN001
+def _render(report, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
     from .cli import render_report
 
     render_report(report, target, paper=paper, font=font, pdf_variant=pdf_variant)

@@ -210,13 +210,13 @@ def _parse_to_unicode(data: bytes) -> dict[int, str] | None:
     """A ToUnicode CMap's bfchar/bfrange entries as CID → text; None if anything is not understood."""
     out: dict[int, str] = {}
     try:
-        for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
+        for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.DOTALL):
             codes = _HEX.findall(block)
             if len(codes) % 2 or len(codes) != block.count(b"<"):
                 return None
             for src, dst in zip(codes[::2], codes[1::2]):
                 out[int(src, 16)] = _utf16(dst)
-        for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
+        for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.DOTALL):
             for line in re.findall(rb"<[0-9A-Fa-f]+>\s*<[0-9A-Fa-f]+>\s*(?:<[0-9A-Fa-f]*>|\[[^\]]*\])", block):
                 parts = _HEX.findall(line)
                 lo, hi = int(parts[0], 16), int(parts[1], 16)

@@ -6,18 +6,23 @@ every 分野 after the first starts on a new page (templates/base.css, as in
 seed 000) — so each part lays out exactly as its pages do in the whole
 document:
 
-* **parts**: one per 分野 (:func:`plan_parts`); the first part also carries
-  the title block and the preface. Each worker gets the report as plain data
-  (``Report.to_dict()``), builds the full view model (anchors, numbering and
-  widths are those of the whole report) and renders only its sections, with
-  the other front matter hidden by an extra stylesheet and *no* page-number
-  margin box. Parts run longest first on ``jobs`` worker processes.
+* **parts**: runs of consecutive 分野 (:func:`plan_parts`); the first part
+  also carries the title block and the preface. Every part renders only its
+  sections of the whole report's view model (anchors, numbering and widths
+  are those of the whole report), with the other front matter hidden by an
+  extra stylesheet and *no* page-number margin box. Forked workers inherit
+  the view model and the compiled templates from this process; spawned ones
+  rebuild them from ``Report.to_dict()``.
+* **scheduling**: all parts start at once, pinned to ``jobs`` CPUs
+  (:func:`job_cpus`), and the kernel shares the CPUs among them. So there may
+  be more parts than jobs: three equal 分野 on two CPUs as three parts take
+  half the single-process time, as two parts ⅔ of it.
 * **page numbers**: page numbers in a margin box never change the body
-  layout, so "n / N" is stamped afterwards: a tiny WeasyPrint document of N
-  empty pages with the same ``@page`` rules (base.css, paper, font) prints
-  only the numbers, and each of its pages is laid over the joined page as a
-  form XObject (pikepdf) — same font, same place as the single-process
-  margin box.
+  layout, so "n / N" is stamped afterwards (:mod:`reportgen.pagenumbers`:
+  one WeasyPrint-laid-out sample of the margin box gives font, baseline and
+  glyphs; N pages of stamps follow from it in milliseconds), and each stamp
+  page is laid over the joined page as a form XObject (pikepdf) — same font,
+  same place as the single-process margin box.
 * **appendices** (KPI list, mark counts) start on a page of their own; they
   are rendered last, in this process, once the parts have reported the page
   of every item anchor. 掲載ページ ("P12") is passed explicitly as one CSS rule
@@ -45,8 +50,11 @@ single-process result (tests/test_parallel.py). What differs: each page's
 number is a small form XObject (about 0.4 KB a page).
 
 Limit: a part is a run of whole 分野, so the speed-up is bounded by the
-largest one (three equal 分野 on two workers: at most 1.5×). A 分野 cannot be
-cut elsewhere without changing where the single-process layout breaks pages.
+largest one (seed 000's 16, 27 and 2 pages: at most 1.67× on any number of
+CPUs). A 分野 cannot be cut elsewhere without changing where the
+single-process layout breaks pages (a part started at an item boundary
+re-joins the single-process page breaks only by chance: tried, see the
+issue #6 note).
 """
 
 from __future__ import annotations
