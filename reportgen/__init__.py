@@ -6,42 +6,45 @@ Public API::
     reportgen.render_pdf(report, "out.pdf")
     reportgen.render_xlsx(report, "tracker.xlsx")
 
-Renderers are imported on first use: WeasyPrint takes about a second to import,
-which ``reportgen validate`` should not pay.
+Everything but the exceptions is imported on first use (PEP 562
+``__getattr__``): WeasyPrint takes about a second to import, which ``reportgen
+validate`` should not pay, and the data model (two dozen dataclasses built at
+import) is not needed by ``reportgen --version`` or ``--help``.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, RenderError, ReportError
-from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol, count_marks
-from .model import (
-    KPI,
-    Block,
-    KpiNext,
-    BulletsBlock,
-    Column,
-    Entry,
-    Group,
-    Item,
-    National,
-    NoteBlock,
-    Report,
-    Section,
-    Series,
-    SeriesBlock,
-    SeriesExtra,
-    SeriesRow,
-    Table,
-    TableBlock,
-    TableCell,
-    TextBlock,
-)
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # pragma: no cover - static names for type checkers and IDEs
+    from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol, count_marks
+    from .model import (
+        KPI,
+        Block,
+        BulletsBlock,
+        Column,
+        Entry,
+        Group,
+        Item,
+        KpiNext,
+        National,
+        NoteBlock,
+        Report,
+        Section,
+        Series,
+        SeriesBlock,
+        SeriesExtra,
+        SeriesRow,
+        Table,
+        TableBlock,
+        TableCell,
+        TextBlock,
+    )
     from .pdf import render_html, render_pdf
     from .xlsx import render_xlsx
     from .xlsx_read import read_xlsx
@@ -56,21 +59,39 @@ __all__ = [
     "render_pdf", "render_xlsx",
 ]
 
-_LAZY = {
+_MODEL_NAMES = (
+    "KPI", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item", "KpiNext", "National",
+    "NoteBlock", "Report", "Section", "Series", "SeriesBlock", "SeriesExtra", "SeriesRow", "Table",
+    "TableBlock", "TableCell", "TextBlock",
+)
+
+#: Public name -> submodule defining it.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(_MODEL_NAMES, "model"),
+    **dict.fromkeys(("BUILTIN_SCALES", "MarkScale", "MarkSymbol", "count_marks"), "marks"),
     "render_pdf": "pdf",
     "render_html": "pdf",
     "render_xlsx": "xlsx",
     "read_xlsx": "xlsx_read",
 }
 
+#: Renderers are looked up anew on every access (as before the model became
+#: lazy too), so a patched ``reportgen.pdf.render_pdf`` is what callers get.
+_UNCACHED = frozenset({"render_pdf", "render_html", "render_xlsx", "read_xlsx"})
+
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'reportgen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module_name}", __name__), name)
+    if name not in _UNCACHED:
+        globals()[name] = value  # a plain module attribute from now on
+    return value
 
-        module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(module, name)
-    raise AttributeError(f"module 'reportgen' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def load(path: str | os.PathLike[str]) -> Report:

@@ -7,20 +7,50 @@ failure.  No traceback ever reaches the user.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import click
 
 from . import __version__
 from .errors import RenderError, ReportError
-from .model import Report
+
+if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported when a file is read
+    from .model import Report
 
 EXIT_INVALID = 2
 EXIT_FAILURE = 1
 
 F = TypeVar("F", bound=Callable[..., object])
+
+#: Verbs that live in their own modules, imported only when used: ``batch``
+#: alone pulls in multiprocessing and concurrent.futures, which ``reportgen
+#: --version``, ``validate`` and a one-file ``render`` should not pay at every start.
+LAZY_COMMANDS = {
+    "batch": ".batch:batch_command",
+    "summary": ".summary:summary_command",
+    "watch": ".watch:watch_command",
+}
+
+
+class LazyGroup(click.Group):
+    """The ``reportgen`` group; the verbs of :data:`LAZY_COMMANDS` are imported when named.
+
+    Click's documented lazy-loading pattern: ``list_commands`` names every
+    verb without importing any (help and "Did you mean" stay the same),
+    ``get_command`` imports a lazy verb's module on first use.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module, __package__), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 def _fail(message: str, code: int) -> None:
@@ -28,7 +58,7 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
 def main() -> None:
     """Official 事業計画 実施状況 reports (PDF, Excel) from YAML/JSON/xlsx data.
@@ -266,15 +296,8 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
         sys.exit(status)
 
 
-# Everyday-use verbs (issue #6) live in their own modules; imported here so
-# they register on ``main`` (the modules import ``cli`` lazily, never at the top).
-from .batch import batch_command  # noqa: E402
-from .summary import summary_command  # noqa: E402
-from .watch import watch_command  # noqa: E402
-
-main.add_command(batch_command)
-main.add_command(watch_command)
-main.add_command(summary_command)
+# Everyday-use verbs (issue #6) live in their own modules, registered on ``main``
+# by LazyGroup when named (the modules import ``cli`` lazily, never at the top).
 
 
 def run() -> None:

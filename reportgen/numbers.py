@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
-from babel import Locale
-from babel.numbers import format_decimal
 
 from reportgen.calendar import wareki_date
 
@@ -28,7 +26,15 @@ Number = int | float | Decimal
 KINDS = ("text", "int", "dec", "pct", "yen", "kyen", "date", "time")
 MAX_DECIMALS = 6
 _NUMERIC_KINDS = frozenset({"int", "dec", "pct", "yen", "kyen"})
-_LOCALE = Locale.parse("ja_JP")
+
+
+@lru_cache(maxsize=1)
+def _locale():  # type: ignore[no-untyped-def]
+    """Babel's ja_JP, loaded on the first figure printed: reading and validating
+    a file never needs it (Babel's import and locale data are ~40 ms of a start)."""
+    from babel import Locale
+
+    return Locale.parse("ja_JP")
 _SPEC_HELP = "text, int, int:UNIT, dec:N, dec:N:UNIT, pct:N, yen, kyen, date, time"
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE_RE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
@@ -139,7 +145,9 @@ def _grouped(d: Decimal, decimals: int) -> str:
     # default 28 digits for long figures typed as text.
     with localcontext() as ctx:
         ctx.prec = 200
-        return format_decimal(d, format=pattern, locale=_LOCALE, decimal_quantization=False)
+        from babel.numbers import format_decimal
+
+        return format_decimal(d, format=pattern, locale=_locale(), decimal_quantization=False)
 
 
 def _numeric(value: object) -> Number | None:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+# Tests never fill the user's own cache (~/.cache/reportgen, reportgen.cache): one
+# empty cache per session, shared with the reportgen processes the tests start.
+_CACHE = None if "REPORTGEN_CACHE_DIR" in os.environ else tempfile.mkdtemp(prefix="reportgen-test-cache-")
+if _CACHE is not None:
+    os.environ["REPORTGEN_CACHE_DIR"] = _CACHE
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _CACHE is not None:
+        shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

@@ -52,3 +52,23 @@ def test_cli_render_prints_located_warning(write, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f"warning: {path}:2: report.title: not in the bundled font" in result.stderr
     assert "'𠮷' (U+20BB7)" in result.stderr
+
+
+def test_direct_cmap_reading_matches_fonttools() -> None:
+    """The warnings rest on the font's own cmap: the quick reader sees what fontTools sees."""
+    from reportgen.assets import fonts_dir
+    from reportgen.glyphs import _fonttools_coverage, _read_cmap
+
+    for font in sorted(fonts_dir().glob("*.ttf")):
+        quick = _read_cmap(font)
+        assert quick is not None, font.name  # the bundled fonts take the quick path
+        assert quick == _fonttools_coverage(font), font.name
+
+
+def test_unreadable_font_falls_back_to_fonttools(tmp_path: Path) -> None:
+    from reportgen.glyphs import _read_cmap
+
+    (tmp_path / "bad.ttf").write_bytes(b"ttcf" + bytes(40))
+    (tmp_path / "short.ttf").write_bytes(b"\x00\x01\x00\x00\x00\x01" + bytes(10))
+    assert _read_cmap(tmp_path / "bad.ttf") is None
+    assert _read_cmap(tmp_path / "short.ttf") is None
