@@ -246,7 +246,7 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3u", "pdf/a-2b", "pdf/ua-1"]), default=None,
               help="Archival PDF/A or tagged PDF/UA output.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Render a large plan-status PDF in N processes (one part per group of 分野; "
+              help="Render a large plan-status PDF on N CPUs (its 分野 as parts, all at once; "
                    "same pages as with 1).")
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
            pdf_variant: str | None, jobs: int = 1) -> None:

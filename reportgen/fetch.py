@@ -40,8 +40,11 @@ from typing import NoReturn
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
-import weasyprint
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from .weasy import import_weasyprint
+
+import_weasyprint()  # first: WeasyPrint's C libraries found without gcc/ld subprocesses
+import weasyprint  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 from .assets import fonts_dir, templates_dir
 

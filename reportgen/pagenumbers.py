@@ -44,9 +44,10 @@ def _html(pages: int, paper: str, font: str) -> str:
 
 def _weasyprint(pages: int, paper: str, font: str, css: str = "") -> bytes:
     """``pages`` empty pages with base.css's page box: only the margin box prints."""
-    import weasyprint
-
     from .fetch import build_html
+    from .weasy import import_weasyprint
+
+    weasyprint = import_weasyprint()
     from .pdf import _LOCK, _font_config, _gc_paused
 
     sheet = weasyprint.CSS(string="body > div + div { break-before: page !important; }\n" + css)

@@ -251,9 +251,10 @@ def _html(view, sections: tuple[int, ...] | None, appendices: bool) -> str:  # t
 
 def _layout(html: str, css: str):  # type: ignore[no-untyped-def]
     """Lay out like :func:`reportgen.pdf.render_document`, with an extra stylesheet."""
-    import weasyprint
-
     from .fetch import build_html
+    from .weasy import import_weasyprint
+
+    weasyprint = import_weasyprint()
     from .pdf import (
         _LOCK,
         _font_config,
