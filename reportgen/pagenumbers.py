@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 __all__ = ["page_numbers_pdf"]
 
@@ -69,7 +70,7 @@ class _Sample:
     #: x of the line's centre; the operators of the page's content stream, and
     #: the indices of the Tm and TJ operators among them.
     centre: float
-    operators: tuple[tuple[list[object], str], ...]
+    operators: tuple[tuple[list[Any], str], ...]
     tm: int
     tj: int
 
@@ -83,7 +84,9 @@ def _sample(paper: str, font: str) -> _Sample | None:
     data = _weasyprint(1, paper, font, css)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[0]
-        ops = [(list(operands), str(op)) for operands, op in pikepdf.parse_content_stream(page)]
+        ops: list[tuple[list[Any], str]] = [
+            (list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(page)
+            if isinstance(i, pikepdf.ContentStreamInstruction)]
         tms = [i for i, (_o, op) in enumerate(ops) if op == "Tm"]
         tjs = [i for i, (_o, op) in enumerate(ops) if op in ("TJ", "Tj")]
         tfs = [operands for operands, op in ops if op == "Tf"]
@@ -140,13 +143,14 @@ def page_numbers_pdf(total: int, paper: str = "A4", font: str = "gothic") -> byt
         template = source.pages[0]
         for n in range(1, total + 1):
             text = f"{n} / {total}"
-            ops = [list(operands) for operands, _op in sample.operators]
+            ops: list[list[Any]] = [list(operands) for operands, _op in sample.operators]
             tm = ops[sample.tm]
             tm[4] = sample.centre - sum(sample.advances[ch] for ch in text) / 2
             glyphs = pikepdf.String(b"".join(sample.codes[ch] for ch in text))
             ops[sample.tj] = [pikepdf.Array([glyphs])] if sample.operators[sample.tj][1] == "TJ" else [glyphs]
             stream = pikepdf.unparse_content_stream(
-                [(operands, pikepdf.Operator(op)) for operands, (_o, op) in zip(ops, sample.operators)])
+                [pikepdf.ContentStreamInstruction(operands, pikepdf.Operator(op))
+                 for operands, (_o, op) in zip(ops, sample.operators)])
             out.pages.append(template)
             out.pages[-1].Contents = out.make_stream(stream)
         buffer = io.BytesIO()
