@@ -193,9 +193,9 @@ def _parse_widths(w: Any) -> dict[int, float] | None:
                     out[first + k] = float(value)
                 i += 2
             else:
-                value = float(items[i + 2])
+                width = float(items[i + 2])
                 for cid in range(first, int(nxt) + 1):
-                    out[cid] = value
+                    out[cid] = width
                 i += 3
     except (IndexError, TypeError, ValueError):
         return None
@@ -592,8 +592,8 @@ def _mergeable(users: list[_FontDict]) -> bool:
         for cid, value in user.widths.items():
             if widths.setdefault(cid, value) != value:
                 return False
-        for cid, value in user.text.items():
-            if text.setdefault(cid, value) != value:
+        for cid, chars in user.text.items():
+            if text.setdefault(cid, chars) != chars:
                 return False
     return True
 

@@ -408,7 +408,7 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
     try:
         first = sources[0]
         dests = pikepdf.NameTree.new(out)
-        items: list[pikepdf.Dictionary] = []  # the top-level outline entries, in order
+        items: list[Any] = []  # the top-level outline entries (pikepdf dictionaries), in order
         count = 0
         for source in sources:
             out.pages.extend(source.pages)  # copy_foreign: links to these pages map to the copies
@@ -451,7 +451,7 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
                 page.Annots.append(out.make_indirect(pikepdf.Dictionary(
                     Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array(rect),
                     BS=pikepdf.Dictionary(W=0), Dest=pikepdf.String(target))))
-        out.docinfo = out.copy_foreign(first.docinfo)
+        out.docinfo = out.copy_foreign(first.docinfo)  # type: ignore[assignment]  # a Dictionary
         for key in ("/Lang", "/MarkInfo", "/PageMode", "/PageLayout", "/ViewerPreferences"):
             if key in first.Root:
                 value = first.Root[key]
