@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 if TYPE_CHECKING:  # pragma: no cover
     import jinja2
 
-__all__ = ["TemplateCache", "cache_dir", "template_cache"]
+__all__ = ["TemplateCache", "cache_dir", "read", "template_cache", "write"]
 
 #: Bumped when what is stored changes shape, so old files are simply not found.
 _FORMAT = "1"
@@ -95,24 +94,41 @@ class TemplateCache(BytecodeCache):
             bucket.reset()
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        target = self._path(bucket)
-        tmp: str | None = None
+        from .errors import RenderError
+        from .output import atomic_target
+
+        # Written aside and renamed: a concurrent reader (batch workers) sees
+        # the old file or the whole new one, never a part.
         try:
-            # Written aside and renamed: a concurrent reader (batch workers) sees
-            # the old file or the whole new one, never a part.
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=target.name, suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
+            with atomic_target(self._path(bucket)) as tmp, open(tmp, "wb") as f:
                 bucket.write_bytecode(f)
-            os.replace(tmp, target)
-            tmp = None
-        except (OSError, ValueError, TypeError):  # read-only, full, or code marshal cannot store
+        except (OSError, RenderError, ValueError, TypeError):  # read-only, full, or code marshal cannot store
             pass
-        finally:
-            if tmp is not None:
-                try:
-                    os.remove(tmp)
-                except OSError:
-                    pass
+
+
+def read(name: str, key: str) -> bytes | None:
+    """The bytes stored under ``key`` in the cache subfolder ``name``, or None (no cache, not stored, unreadable)."""
+    folder = cache_dir(name)
+    if folder is None:
+        return None
+    try:
+        return (folder / key).read_bytes()
+    except OSError:
+        return None
+
+
+def write(name: str, key: str, data: bytes) -> None:
+    """Store ``data`` under ``key`` (atomically); a cache that cannot be written is simply not used."""
+    from .errors import RenderError
+    from .output import write_bytes_atomic
+
+    folder = cache_dir(name)
+    if folder is None:
+        return
+    try:
+        write_bytes_atomic(folder / key, data)
+    except (OSError, RenderError):
+        pass
 
 
 def _fingerprint(env: jinja2.Environment) -> str:

@@ -54,21 +54,31 @@ def test_cli_render_prints_located_warning(write, tmp_path: Path) -> None:
     assert "'𠮷' (U+20BB7)" in result.stderr
 
 
-def test_direct_cmap_reading_matches_fonttools() -> None:
-    """The warnings rest on the font's own cmap: the quick reader sees what fontTools sees."""
+def test_cached_coverage_is_what_fonttools_reads(tmp_path: Path, monkeypatch) -> None:
+    """The warnings rest on the font's own cmap: the cached sets are fontTools' sets."""
+    from reportgen import glyphs
     from reportgen.assets import fonts_dir
-    from reportgen.glyphs import _fonttools_coverage, _read_cmap
 
-    for font in sorted(fonts_dir().glob("*.ttf")):
-        quick = _read_cmap(font)
-        assert quick is not None, font.name  # the bundled fonts take the quick path
-        assert quick == _fonttools_coverage(font), font.name
+    monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(tmp_path))
+    for font, name in glyphs.FONT_FILES.items():
+        expected = glyphs._fonttools_coverage(fonts_dir() / name)
+        glyphs.coverage.cache_clear()
+        assert glyphs.coverage(font) == expected  # computed, then stored
+        glyphs.coverage.cache_clear()
+        assert glyphs.coverage(font) == expected  # read back from the cache
+    assert len(list((tmp_path / "glyphs").iterdir())) == len(glyphs.FONT_FILES)
+    glyphs.coverage.cache_clear()
 
 
-def test_unreadable_font_falls_back_to_fonttools(tmp_path: Path) -> None:
-    from reportgen.glyphs import _read_cmap
+def test_damaged_cache_falls_back_to_fonttools(tmp_path: Path, monkeypatch) -> None:
+    from reportgen import glyphs
+    from reportgen.assets import fonts_dir
 
-    (tmp_path / "bad.ttf").write_bytes(b"ttcf" + bytes(40))
-    (tmp_path / "short.ttf").write_bytes(b"\x00\x01\x00\x00\x00\x01" + bytes(10))
-    assert _read_cmap(tmp_path / "bad.ttf") is None
-    assert _read_cmap(tmp_path / "short.ttf") is None
+    monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(tmp_path))
+    glyphs.coverage.cache_clear()
+    glyphs.coverage("gothic")
+    (stored,) = (tmp_path / "glyphs").iterdir()
+    stored.write_bytes(b"\x00not marshal")
+    glyphs.coverage.cache_clear()
+    assert glyphs.coverage("gothic") == glyphs._fonttools_coverage(fonts_dir() / glyphs.FONT_FILES["gothic"])
+    glyphs.coverage.cache_clear()
