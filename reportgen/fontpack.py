@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pikepdf is imported lazily: `import reportgen` stays light
     import pikepdf
 
-__all__ = ["compact_fonts", "compact_pdf_fonts"]
+__all__ = ["cid_widths", "compact_fonts", "compact_pdf_fonts", "save"]
 
 _SUBSET_TAG = re.compile(r"^/?[A-Z]{6}\+")
 _HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
@@ -177,7 +177,7 @@ def _resource_dicts(doc: pikepdf.Pdf) -> Iterator[Any]:
             yield dr
 
 
-def _parse_widths(w: Any) -> dict[int, float] | None:
+def cid_widths(w: Any) -> dict[int, float] | None:
     """/W as CID → width (``c [w1 w2 …]`` and ``c_first c_last w`` forms)."""
     import pikepdf
 
@@ -252,7 +252,7 @@ def _font_dict(font: Any) -> _FontDict | None:
     program = descriptor.get("/FontFile2") if isinstance(descriptor, pikepdf.Dictionary) else None
     if not isinstance(program, pikepdf.Stream) or not program.is_indirect:
         return None
-    widths = _parse_widths(cidfont.get("/W", pikepdf.Array()))
+    widths = cid_widths(cidfont.get("/W", pikepdf.Array()))
     if widths is None:
         return None
     text = None

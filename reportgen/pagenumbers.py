@@ -80,6 +80,8 @@ def _sample(paper: str, font: str) -> _Sample | None:
     """Lay out the sample page once per process (paper, font); None if its shape is unexpected."""
     import pikepdf
 
+    from .fontpack import cid_widths
+
     css = '@page { @bottom-center { content: "%s" !important; } }' % _ALPHABET
     data = _weasyprint(1, paper, font, css)
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -103,33 +105,15 @@ def _sample(paper: str, font: str) -> _Sample | None:
         if len(set(codes.values())) != len(codes):
             return None  # a character without a glyph of its own (.notdef)
         size = float(tfs[0][1])
-        font_dict = page.Resources.Font[tfs[0][0]]
-        widths = _cid_widths(font_dict.DescendantFonts[0])
-        default = float(font_dict.DescendantFonts[0].get("/DW", 1000))
+        cid_font = page.Resources.Font[tfs[0][0]].DescendantFonts[0]
+        widths = cid_widths(cid_font.get("/W", pikepdf.Array()))
+        if widths is None:
+            return None
+        default = float(cid_font.get("/DW", 1000))
         advances = {ch: widths.get(int.from_bytes(code, "big"), default) * size / 1000 for ch, code in codes.items()}
         x = float(ops[tms[0]][0][4])
         centre = x + sum(advances[ch] for ch in _ALPHABET) / 2
     return _Sample(data, codes, advances, centre, tuple(ops), tms[0], tjs[0])
-
-
-def _cid_widths(cid_font: object) -> dict[int, float]:
-    """/W of a CIDFont: ``c [w1 w2 …]`` and ``c_first c_last w`` runs."""
-    import pikepdf
-
-    out: dict[int, float] = {}
-    w = list(cid_font.get("/W", pikepdf.Array()))  # type: ignore[attr-defined]
-    i = 0
-    while i < len(w):
-        first = int(w[i])
-        if isinstance(w[i + 1], pikepdf.Array):
-            for k, value in enumerate(w[i + 1]):
-                out[first + k] = float(value)
-            i += 2
-        else:
-            for cid in range(first, int(w[i + 1]) + 1):
-                out[cid] = float(w[i + 2])
-            i += 3
-    return out
 
 
 def page_numbers_pdf(total: int, paper: str = "A4", font: str = "gothic") -> bytes:
@@ -138,6 +122,8 @@ def page_numbers_pdf(total: int, paper: str = "A4", font: str = "gothic") -> byt
     if sample is None:
         return _weasyprint(total, paper, font)
     import pikepdf
+
+    from .fontpack import save
 
     with pikepdf.open(io.BytesIO(sample.pdf)) as source, pikepdf.new() as out:
         template = source.pages[0]
@@ -153,6 +139,4 @@ def page_numbers_pdf(total: int, paper: str = "A4", font: str = "gothic") -> byt
                  for operands, (_o, op) in zip(ops, sample.operators)])
             out.pages.append(template)
             out.pages[-1].Contents = out.make_stream(stream)
-        buffer = io.BytesIO()
-        out.save(buffer, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return buffer.getvalue()
+        return save(out)

@@ -33,9 +33,10 @@ document:
   order, which is the single-process outline.
 
 * **one job, very large report** (:data:`SPLIT_ENTRIES`): the same parts, one
-  per 分野, rendered one after the other in this process. WeasyPrint keeps
-  every laid-out page until the PDF is written; a part holds only its own
-  (1,000 entries: 840 → 350 MB peak), at the price of the join.
+  per 分野, rendered one after the other, each in a worker process of its own
+  (in this process where ``fork`` is missing). WeasyPrint keeps every
+  laid-out page until the PDF is written; a part holds only its own (1,000
+  entries: 850 → 360 MB peak), at the price of the join.
 * **join**: pikepdf (a runtime dependency; no qpdf executable, no pypdf)
   concatenates the parts (outlines and named destinations included), stamps
   the numbers and packs the objects into object streams as WeasyPrint does;
@@ -542,17 +543,15 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
     else:
         parts = plan_parts(report, jobs, data)
         cpus = job_cpus(jobs)
-        if cpus is not None or jobs >= (os.cpu_count() or 1):
-            rounds = [sorted(parts, key=lambda p: -p.weight)]  # every part at once
-        else:  # cannot pin: ``jobs`` at a time, longest first
-            order = sorted(parts, key=lambda p: -p.weight)
-            rounds = [order[i:i + jobs] for i in range(0, len(order), jobs)]
+        order = sorted(parts, key=lambda p: -p.weight)
+        # every part at once where they can share ``jobs`` CPUs; else ``jobs`` at a time, longest first
+        at_once = len(order) if cpus is not None or jobs >= (os.cpu_count() or 1) else jobs
+        rounds = [order[i:i + at_once] for i in range(0, len(order), at_once)]
     global _INHERITED_VIEW
-    view = None
+    view = _view(report, paper, font)  # the appendices need it too
     if forked:
         from .pdf import _environment
 
-        view = _view(report, paper, font)  # the appendices need it too
         _environment().get_template(view.template)  # compiled once, inherited
         _INHERITED_VIEW = view
         # Everything alive now is shared with the workers: out of the
@@ -563,8 +562,6 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
         done: dict[int, PartResult] = {}
         for batch in rounds:
             done.update(_run_round(batch, context, cpus, None if forked else data, paper, font))
-            if view is None:
-                view = _view(report, paper, font)  # spawned workers: built here meanwhile
     finally:
         _INHERITED_VIEW = None
         if forked:
