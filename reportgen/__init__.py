@@ -59,15 +59,9 @@ __all__ = [
     "render_pdf", "render_xlsx",
 ]
 
-_MODEL_NAMES = (
-    "KPI", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item", "KpiNext", "National",
-    "NoteBlock", "Report", "Section", "Series", "SeriesBlock", "SeriesExtra", "SeriesRow", "Table",
-    "TableBlock", "TableCell", "TextBlock",
-)
-
-#: Public name -> submodule defining it.
+#: Public name -> submodule defining it; every other name of ``__all__`` not
+#: defined here is the data model's (:mod:`reportgen.model`).
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(_MODEL_NAMES, "model"),
     **dict.fromkeys(("BUILTIN_SCALES", "MarkScale", "MarkSymbol", "count_marks"), "marks"),
     "render_pdf": "pdf",
     "render_html": "pdf",
@@ -81,7 +75,7 @@ _UNCACHED = frozenset({"render_pdf", "render_html", "render_xlsx", "read_xlsx"})
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
+    module_name = _LAZY.get(name, "model" if name in __all__ else None)
     if module_name is None:
         raise AttributeError(f"module 'reportgen' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module_name}", __name__), name)
