@@ -16,6 +16,7 @@ section table; all other columns are the columns of the per-item tables.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from markupsafe import Markup
 
 from .calendar import fiscal_year_label, short_fy_label, wareki_date
 from .grids import Grid, entry_label, series_grid
+from .heights import LINE_HEIGHT, PAGE_BODY_MM, estimate_rows_pt, text_lines
 from .kpi import judgement, target_text
 from .kpi import rank_text as kpi_rank_text
 from .marks import count_marks
@@ -534,12 +536,22 @@ class CellView:
 class ItemView:
     anchor: str
     heading: str
-    #: Text of each item-column header cell, repeated on every page of the item,
-    #: and where it carries "（続き）": "inline", "float" or "" (none).
+    #: Text of each item column's title cell (the title row, ``title_row``); the
+    #: second element is kept for compatibility and is always "".
     heads: list[tuple[str, str]]
     rows: list[list[CellView]]
     #: Banner printed before the item: the first item of a group.
     banner: str | None = None
+    #: The title is printed as a row of its own (``heads``) above the entries;
+    #: otherwise it is the first paragraph of the heading column's first cell.
+    title_row: bool = False
+    #: Short title of the band "(6)健康保険委員と連携…（続き）" at the top of every
+    #: page the item continues on (removed from the item's first page, reportgen.pdf).
+    cont_title: str = ""
+    #: Estimated shorter than a third of a page: never split (base.css table.item.keep).
+    keep: bool = False
+    #: Per entry row: estimated shorter than a third of a page, never split (tr.keep).
+    row_keep: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -550,13 +562,61 @@ class SectionView:
     items: list[ItemView]
     #: Inline CSS for the column lines painted behind the items (see base.css).
     stripes: str
+    #: The label set in columns (vertical writing, the first column rightmost):
+    #: the characters of each column, left to right as printed.
+    label_cols: list[list[str]] = field(default_factory=list)
+    #: Font size of the label (base.css .vlabel: 10pt unless it needs columns).
+    label_pt: float = 10.0
 
     @property
     def label_height_pt(self) -> float:
-        """Height the vertical label needs (base.css .vlabel: 10pt, line-height 1.12,
+        """Height the vertical label needs (base.css .vlabel: line-height 1.12,
         1.5mm padding): the section row is at least that tall, so a short section
         shows its whole label."""
-        return len(self.label) * 10.0 * 1.12 + 1.5 * PT_PER_MM + 3.0
+        rows = max((len(c) for c in self.label_cols), default=len(self.label))
+        return label_height_pt(rows, self.label_pt)
+
+
+def label_height_pt(rows: int, font_pt: float) -> float:
+    """Height of a vertical label of ``rows`` characters per column."""
+    return rows * font_pt * 1.12 + 1.5 * PT_PER_MM + 3.0
+
+
+#: Sizes of the vertical label, largest first (pt); below 6pt it is not legible.
+LABEL_SIZES = (10.0, 9.0, 8.0, 7.0, 6.0)
+
+
+def label_columns(chars: list[str], width_mm: float, height_pt: float) -> tuple[list[list[str]], float]:
+    """The label ``chars`` in columns (left to right as printed) and its font size:
+    the fewest columns at the largest size whose height fits ``height_pt``, or the
+    lowest label the column's width allows when nothing fits.
+
+    A label taller than the items beside it stretches the section into an empty
+    band with column lines (issue #12.5), and one taller than a page prints
+    nothing at all; vertical writing with more lines keeps it within both.
+    """
+    width_pt = max(width_mm * PT_PER_MM - 2 * RULE_PT - 1.0, 1.0)
+    n = max(len(chars), 1)
+    best: tuple[float, int, float] | None = None  # height, columns, size
+    for size in LABEL_SIZES:
+        most = max(int(width_pt // (size * 1.1)), 1)
+        for ncols in range(1, min(most, n) + 1):
+            rows = math.ceil(n / ncols)
+            h = label_height_pt(rows, size)
+            if h <= height_pt:
+                return _columns(chars, rows), size
+            if best is None or h < best[0] - 0.01:
+                best = (h, ncols, size)
+    assert best is not None
+    _h, ncols, size = best
+    return _columns(chars, math.ceil(n / ncols)), size
+
+
+def _columns(chars: list[str], rows: int) -> list[list[str]]:
+    """Columns of ``rows`` characters; vertical text reads right to left, so the
+    first column is printed rightmost."""
+    cols = [chars[i:i + rows] for i in range(0, len(chars), rows)] or [[]]
+    return cols[::-1]
 
 
 @dataclass
@@ -639,27 +699,26 @@ class DocView:
         return " ".join(["with-cont"] + (["mincho"] if self.font == "mincho" else []))
 
 
-#: Font size of the item titles (base.css: html 9.5pt) and the room "（続き）" needs
-#: after a title to stay on its last line: 4em plus a margin for kinsoku shifts.
+#: Font size of the item titles (base.css: html 9.5pt).
 TITLE_PT = 9.5
-_CONT_EM = 4.0 + 1.5
+#: Characters of the title kept in the continuation band (the number comes on top).
+CONT_CHARS = 20
 
 
-def cont_placement(title: str, width_mm: float) -> str:
-    """Where "（続き）" goes in a title cell: "inline" right after the title when it
-    surely fits on the title's last line, else "float" (top right of the cell).
-
-    After layout the first page's copy is removed (reportgen.pdf). Inline, a
-    "（続き）" that wrapped to a line of its own would leave a blank line there;
-    a float never changes how the title wraps, so it is used whenever the
-    estimate (BIZ UD: full-width 1em, half-width 0.5em) is not comfortably clear.
-    """
-    per_line = width_mm * PT_PER_MM / TITLE_PT
-    used = display_width(title)
-    if per_line <= _CONT_EM:
-        return "float"
-    last = used - per_line * int(used // per_line) if used > per_line else used
-    return "inline" if per_line - last >= _CONT_EM else "float"
+def continuation_title(title: str, width_mm: float) -> str:
+    """The band "（６）健康保険委員と連携した事業…（続き）" that opens every page an
+    item continues on: the title, cut after :data:`CONT_CHARS` characters (and
+    to one line of the band) when longer, so a long title does not fill the
+    continuation page again."""
+    text = " ".join(title.split())
+    per_line = max(int(width_mm * PT_PER_MM / TITLE_PT) - 6, 4)
+    limit = min(CONT_CHARS, per_line)
+    if len(text) > limit + 4 or display_width(text) > per_line:
+        cut = text[:limit]
+        while display_width(cut) > per_line and len(cut) > 1:
+            cut = cut[:-1]
+        text = cut + "…"
+    return text + "（続き）"
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+|\S")
@@ -711,6 +770,12 @@ class _Builder:
             self.heading_field = "plan"
         else:
             self.heading_field = item_fields[0] if item_fields else ""
+        default_fields = [c.field for c in default_columns(report.layout)]
+        #: The title is a row of its own only in the default plan-status table (see item()).
+        self.title_band = self.style == "plan-status" and self.fields == default_fields
+        self.label_mm = sum(c.width_mm for c in self.columns if c.field == "section")
+        self.body_mm = self.total_mm - self.label_mm
+        self.page_pt = PAGE_BODY_MM[paper] * PT_PER_MM
         self.anchors: dict[int, str] = {}  # id(item) → anchor
         self.prefixes: dict[int, str] = {}  # id(entry) → printed number
 
@@ -719,7 +784,8 @@ class _Builder:
         if entry.number is not None:
             return str(entry.number)
         if len(item.entries) > 1:
-            plan = entry.plan if isinstance(entry.plan, str) else ""
+            first = next((b for b in blocks_of(entry.plan) if isinstance(b, TextBlock) and not b.heading), None)
+            plan = first.text if first is not None and blocks_of(entry.plan)[0] is first else ""
             if plan and split_leading_number(plan)[0]:
                 return ""  # the author numbered the text itself: (1)…
             return entry_label(None, index)
@@ -820,17 +886,36 @@ class _Builder:
             else:
                 heads.append(("", ""))
                 continue
-            heads.append((text, cont_placement(text, col.content_mm)))
+            heads.append((text, ""))
         for i, e in enumerate(item.entries):
             self.prefixes[id(e)] = self.entry_prefix(item, i, e)
         rows = []
         entries: list[Entry | None] = list(item.entries) or [None]
         for i, entry in enumerate(entries):
             rows.append([self.cell(col, item, i, entry) for col in self.item_cols])
+        # The default plan-status table prints the title as a row of its own over
+        # 計画内容 and 実施状況 (seed 000); every other column set starts all
+        # columns at the row top, the title first in its own column (seed 002).
+        title_row = self.title_band
+        if not title_row and rows:
+            k = next((i for i, c in enumerate(self.item_cols) if c.field == self.heading_field), 0)
+            number = "" if "number" in self.fields else number_text(item.number)
+            rest = item.title + "".join(f"【{t}】" for t in item.tags)
+            rows[0][k].blocks.insert(0, Para(rest, number, "item-title"))
         if rows and rows[0]:
             rows[0][0].anchor = anchor
             rows[0][0].bookmark = number_text(item.number) + item.title
-        return ItemView(anchor, self.item_heading(item), heads, rows, banner)
+        cont = continuation_title(number_text(item.number) + item.title, self.body_mm)
+        third = self.page_pt / 3
+        keep = estimate_rows_pt(rows, self.item_cols, self.title_pt(heads) if title_row else 0.0) <= third
+        row_keep = [estimate_rows_pt([row], self.item_cols) <= third for row in rows]
+        return ItemView(anchor, self.item_heading(item), heads, rows, banner, title_row, cont, keep, row_keep)
+
+    def title_pt(self, heads: list[tuple[str, str]]) -> float:
+        """Height of the title row (base.css: 9.5pt bold, 1.2mm + 0.3mm padding)."""
+        lines = max((text_lines(text, TITLE_PT, c.content_mm) for (text, _), c in zip(heads, self.item_cols)),
+                    default=1)
+        return lines * TITLE_PT * LINE_HEIGHT + 1.5 * PT_PER_MM
 
     def section(self, s_index: int, section: Section) -> SectionView:
         items = []
@@ -846,9 +931,18 @@ class _Builder:
         number = "" if section.number is None else str(section.number)
         joiner = "・" if self.style == "quarterly" and number else ""
         label = vertical_label(number + joiner + section.title)
-        label_mm = sum(c.width_mm for c in self.columns if c.field == "section")
+        label_mm = self.label_mm
         stripes = _stripes(self.item_cols, self.total_mm, label_mm, "section" in self.fields)
-        return SectionView(section.heading, label, items, stripes)
+        # the label no taller than the section's items (nor than a page)
+        content_pt = sum(self.item_pt(it) for it in items)
+        cols, size = label_columns(label, label_mm, min(max(content_pt, 0.0), self.page_pt))
+        return SectionView(section.heading, label, items, stripes, cols, size)
+
+    def item_pt(self, it: ItemView) -> float:
+        """Estimated printed height of an item with its banner."""
+        extra = self.title_pt(it.heads) if it.title_row else 0.0
+        extra += (TITLE_PT * LINE_HEIGHT + 1.6 * PT_PER_MM) if it.banner else 0.0
+        return estimate_rows_pt(it.rows, self.item_cols, extra)
 
     # -- front matter -----------------------------------------------------------
     def cover(self) -> tuple[list[str], str | None, str | None]:

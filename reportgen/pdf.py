@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "PDF_VARIANTS",
     "center_marks",
+    "close_section_bottoms",
     "prune_continuation_marks",
     "render_document",
     "render_html",
@@ -201,12 +202,70 @@ def trim_vertical_labels(document: weasyprint.Document) -> int:
                 continue
             bottom = cell.border_box_y() + cell.border_height() - cell.border_bottom_width
             for label in _descendants(table):
-                if isinstance(label, boxes.BlockBox) and _has_class(label, "vlabel"):
+                if isinstance(label, boxes.BlockContainerBox) and _has_class(label, "vcol"):
                     keep = [c for c in label.children
                             if c.position_y + c.margin_height() <= bottom + 0.01]
                     removed += len(label.children) - len(keep)
                     label.children = keep
     return removed
+
+
+def close_section_bottoms(document: weasyprint.Document) -> int:
+    """End each 分野 at its last item on the pages it continues from.
+
+    The 分野 is one table row (base.css); where it breaks, WeasyPrint stretches
+    its cells to the bottom of the page, so the room left below the last item
+    that fitted showed as an empty band with column lines (issue #12.5). This
+    lifts the bottom of the label cell and the items cell of every fragment but
+    the last to the bottom of the items on that page, where their bottom rule
+    then closes the table; below it the page stays blank. Returns the number
+    of fragments closed.
+    """
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.background import layout_box_backgrounds
+
+    found: list[tuple[object, object]] = []  # (page box, sec table box)
+    last_page: dict[int, int] = {}
+    for page_no, page in enumerate(document.pages):
+        for table in _descendants(page._page_box):
+            if isinstance(table, boxes.TableBox) and _has_class(table, "sec"):
+                found.append((page_no, table))
+                last_page[id(table.element)] = page_no
+    closed = 0
+    for page_no, table in found:
+        cells = [cell for group in table.children if isinstance(group, boxes.TableRowGroupBox)
+                 and not group.is_header for row in group.children for cell in row.children]
+        nest = next((c for c in cells if _has_class(c, "nest")), None)
+        if nest is None:
+            continue
+        page_box = document.pages[page_no]._page_box
+        if last_page[id(table.element)] != page_no and nest.children:
+            # the 分野 continues on the next page: end it at its last item here
+            bottom = max(child.position_y + child.margin_height() for child in nest.children)
+            if bottom < nest.content_box_y() + nest.height - 0.5:
+                _set_bottom(nest, bottom + nest.padding_bottom + nest.border_bottom_width)
+                layout_box_backgrounds(page_box, nest, lambda **_kw: None, layout_children=False)
+                closed += 1
+        # the label cell ends with the items cell (a label cell taller than its
+        # row would draw its rules below the table)
+        end = nest.border_box_y() + nest.border_height()
+        for cell in cells:
+            if cell is not nest:
+                _set_bottom(cell, end)
+                layout_box_backgrounds(page_box, cell, lambda **_kw: None, layout_children=False)
+    return closed
+
+
+def _set_bottom(cell: object, bottom: float) -> None:
+    """Move the bottom of ``cell``'s border box to ``bottom``; an empty cell that is
+    vertically centred keeps its room in padding_top, which gives way first."""
+    excess = cell.border_box_y() + cell.border_height() - bottom  # type: ignore[attr-defined]
+    if excess < 0:
+        cell.height -= excess  # type: ignore[attr-defined]
+        return
+    cut = min(excess, cell.height)  # type: ignore[attr-defined]
+    cell.height -= cut  # type: ignore[attr-defined]
+    cell.padding_top = max(cell.padding_top - (excess - cut), 0.0)  # type: ignore[attr-defined]
 
 
 def center_marks(document: weasyprint.Document) -> int:
@@ -272,6 +331,7 @@ def render_document(
     with _LOCK, _gc_paused():
         document = build_html(html, fetcher=fetcher).render(font_config=_font_config())
         prune_continuation_marks(document)
+        close_section_bottoms(document)
         trim_vertical_labels(document)
         center_marks(document)
         if report.layout == "measure-pages":
