@@ -411,35 +411,32 @@ def test_continuation_title_only_on_following_pages(long_pdf: Path, long_report:
     assert "（続き）" not in first_text
 
 
-def test_continuation_placement() -> None:
-    from reportgen.layout import cont_placement
+def test_continuation_title_is_short() -> None:
+    from reportgen.layout import continuation_title
 
-    assert cont_placement("（２）サービス水準の向上", 100.0) == "inline"
-    # 100 mm hold 29.8 em of 9.5pt text: a 27 em title leaves no room for （続き）
-    assert cont_placement("あ" * 27, 100.0) == "float"
-    assert cont_placement("あ" * 33, 100.0) == "inline"  # 3.2 em on the second line
-    assert cont_placement("短い", 8.0) == "float"
+    assert continuation_title("（２）サービス水準の向上", 200.0) == "（２）サービス水準の向上（続き）"
+    long = "（６）" + "健康保険委員と連携した事業の推進及び関係団体との連携強化に関する取組"
+    short = continuation_title(long, 200.0)
+    assert short.startswith("（６）健康保険委員と連携") and short.endswith("…（続き）")
+    assert len(short) <= 20 + len("…（続き）")
+    # a URL without spaces is cut too, never longer than one line of the band
+    assert len(continuation_title("https://example.jp/" + "a" * 5000, 200.0)) < 40
 
 
-def test_floated_continuation_mark_is_pruned_too(out_dir: Path) -> None:
+def test_long_title_continuation_band_is_pruned_on_the_first_page(out_dir: Path) -> None:
     data = long_report_data(24)
     data["report"]["appendix"] = []
-    # titles that fill the 計画内容 line: （続き） is floated there, inline in 実施状況
     for s in data["sections"]:
         for item in s["items"]:
             item["title"] = item["title"] + "のための取組み強化と関係機関連携"
-    view = build_view(Report.from_dict(data))
-    placements = {p for s in view.sections for it in s.items for _t, p in it.heads if p}
-    assert placements == {"inline", "float"}
-    path = out_dir / "float-cont.pdf"
+    path = out_dir / "long-cont.pdf"
     render_pdf(Report.from_dict(data), path)
-    pages = pdf_pages_text(path)
-    flat = [squeeze(p) for p in pages]
+    flat = [squeeze(p) for p in pdf_pages_text(path)]
     title = "施策その2の推進のための取組み強化と関係機関連携"
-    on = [i for i, t in enumerate(flat) if title in t]
+    on = [i for i, t in enumerate(flat) if "施策その2の推進" in t]
     assert len(on) >= 2
-    assert "（続き）" not in flat[on[0]].split(title, 1)[1][:40]
-    assert all(flat[i].count("（続き）") >= 2 for i in on[1:])
+    assert title in flat[on[0]] and "（続き）" not in flat[on[0]]
+    assert all("（２）施策その2の推進のための取組み強化…（続き）" in flat[i] for i in on[1:])
 
 
 def test_long_entry_is_split_across_pages(long_text: list[str]) -> None:
