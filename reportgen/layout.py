@@ -61,6 +61,8 @@ __all__ = [
     "DocView",
     "build_view",
     "default_columns",
+    "label_capacity",
+    "section_label",
     "resolve_columns",
     "template_for",
 ]
@@ -552,6 +554,8 @@ class ItemView:
     keep: bool = False
     #: Per entry row: estimated shorter than a third of a page, never split (tr.keep).
     row_keep: list[bool] = field(default_factory=list)
+    #: The title row is short: kept whole and with the first entry.
+    title_keep: bool = False
 
 
 @dataclass
@@ -582,6 +586,9 @@ def label_height_pt(rows: int, font_pt: float) -> float:
     return rows * font_pt * 1.12 + 1.5 * PT_PER_MM + 3.0
 
 
+#: The vertical label is at most this share of a page tall: the label cell cannot
+#: be split, so a taller one would push its whole 分野 past the cover of page 1.
+LABEL_PAGE_SHARE = 0.5
 #: Sizes of the vertical label, largest first (pt); below 6pt it is not legible.
 LABEL_SIZES = (10.0, 9.0, 8.0, 7.0, 6.0)
 
@@ -610,6 +617,29 @@ def label_columns(chars: list[str], width_mm: float, height_pt: float) -> tuple[
     assert best is not None
     _h, ncols, size = best
     return _columns(chars, math.ceil(n / ncols)), size
+
+
+def label_capacity(width_mm: float, paper: str = "A4") -> int:
+    """Most characters a vertical 分野 label of a ``width_mm`` column can hold in
+    :data:`LABEL_PAGE_SHARE` of a page of ``paper`` (in as many columns as the
+    width allows at 6pt): a longer
+    分野 title is refused by validate (reportgen.validate), since a label taller
+    than a page cannot be printed."""
+    width_pt = max(width_mm * PT_PER_MM - 2 * RULE_PT - 1.0, 1.0)
+    page_pt = PAGE_BODY_MM[paper] * PT_PER_MM * LABEL_PAGE_SHARE
+    best = 0
+    for size in LABEL_SIZES:
+        most = max(int(width_pt // (size * 1.1)), 1)
+        rows = int((page_pt - label_height_pt(0, size)) // (size * 1.12))
+        best = max(best, most * max(rows, 0))
+    return best
+
+
+def section_label(section: Section, layout: str) -> list[str]:
+    """The characters of a section's vertical label as printed (number and title)."""
+    number = "" if section.number is None else str(section.number)
+    joiner = "・" if _table_style(layout) == "quarterly" and number else ""
+    return vertical_label(number + joiner + section.title)
 
 
 def _columns(chars: list[str], rows: int) -> list[list[str]]:
@@ -909,7 +939,9 @@ class _Builder:
         third = self.page_pt / 3
         keep = estimate_rows_pt(rows, self.item_cols, self.title_pt(heads) if title_row else 0.0) <= third
         row_keep = [estimate_rows_pt([row], self.item_cols) <= third for row in rows]
-        return ItemView(anchor, self.item_heading(item), heads, rows, banner, title_row, cont, keep, row_keep)
+        title_keep = title_row and self.title_pt(heads) <= third
+        return ItemView(anchor, self.item_heading(item), heads, rows, banner, title_row, cont, keep, row_keep,
+                        title_keep)
 
     def title_pt(self, heads: list[tuple[str, str]]) -> float:
         """Height of the title row (base.css: 9.5pt bold, 1.2mm + 0.3mm padding)."""
@@ -928,14 +960,12 @@ class _Builder:
             anchor = f"item-{s_index}-{i_index}"
             self.anchors[id(item)] = anchor
             items.append(self.item(item, anchor, banner))
-        number = "" if section.number is None else str(section.number)
-        joiner = "・" if self.style == "quarterly" and number else ""
-        label = vertical_label(number + joiner + section.title)
+        label = section_label(section, self.report.layout)
         label_mm = self.label_mm
         stripes = _stripes(self.item_cols, self.total_mm, label_mm, "section" in self.fields)
         # the label no taller than the section's items (nor than a page)
         content_pt = sum(self.item_pt(it) for it in items)
-        cols, size = label_columns(label, label_mm, min(max(content_pt, 0.0), self.page_pt))
+        cols, size = label_columns(label, label_mm, min(max(content_pt, 0.0), self.page_pt * LABEL_PAGE_SHARE))
         return SectionView(section.heading, label, items, stripes, cols, size)
 
     def item_pt(self, it: ItemView) -> float:

@@ -308,6 +308,8 @@ class _Builder:
                 if name:
                     appendix.append(name)
         preface = self.blocks(head["preface"], p + ("preface",)) if "preface" in head else []
+        self.label_limit = self.section_label_limit(columns, layout)
+        self.layout = layout
         sections = self.each(top.get("sections", []), ("sections",), self.section)
         if self.entries > MAX_ENTRIES:
             self.err(("sections",), f"{self.entries:,} entries; the limit is {MAX_ENTRIES:,} per report")
@@ -411,7 +413,30 @@ class _Builder:
         items = self.each(d["items"], path + ("items",), self.item) if "items" in d else []
         if title is None:
             return None
-        return Section(title, number, groups, items)
+        section = Section(title, number, groups, items)
+        limit = getattr(self, "label_limit", None)
+        if limit is not None:
+            from .layout import section_label
+
+            n = len(section_label(section, getattr(self, "layout", "plan-status")))
+            if n > limit[0]:
+                self.err(path + ("title",),
+                         f"the 分野 title prints {n} characters in its vertical label; a {limit[1]:.0f} mm label "
+                         f"column holds at most {limit[0]} on a page (shorten it or widen the section column)")
+        return section
+
+    def section_label_limit(self, columns: list[Column] | None, layout: str) -> tuple[int, float] | None:
+        """(characters, column mm) a vertical 分野 label holds on one A4 page, or None
+        without a label column. A longer 分野 title used to print a blank page or
+        crash the renderer (issue #12.4); it is refused with this limit instead."""
+        from .layout import PAPERS, default_columns, label_capacity, resolve_columns
+
+        try:
+            resolved = resolve_columns(columns or default_columns(layout), PAPERS["A4"])
+        except (KeyError, ValueError):
+            return None
+        width = sum(c.width_mm for c in resolved if c.field == "section")
+        return (label_capacity(width), width) if width else None
 
     def group(self, value: Any, path: PathKey) -> Group | None:
         d = self.mapping(value, path, ("title", "owner", "items"), ("title",))
