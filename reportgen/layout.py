@@ -16,6 +16,7 @@ section table; all other columns are the columns of the per-item tables.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 import unicodedata
@@ -246,6 +247,8 @@ class MiniTable:
     #: "" (7.5pt), "dense" (7pt) or "tiny" (6pt): the largest size that fits the column.
     size: str = ""
     kind: Literal["table"] = "table"
+    #: Column widths (mm) shared with the tables stacked with it (share_column_widths).
+    col_mm: list[float] = field(default_factory=list)
 
     @property
     def dense(self) -> bool:
@@ -292,6 +295,18 @@ def split_leading_number(text: str) -> tuple[str, str]:
     return "", text
 
 
+def list_lines(text: str) -> list[str]:
+    """``text`` cut before every line (but the first) that starts with an
+    enumerator of its own; other lines ("2024年度は…") stay with the line above."""
+    parts: list[str] = []
+    for line in text.split("\n"):
+        if parts and not split_leading_number(line)[0]:
+            parts[-1] += "\n" + line
+        else:
+            parts.append(line)
+    return parts
+
+
 def _cell_value(raw: object) -> tuple[object, str | None, tuple[int, int]]:
     if isinstance(raw, TableCell):
         return raw.value, raw.format, raw.span
@@ -309,6 +324,7 @@ def _fmt(value: object, spec: str) -> tuple[str, bool]:
         return str(value), False
     figure = fmt.kind != "text" and (
         isinstance(value, (int, float)) and not isinstance(value, bool)
+        or isinstance(value, (_dt.date, _dt.time))  # a date aligns like the other figures
         or (isinstance(value, str) and text != value)
     )
     return text, figure
@@ -348,6 +364,13 @@ def _layout_rows(rows: Sequence[Sequence[object]], formats: list[str] | None, he
 
 def _natural_em(table: MiniTable) -> tuple[float, int]:
     """(sum of column widths in em, number of columns) of a table set on one line per cell."""
+    widths = column_em(table)
+    return sum(widths.values()), max(len(widths), 1)
+
+
+def column_em(table: MiniTable) -> dict[int, float]:
+    """Width in em of each column of ``table`` set on one line per cell (text cells
+    counted at most :data:`_WRAP_EM`)."""
     widths: dict[int, float] = {}
     carry: dict[int, int] = {}
     for row in [*table.head, *table.body]:
@@ -369,7 +392,41 @@ def _natural_em(table: MiniTable) -> tuple[float, int]:
             carry[k] -= 1
             if carry[k] <= 0:
                 del carry[k]
-    return sum(widths.values()), max(len(widths), 1)
+    return widths
+
+
+def share_column_widths(blocks: Sequence[object], avail_mm: float | None) -> None:
+    """Give stacked embedded tables of one cell the same column widths (issue #12.10).
+
+    Tables that follow each other in a cell with the same number of columns
+    (e.g. 受付/照会 this year and 【参考】28年度 below it) are set at one size,
+    each column as wide as its widest cell in any of them, so their columns line
+    up as in the originals. Skipped when the shared table would not fit the cell.
+    """
+    run: list[MiniTable] = []
+    for b in [*blocks, None]:
+        if isinstance(b, MiniTable) and (not run or len(column_em(b)) == len(column_em(run[0]))):
+            run.append(b)
+            continue
+        if len(run) > 1:
+            _share(run, avail_mm)
+        run = [b] if isinstance(b, MiniTable) else []
+
+
+def _share(tables: list[MiniTable], avail_mm: float | None) -> None:
+    widths: dict[int, float] = {}
+    for t in tables:
+        for k, em in column_em(t).items():
+            widths[k] = max(widths.get(k, 0.0), em)
+    order = [size for size, _pt, _pad in _MINI_SIZES]
+    size = max((t.size for t in tables), key=order.index)
+    _cls, pt, pad = next(x for x in _MINI_SIZES if x[0] == size)
+    col_mm = [widths[k] * pt / PT_PER_MM + pad + 0.6 for k in sorted(widths)]
+    if avail_mm is not None and sum(col_mm) > avail_mm:
+        return
+    for t in tables:
+        t.size = size
+        t.col_mm = col_mm
 
 
 def table_width_mm(table: MiniTable, size: str) -> float:
@@ -399,9 +456,11 @@ def table_view(table: Table, avail_mm: float | None = None) -> MiniTable:
     return fit(MiniTable(head, body, table.caption), avail_mm)
 
 
-def _grid_table(grid: Grid, columns: list[int], tail: bool) -> MiniTable:
-    """The grid's label column, the given month columns and (``tail``) total and extra."""
-    head = [MiniCell(grid.corner, "th")] + [MiniCell(grid.columns[k], "th") for k in columns]
+def _grid_table(grid: Grid, columns: list[int], tail: bool, corner: str | None = None) -> MiniTable:
+    """The grid's label column, the given month columns and (``tail``) total and extra.
+    ``corner`` replaces the grid's corner label (blank when the caption is printed above)."""
+    head = [MiniCell(grid.corner if corner is None else corner, "th")] + \
+        [MiniCell(grid.columns[k], "th") for k in columns]
     if tail and grid.total_label:
         head.append(MiniCell(grid.total_label, "th"))
     if tail and grid.extra_label:
@@ -417,18 +476,29 @@ def _grid_table(grid: Grid, columns: list[int], tail: bool) -> MiniTable:
     return MiniTable([head], body)
 
 
-def grid_view(grid: Grid, avail_mm: float | None = None) -> list[MiniTable]:
+def grid_view(grid: Grid, avail_mm: float | None = None, series: Series | None = None) -> list[MiniTable]:
     """A series grid as one table, or two stacked halves (4月–9月, 10月–3月 + 計) when
-    even the smallest size of the whole grid is wider than the column."""
-    whole = _grid_table(grid, list(range(len(grid.columns))), True)
+    even the smallest size of the whole grid is wider than the column.
+
+    With its ``series``, the grid is drawn as in the originals (seeds 000, 002):
+    the caption above the table and the corner cell blank (a cumulative series
+    without caption keeps 累計 there)."""
+    corner = None
+    caption = None
+    if series is not None:
+        caption = series.caption
+        corner = "" if caption or not series.cumulative else "累計"
+    whole = _grid_table(grid, list(range(len(grid.columns))), True, corner)
+    whole.caption = caption
     if avail_mm is None:
         return [whole]
     smallest = _MINI_SIZES[-1][0]
     if table_width_mm(whole, smallest) <= avail_mm or len(grid.columns) < 4:
         return [fit(whole, avail_mm)]
     half = (len(grid.columns) + 1) // 2
-    first = _grid_table(grid, list(range(half)), False)
-    second = _grid_table(grid, list(range(half, len(grid.columns))), True)
+    first = _grid_table(grid, list(range(half)), False, corner)
+    first.caption = caption
+    second = _grid_table(grid, list(range(half, len(grid.columns))), True, corner)
     # both halves at one size, so their columns look alike
     for size, _pt, _pad in _MINI_SIZES:
         if max(table_width_mm(first, size), table_width_mm(second, size)) <= avail_mm:
@@ -478,6 +548,14 @@ def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
 
     def para(text: str, cls: str = "") -> None:
         nonlocal pending
+        if cls == "" and "\n" in text:
+            # a line that starts with its own enumerator ((2) ② ア …) is a list item of
+            # its own: it must not hang under the previous item's indent (#12.10)
+            parts = list_lines(text)
+            if len(parts) > 1:
+                for part in parts:
+                    para(part)
+                return
         if pending:
             out.append(Para(text, pending, cls))
             pending = ""
@@ -507,7 +585,8 @@ def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
         elif isinstance(block, SeriesBlock):
             if pending:
                 para("")
-            out.extend(grid_view(series_grid(block.series, ctx.reached, truncate=ctx.truncate), avail_mm))
+            out.extend(grid_view(series_grid(block.series, ctx.reached, truncate=ctx.truncate), avail_mm,
+                                 block.series))
             chart = chart_view(block.series, ctx, avail_mm)
             if chart is not None:
                 out.append(chart)
@@ -878,7 +957,7 @@ class _Builder:
             blocks = content_view(entry.status, self.ctx, prefix, avail)
             if entry.kpi is not None and entry.kpi.series is not None:
                 grid = series_grid(entry.kpi.series, self.ctx.reached, truncate=self.ctx.truncate)
-                blocks.extend(grid_view(grid, avail))
+                blocks.extend(grid_view(grid, avail, entry.kpi.series))
                 chart = chart_view(entry.kpi.series, self.ctx, avail, entry.kpi)
                 if chart is not None:
                     blocks.append(chart)
@@ -901,6 +980,7 @@ class _Builder:
             cell.blocks = labels
         else:
             cell.blocks = labels + self.field_blocks(f, item, entry, first, avail)
+        share_column_widths(cell.blocks, avail)
         return cell
 
     def item(self, item: Item, anchor: str, banner: str | None) -> ItemView:

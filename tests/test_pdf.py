@@ -405,7 +405,9 @@ def test_continuation_title_only_on_following_pages(long_pdf: Path, long_report:
             else:
                 assert marked, f"page {i + 1} continues {item.title} without （続き）"
         continued += len(on) > 1
-    assert continued >= 3
+    # entry rows under a third of a page move whole (issue #12.1): the long entry
+    # still runs over pages, and so do items that start near a page bottom
+    assert continued >= 1
     # the first page of a continued title shows it without （続き） in the status column too
     first_text = squeeze(pages[0])
     assert "（続き）" not in first_text
@@ -435,7 +437,7 @@ def test_long_title_continuation_band_is_pruned_on_the_first_page(out_dir: Path)
     title = "施策その2の推進のための取組み強化と関係機関連携"
     on = [i for i, t in enumerate(flat) if "施策その2の推進" in t]
     assert len(on) >= 2
-    assert title in flat[on[0]] and "（続き）" not in flat[on[0]]
+    assert title in flat[on[0]] and "施策その2の推進のための取組み強化…（続き）" not in flat[on[0]]
     assert all("（２）施策その2の推進のための取組み強化…（続き）" in flat[i] for i in on[1:])
 
 
