@@ -188,9 +188,14 @@ def trim_vertical_labels(document: weasyprint.Document) -> int:
     character in half; after layout this removes every character whose box
     reaches below the bottom of the label cell on that page, so the label ends
     on a whole character. Returns the number of characters removed.
+
+    It first ends each 分野 at its last item on the pages it continues from
+    (:func:`close_section_bottoms`): that sets the label cell's bottom on those
+    pages, and every caller that trims labels (reportgen.parallel too) gets it.
     """
     from weasyprint.formatting_structure import boxes
 
+    close_section_bottoms(document)
     removed = 0
     for page in document.pages:
         for table in _descendants(page._page_box):
@@ -331,8 +336,7 @@ def render_document(
     with _LOCK, _gc_paused():
         document = build_html(html, fetcher=fetcher).render(font_config=_font_config())
         prune_continuation_marks(document)
-        close_section_bottoms(document)
-        trim_vertical_labels(document)
+        trim_vertical_labels(document)  # closes the section bottoms first
         center_marks(document)
         if report.layout == "measure-pages":
             from .measures import stretch_columns
