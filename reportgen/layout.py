@@ -515,6 +515,9 @@ class _Ctx:
     truncate: bool
     #: Largest printed width and height of a chart (mm); a narrower cell makes it narrower.
     chart_mm: tuple[float, float] = (120.0, 50.0)
+    #: A series grid prints its caption above a blank corner (the main table, as in
+    #: seeds 000/002); measure pages keep it in the corner, where the page is full.
+    caption_above: bool = True
 
 
 def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | None = None) -> ChartView | None:
@@ -586,7 +589,7 @@ def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
             if pending:
                 para("")
             out.extend(grid_view(series_grid(block.series, ctx.reached, truncate=ctx.truncate), avail_mm,
-                                 block.series))
+                                 block.series if ctx.caption_above else None))
             chart = chart_view(block.series, ctx, avail_mm)
             if chart is not None:
                 out.append(chart)

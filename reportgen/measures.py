@@ -194,8 +194,8 @@ def build_measures(builder: _Builder) -> MeasurePagesView:
     fy = report.fiscal_year
     total_mm = PAPERS[builder.paper]
     column_mm = total_mm / 2 - _CELL_PAD_MM
-    column_ctx = replace(builder.ctx, chart_mm=COLUMN_CHART_MM)
-    kpi_ctx = replace(builder.ctx, chart_mm=KPI_CHART_MM)
+    column_ctx = replace(builder.ctx, chart_mm=COLUMN_CHART_MM, caption_above=False)
+    kpi_ctx = replace(builder.ctx, chart_mm=KPI_CHART_MM, caption_above=False)
     chart_mm = total_mm * (1 - KPI_TABLE_SHARE) - 2.0
     measures = []
     for s_index, section in enumerate(report.sections, 1):
