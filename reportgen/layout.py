@@ -634,7 +634,8 @@ class ItemView:
     cont_title: str = ""
     #: Estimated shorter than a third of a page: never split (base.css table.item.keep).
     keep: bool = False
-    #: Per entry row: estimated shorter than a third of a page, never split (tr.keep).
+    #: Per entry row: estimated short (a third of a page for the first row, a fifth
+    #: for the others), never split (tr.keep).
     row_keep: list[bool] = field(default_factory=list)
     #: The title row is short: kept whole and with the first entry.
     title_keep: bool = False
@@ -1021,7 +1022,10 @@ class _Builder:
         cont = continuation_title(number_text(item.number) + item.title, self.body_mm)
         third = self.page_pt / 3
         keep = estimate_rows_pt(rows, self.item_cols, self.title_pt(heads) if title_row else 0.0) <= third
-        row_keep = [estimate_rows_pt([row], self.item_cols) <= third for row in rows]
+        # an entry row is split only when long: a third of a page for the first row
+        # (it carries the title, which must not stay behind alone), a fifth for others
+        row_keep = [estimate_rows_pt([row], self.item_cols) <= (third if i == 0 else self.page_pt / 5)
+                    for i, row in enumerate(rows)]
         title_keep = title_row and self.title_pt(heads) <= third
         return ItemView(anchor, self.item_heading(item), heads, rows, banner, title_row, cont, keep, row_keep,
                         title_keep)

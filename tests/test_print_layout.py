@@ -166,7 +166,9 @@ def test_all_columns_start_at_the_row_top(six_doc) -> None:  # type: ignore[no-u
                 if line is not None and not any(isinstance(b, boxes.TableBox) for b in walk(cell)):
                     tops.append(line.position_y)
             # (a glyph such as ① may make a first line box up to ~2px taller)
-            assert len(tops) >= 3 and max(tops) - min(tops) < 3.0, tops
+            # title, plan, status, 課題, 次年度 all begin in the row's first fragment: the
+            # title never stays alone at a page bottom (issue #12.1, orphans)
+            assert len(tops) >= 4 and max(tops) - min(tops) < 3.0, tops
             checked += 1
     assert checked == 23
 
