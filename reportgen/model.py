@@ -16,6 +16,7 @@ from .marks import MarkScale
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calendar import Period
+    from .errors import Problem
 
 Scalar = Union[str, int, float, None]
 
@@ -277,6 +278,17 @@ class Report:
         from .validate import build_report
 
         return build_report(data, source=source)
+
+    def validate(self) -> list[Problem]:
+        """Every problem of this object, with field paths (``sections[0].items[0].entries[0].mark``).
+
+        An empty list means every renderer accepts it. Objects built or changed in
+        Python are checked like a file (:mod:`reportgen.checks`); renderers run
+        the same check first and raise ReportError with these problems.
+        """
+        from .checks import object_problems
+
+        return object_problems(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The plain data of this report, in the shape of a format-1 file."""

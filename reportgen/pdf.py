@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "PDF_VARIANTS",
     "center_marks",
+    "pdf_from_html",
     "prune_continuation_marks",
     "render_document",
     "render_html",
@@ -279,6 +280,12 @@ def render_document(
 
             stretch_columns(document)
     return document
+
+
+def pdf_from_html(html: str) -> bytes:
+    """A PDF from (possibly edited) :func:`render_html` output, through the sandboxed fetcher."""
+    with _LOCK, _gc_paused():
+        return build_html(html).write_pdf(font_config=_font_config())
 
 
 def render_pdf(

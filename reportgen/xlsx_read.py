@@ -64,7 +64,7 @@ from .xlsx import (
     entry_paths,
 )
 
-__all__ = ["read_xlsx"]
+__all__ = ["read_xlsx", "read_xlsx_bytes"]
 
 #: Largest workbook accepted on disk and once unpacked (zip bomb guard).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -422,7 +422,11 @@ def _add_text(entry: Entry, after: int | None, text: str) -> None:
 def read_xlsx(path: str | os.PathLike[str]) -> Report:
     """Read a tracker workbook (as written by render_xlsx, possibly edited)."""
     source = str(path)
-    raw = _read_bytes(Path(path), source)
+    return read_xlsx_bytes(_read_bytes(Path(path), source), source=source)
+
+
+def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
+    """:func:`read_xlsx` for a workbook already in memory (an upload, a BytesIO)."""
     _check_container(raw, source)
     wb = _open(raw, source)
     payload = _payload(wb, source)
