@@ -11,7 +11,7 @@ them as Python objects:
   :class:`~reportgen.errors.Problem` as the command line prints, so
   ``warnings.simplefilter("error", reportgen.ReportWarning)`` turns them into
   exceptions and ``pytest.warns`` sees them;
-* each is also logged to the ``reportgen`` logger (as ``reportgen.warnings``, level WARNING), for
+* each is also logged to the ``reportgen`` logger (as its child logger of this module, level WARNING), for
   services that collect logs rather than warnings;
 * the API renderers append them to the list passed as ``warnings=``.
 
@@ -45,7 +45,7 @@ __all__ = [
 #: on ``reportgen`` (or the root) get the records. Its NullHandler keeps Python's
 #: last-resort handler from printing each warning a second time on stderr when
 #: logging is not configured (the ``warnings`` module already shows it).
-LOGGER = logging.getLogger("reportgen.warnings")
+LOGGER = logging.getLogger(__name__)
 LOGGER.addHandler(logging.NullHandler())
 
 LineOf = Callable[[PathKey], "int | None"]
