@@ -188,8 +188,8 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
 
 
 def _load_and_warn(source: Path, font: str) -> Report:
-    """Load a report and warn (stderr) about characters the bundled font lacks."""
-    from .glyphs import missing_glyphs
+    """Load a report and warn (stderr) about characters the bundled font lacks and values not printed."""
+    from .reportwarnings import report_warnings
 
     if source.suffix.lower() == ".xlsx":
         from .xlsx_read import read_xlsx
@@ -201,8 +201,8 @@ def _load_and_warn(source: Path, font: str) -> Report:
 
         located = read_located(source)
         report, line_of = build_located(located), located.line
-    for warning in missing_glyphs(report, source=str(source), font=font, line_of=line_of):
-        click.echo(f"warning: {warning}", err=True)
+    for warning in report_warnings(report, source=str(source), font=font, line_of=line_of):
+        click.echo(f"warning: {warning.problem}", err=True)
     return report
 
 
@@ -294,6 +294,98 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 click.echo(f"{target}")
     if status:
         sys.exit(status)
+
+
+def _import_csv(source: Path, report_fields: dict[str, object]) -> Report:
+    """A CSV table, one entry per row (reportgen.records)."""
+    from .records import read_csv
+
+    return read_csv(source, **report_fields)
+
+
+def _import_xlsx(source: Path, report_fields: dict[str, object]) -> Report:
+    """An .xlsx table whose first row names the columns (not a tracker: reportgen.records)."""
+    from .records import read_xlsx_table
+
+    return read_xlsx_table(source, **report_fields)
+
+
+#: ``reportgen import`` by suffix of the input.
+IMPORTERS: dict[str, Callable[[Path, dict[str, object]], Report]] = {
+    ".csv": _import_csv,
+    ".xlsx": _import_xlsx,
+}
+
+
+def _write_data(report: Report, target: Path) -> None:
+    """The report as a format-1 YAML or JSON file (by suffix), written atomically."""
+    import json
+
+    import yaml
+
+    from .output import write_bytes_atomic
+
+    data = report.to_dict()
+    if target.suffix.lower() == ".json":
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    else:
+        class Dumper(yaml.SafeDumper):
+            """Multi-line texts as literal blocks (|), as people write them."""
+
+        def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+            style = "|" if "\n" in value and value == value.strip() else None
+            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+        Dumper.add_representer(str, text)
+        text = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100_000)
+    write_bytes_atomic(target, text.encode("utf-8"))
+
+
+@main.command("import")
+@click.argument("table", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, help="The report file to write (.yaml, .yml or .json).")
+@click.option("--title", required=True, help="Report title (e.g. 令和６年度 事業計画).")
+@click.option("--organization", required=True, help="Who reports (e.g. 埼玉支部).")
+@click.option("--fiscal-year", required=True, help="Gregorian year the fiscal year starts (2024 = 令和6年度).")
+@click.option("--period", default=None, help="annual, Q1-Q4 or YYYY-MM (default annual).")
+@click.option("--marks", default=None, help="Mark scale name (default standard).")
+@click.option("--layout", default=None, help="Layout (default plan-status).")
+def import_command(table: str, output: str, title: str | None, organization: str | None,
+                   fiscal_year: str | None, period: str | None, marks: str | None, layout: str | None) -> None:
+    """Turn a table (.csv, or an .xlsx sheet with column names in row 1) into a report file.
+
+    \b
+    One row per entry; columns 分野 グループ 項番 施策 計画 実施状況 評価 KPI 目標 実績 …
+    (or section group item_number item plan status mark kpi kpi_target kpi_actual …;
+    see "Using it from Python" in the README). Empty cells mean "no value";
+    an empty 分野/グループ/施策 cell continues the one above.
+    Exit status: 0 written, 2 invalid table, 1 another failure.
+    Example:
+      reportgen import plan.csv -o plan.yaml --title "令和６年度 事業計画" --organization 埼玉支部 --fiscal-year 2024
+    """
+    source, target = Path(table), Path(output)
+    if target.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise click.UsageError(f"-o {output}: the report is written as .yaml, .yml or .json")
+    importer = IMPORTERS.get(source.suffix.lower())
+    if importer is None:
+        raise click.UsageError(f"{table}: import reads {', '.join(IMPORTERS)} files")
+    if target.exists() and target.resolve() == source.resolve():
+        _fail(f"{target}: refusing to overwrite an input file", EXIT_FAILURE)
+    fields = {k: v for k, v in (("title", title), ("organization", organization), ("fiscal_year", fiscal_year),
+                                ("period", period), ("marks", marks), ("layout", layout)) if v is not None}
+    try:
+        report = importer(source, fields)
+        _write_data(report, target)
+    except ReportError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    except RenderError as exc:
+        _fail(f"{output}: {exc}", EXIT_FAILURE)
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        _fail(f"{table}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+    entries = sum(1 for _ in report.iter_entries())
+    click.echo(f"{output}: {len(report.sections)} sections, {entries} entries")
 
 
 # Everyday-use verbs (issue #6) live in their own modules, registered on ``main``

@@ -290,6 +290,20 @@ class Report:
 
         return object_problems(self)
 
+    @classmethod
+    def from_records(cls, rows: Any, *, source: str = "<records>", **report_fields: Any) -> Report:
+        """Build and validate a report from table rows, one entry per row; raises ReportError.
+
+        ``rows`` is any iterable of mappings (``csv.DictReader``,
+        ``DataFrame.to_dict("records")``) with the columns of
+        :data:`reportgen.records.COLUMNS` (分野, 施策, 計画, 実施状況, 評価 …);
+        ``report_fields`` are the report's own (title, organization,
+        fiscal_year, period, marks …). Empty cells, None and NaN are "no value".
+        """
+        from .records import records_to_report
+
+        return records_to_report(rows, source=source, **report_fields)
+
     def to_dict(self) -> dict[str, Any]:
         """The plain data of this report, in the shape of a format-1 file."""
         from .serialize import report_to_dict

@@ -11,7 +11,7 @@ them as Python objects:
   :class:`~reportgen.errors.Problem` as the command line prints, so
   ``warnings.simplefilter("error", reportgen.ReportWarning)`` turns them into
   exceptions and ``pytest.warns`` sees them;
-* each is also logged to the ``reportgen`` logger (as its child logger of this module, level WARNING), for
+* each is also logged to the ``reportgen`` logger (through this module's child logger, level WARNING), for
   services that collect logs rather than warnings;
 * the API renderers append them to the list passed as ``warnings=``.
 
