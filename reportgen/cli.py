@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import RenderError, ReportError
+from .i18n import problem_text, tr, translate
 
 if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported when a file is read
     from .model import Report
@@ -58,8 +59,18 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _set_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    from .i18n import set_language
+
+    set_language(value)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default=None, expose_value=False, is_eager=True,
+              callback=_set_lang,
+              help="Language of the messages (default: from LANG, e.g. ja_JP.UTF-8 → ja; else en). "
+                   "The file:line: field: prefix is the same in both.")
 def main() -> None:
     """Official 事業計画 実施状況 reports (PDF, Excel) from YAML/JSON/xlsx data.
 
@@ -93,17 +104,18 @@ def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(problem_text(problem), err=True)
             continue
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
         entries = sum(1 for _ in report.iter_entries())
-        click.echo(f"{name}: ok ({len(report.sections)} sections, {entries} entries)")
+        click.echo(f"{name}: " + tr("ok ({sections} sections, {entries} entries)",
+                                    sections=len(report.sections), entries=entries))
         if check_marks:
             from .propose import check_file_marks
 
             for warning in check_file_marks(name, report):
-                click.echo(f"warning: {warning}", err=True)
+                click.echo(f"warning: {problem_text(warning)}", err=True)
     if invalid:
         sys.exit(EXIT_INVALID)
 
@@ -127,7 +139,7 @@ def diff(old: str, new: str, output: str | None) -> None:
     if output is not None:
         suffix = Path(output).suffix.lower()
         if suffix not in (".html", ".pdf"):
-            raise click.UsageError(f"-o {output}: the comparison is written as .html or .pdf")
+            raise click.UsageError(tr("-o {output}: the comparison is written as .html or .pdf", output=output))
     reports = []
     invalid = False
     for name in (old, new):
@@ -136,7 +148,7 @@ def diff(old: str, new: str, output: str | None) -> None:
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(problem_text(problem), err=True)
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
     if invalid:
@@ -147,7 +159,7 @@ def diff(old: str, new: str, output: str | None) -> None:
         try:
             write_diff(result, output, old_name=Path(old).name, new_name=Path(new).name)
         except RenderError as exc:
-            _fail(f"{output}: {exc}", EXIT_FAILURE)
+            _fail(f"{output}: {translate(str(exc))}", EXIT_FAILURE)
         except Exception as exc:  # noqa: BLE001
             _fail(f"{output}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
         click.echo(f"{output}", err=True)
@@ -174,16 +186,18 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     suffix = out.suffix.lower().lstrip(".")
     if len(inputs) == 1 and suffix in FORMATS and not out.is_dir():
         if formats and formats != (suffix,):
-            raise click.UsageError(f"-o {output} is a .{suffix} file but --format asks for {','.join(formats)}")
+            raise click.UsageError(tr("-o {output} is a .{suffix} file but --format asks for {formats}",
+                                      output=output, suffix=suffix, formats=",".join(formats)))
         return [(inputs[0], [out])]
     if suffix in FORMATS:
-        raise click.UsageError("several inputs need -o DIR (a folder), not a single file")
+        raise click.UsageError(tr("several inputs need -o DIR (a folder), not a single file"))
     if out.exists() and not out.is_dir():
-        raise click.UsageError(f"-o {output}: expected a .pdf, .html or .xlsx file name, or a folder")
+        raise click.UsageError(tr("-o {output}: expected a .pdf, .html or .xlsx file name, or a folder", output=output))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise click.UsageError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
+        raise click.UsageError(tr("-o {output}: cannot create the folder ({detail})", output=output,
+                                  detail=exc.strerror)) from None
     return [(src, [out / f"{src.stem}.{fmt}" for fmt in (formats or ("pdf",))]) for src in inputs]
 
 
@@ -202,7 +216,7 @@ def _load_and_warn(source: Path, font: str) -> Report:
         located = read_located(source)
         report, line_of = build_located(located), located.line
     for warning in report_warnings(report, source=str(source), font=font, line_of=line_of):
-        click.echo(f"warning: {warning.problem}", err=True)
+        click.echo(f"warning: {problem_text(warning.problem)}", err=True)
     return report
 
 
@@ -264,28 +278,29 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
         wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
         bad = [f for f in wanted if f not in FORMATS]
         if bad:
-            raise click.UsageError(f"unknown format {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+            raise click.UsageError(tr("unknown format {formats}", formats=", ".join(bad)) + "; "
+                                   + tr("choose from {formats}", formats=", ".join(FORMATS)))
     inputs = _inputs(files)
     if not inputs:
-        raise click.UsageError("no report files found")
+        raise click.UsageError(tr("no report files found"))
     plan = _targets(inputs, output, wanted)
     sources = {p.resolve() for p in inputs}
     status = 0
     for source, targets in plan:
         for target in targets:
             if target.resolve() in sources:
-                click.echo(f"{target}: refusing to overwrite an input file", err=True)
+                click.echo(f"{target}: " + tr("refusing to overwrite an input file"), err=True)
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
                 render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs)
             except ReportError as exc:
                 for problem in exc.problems:
-                    click.echo(str(problem), err=True)
+                    click.echo(problem_text(problem), err=True)
                 status = EXIT_INVALID
                 break
             except RenderError as exc:
-                click.echo(f"{target}: {exc}", err=True)
+                click.echo(f"{target}: {translate(str(exc))}", err=True)
                 status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
             except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
                 click.echo(f"{target}: {type(exc).__name__}: {exc}", err=True)
@@ -365,12 +380,13 @@ def import_command(table: str, output: str, title: str | None, organization: str
     """
     source, target = Path(table), Path(output)
     if target.suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise click.UsageError(f"-o {output}: the report is written as .yaml, .yml or .json")
+        raise click.UsageError(tr("-o {output}: the report is written as .yaml, .yml or .json", output=output))
     importer = IMPORTERS.get(source.suffix.lower())
     if importer is None:
-        raise click.UsageError(f"{table}: import reads {', '.join(IMPORTERS)} files")
+        raise click.UsageError(tr("{table}: import reads {suffixes} files", table=table,
+                                  suffixes=", ".join(IMPORTERS)))
     if target.exists() and target.resolve() == source.resolve():
-        _fail(f"{target}: refusing to overwrite an input file", EXIT_FAILURE)
+        _fail(f"{target}: " + tr("refusing to overwrite an input file"), EXIT_FAILURE)
     fields = {k: v for k, v in (("title", title), ("organization", organization), ("fiscal_year", fiscal_year),
                                 ("period", period), ("marks", marks), ("layout", layout)) if v is not None}
     try:
@@ -378,14 +394,15 @@ def import_command(table: str, output: str, title: str | None, organization: str
         _write_data(report, target)
     except ReportError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(problem_text(problem), err=True)
         sys.exit(EXIT_INVALID)
     except RenderError as exc:
-        _fail(f"{output}: {exc}", EXIT_FAILURE)
+        _fail(f"{output}: {translate(str(exc))}", EXIT_FAILURE)
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
         _fail(f"{table}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
     entries = sum(1 for _ in report.iter_entries())
-    click.echo(f"{output}: {len(report.sections)} sections, {entries} entries")
+    click.echo(f"{output}: " + tr("{sections} sections, {entries} entries", sections=len(report.sections),
+                                  entries=entries))
 
 
 # Everyday-use verbs (issue #6) live in their own modules, registered on ``main``
@@ -397,6 +414,6 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except ReportError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        _fail("\n".join(problem_text(p) for p in exc.problems), EXIT_INVALID)
     except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
         _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
