@@ -152,6 +152,7 @@ def render_pdf(
     target: Target = None,
     *,
     paper: str = "A4",
+    orientation: str = "landscape",
     font: str = "gothic",
     pdf_variant: str | None = None,
     jobs: int = 1,
@@ -161,19 +162,22 @@ def render_pdf(
     """Render ``report`` as PDF; without ``target`` return the PDF's bytes.
 
     ``target`` is a path (written atomically) or an open binary file.
-    ``paper`` "A4"/"A3", ``font`` "gothic"/"mincho", ``pdf_variant`` None or
+    ``paper`` "A4", "A3", "B4" or "B5" (JIS), ``orientation`` "landscape" or
+    "portrait", ``font`` "gothic"/"mincho", ``pdf_variant`` None or
     one of :data:`reportgen.PDF_VARIANTS`, ``jobs`` > 1 renders a large report in
     that many processes. Raises ReportError (bad report), ValueError (unknown
     paper, font or variant) or RenderError (cannot write), before a path is touched.
     """
     from . import pdf
+    from .papers import paper_key
 
+    key = paper_key(paper, orientation)
     checked = _prepare(report, warnings, font=font, check_marks=check_marks)
     if target is None:
         buffer = io.BytesIO()
-        pdf.render_pdf(checked, buffer, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
+        pdf.render_pdf(checked, buffer, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs)
         return buffer.getvalue()
-    pdf.render_pdf(checked, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
+    pdf.render_pdf(checked, target, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs)
     return None
 
 
@@ -182,6 +186,7 @@ def render_html(
     target: Target = None,
     *,
     paper: str = "A4",
+    orientation: str = "landscape",
     font: str = "gothic",
     check_marks: bool = False,
     warnings: list[ReportWarning] | None = None,
@@ -195,9 +200,11 @@ def render_html(
     """
     from . import pdf
     from .output import write_bytes_atomic
+    from .papers import paper_key
 
+    key = paper_key(paper, orientation)
     checked = _prepare(report, warnings, font=font, check_marks=check_marks)
-    html = pdf.render_html(checked, paper=paper, font=font)
+    html = pdf.render_html(checked, paper=key, font=font)
     if target is None:
         return html
     write_bytes_atomic(target, html.encode("utf-8"))

@@ -255,7 +255,10 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("-o", "--output", required=True, help="Output file (.pdf, .html, .xlsx) or, for several inputs, a folder.")
 @click.option("--format", "formats", default=None,
               help="Comma-separated formats for folder output: pdf,xlsx,html (default pdf).")
-@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True)
+@click.option("--paper", type=click.Choice(["A4", "A3", "B4", "B5"], case_sensitive=False), default="A4",
+              show_default=True, help="Paper of the PDF (B4, B5: JIS sizes); the workbook is A3 or A4.")
+@click.option("--orientation", type=click.Choice(["landscape", "portrait"]), default="landscape",
+              show_default=True)
 @click.option("--font", type=click.Choice(["gothic", "mincho"]), default="gothic", show_default=True)
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3u", "pdf/a-2b", "pdf/ua-1"]), default=None,
               help="Archival PDF/A or tagged PDF/UA output.")
@@ -263,7 +266,7 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
               help="Render a large plan-status PDF on N CPUs (its 分野 as parts, all at once; "
                    "same pages as with 1).")
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
-           pdf_variant: str | None, jobs: int = 1) -> None:
+           pdf_variant: str | None, jobs: int = 1, orientation: str = "landscape") -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -272,7 +275,10 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
       reportgen render examples/gunma-r5-excerpt.yaml -o tracker.xlsx --paper A3
       reportgen render examples/ -o out/ --format pdf,xlsx
       reportgen render plan-400-entries.yaml -o plan.pdf --jobs 2
+      reportgen render plan.yaml -o plan.pdf --paper B4 --orientation portrait
     """
+    from .papers import paper_key
+
     wanted = None
     if formats:
         wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
@@ -293,7 +299,8 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
-                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs)
+                render_one(source, target, paper=paper_key(paper, orientation), font=font,
+                           pdf_variant=pdf_variant, jobs=jobs)
             except ReportError as exc:
                 for problem in exc.problems:
                     click.echo(problem_text(problem), err=True)

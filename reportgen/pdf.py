@@ -38,6 +38,7 @@ from .fetch import SafeFetcher, base_url, build_html
 from .layout import build_view
 from .model import Report
 from .output import atomic_target
+from .papers import page_css
 from .textfilters import lines, rich, rich_nobr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -98,6 +99,7 @@ def _environment() -> jinja2.Environment:
     env.filters["rich"] = rich
     env.filters["rich_nobr"] = rich_nobr
     env.filters["lines"] = lines
+    env.globals["page_css"] = page_css
     env.bytecode_cache = template_cache(env)
     return env
 
