@@ -299,7 +299,7 @@ def _public_docstrings():
 def test_every_reportgen_name_in_a_public_docstring_exists():
     missing = set()
     for where, doc in _public_docstrings():
-        for ref in re.findall(r"\breportgen\.([A-Za-z_][A-Za-z0-9_.]*[A-Za-z0-9_])", doc):
+        for ref in re.findall(r"(?<![/\w])reportgen\.([A-Za-z_][A-Za-z0-9_.]*[A-Za-z0-9_])", doc):
             obj = reportgen
             for part in ref.split("."):
                 if not hasattr(obj, part):
