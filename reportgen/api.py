@@ -156,6 +156,7 @@ def render_pdf(
     font: str = "gothic",
     pdf_variant: str | None = None,
     jobs: int = 1,
+    templates: str | os.PathLike[str] | None = None,
     check_marks: bool = False,
     warnings: list[ReportWarning] | None = None,
 ) -> bytes | None:
@@ -165,8 +166,10 @@ def render_pdf(
     ``paper`` "A4", "A3", "B4" or "B5" (JIS), ``orientation`` "landscape" or
     "portrait", ``font`` "gothic"/"mincho", ``pdf_variant`` None or
     one of :data:`reportgen.PDF_VARIANTS`, ``jobs`` > 1 renders a large report in
-    that many processes. Raises ReportError (bad report), ValueError (unknown
-    paper, font or variant) or RenderError (cannot write), before a path is touched.
+    that many processes. ``templates`` is a folder of your own templates,
+    searched before the built-ins (:mod:`reportgen.usertemplates`). Raises
+    ReportError (bad report), ValueError (unknown paper, font, variant or
+    folder) or RenderError (cannot write), before a path is touched.
     """
     from . import pdf
     from .papers import paper_key
@@ -175,9 +178,11 @@ def render_pdf(
     checked = _prepare(report, warnings, font=font, check_marks=check_marks)
     if target is None:
         buffer = io.BytesIO()
-        pdf.render_pdf(checked, buffer, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs)
+        pdf.render_pdf(checked, buffer, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs,
+                       templates=templates)
         return buffer.getvalue()
-    pdf.render_pdf(checked, target, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs)
+    pdf.render_pdf(checked, target, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs,
+                   templates=templates)
     return None
 
 
@@ -188,6 +193,7 @@ def render_html(
     paper: str = "A4",
     orientation: str = "landscape",
     font: str = "gothic",
+    templates: str | os.PathLike[str] | None = None,
     check_marks: bool = False,
     warnings: list[ReportWarning] | None = None,
 ) -> str | None:
@@ -204,7 +210,7 @@ def render_html(
 
     key = paper_key(paper, orientation)
     checked = _prepare(report, warnings, font=font, check_marks=check_marks)
-    html = pdf.render_html(checked, paper=key, font=font)
+    html = pdf.render_html(checked, paper=key, font=font, templates=templates)
     if target is None:
         return html
     write_bytes_atomic(target, html.encode("utf-8"))

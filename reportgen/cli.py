@@ -221,14 +221,14 @@ def _load_and_warn(source: Path, font: str) -> Report:
 
 
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-               jobs: int = 1) -> None:
+               jobs: int = 1, templates: str | None = None) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
     render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant,
-                  jobs=jobs)
+                  jobs=jobs, templates=templates)
 
 
 def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-                  jobs: int = 1) -> None:
+                  jobs: int = 1, templates: str | None = None) -> None:
     """Write an already loaded ``report`` to ``target`` in the format its suffix names.
 
     ``batch`` and ``watch`` load a file once and write several formats from it.
@@ -243,11 +243,11 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
         from .output import write_bytes_atomic
         from .pdf import render_html
 
-        write_bytes_atomic(target, render_html(report, paper=paper, font=font).encode("utf-8"))
+        write_bytes_atomic(target, render_html(report, paper=paper, font=font, templates=templates).encode("utf-8"))
     else:
         from .pdf import render_pdf
 
-        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
+        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs, templates=templates)
 
 
 @main.command()
@@ -265,8 +265,12 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Render a large plan-status PDF on N CPUs (its 分野 as parts, all at once; "
                    "same pages as with 1).")
+@click.option("--templates", "templates", default=None, type=click.Path(exists=True, file_okay=False),
+              help="A folder of your own templates (report.html, style.css, images), searched before "
+                   "the built-ins; start one with `reportgen templates export DIR`.")
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
-           pdf_variant: str | None, jobs: int = 1, orientation: str = "landscape") -> None:
+           pdf_variant: str | None, jobs: int = 1, orientation: str = "landscape",
+           templates: str | None = None) -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -300,7 +304,7 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 continue
             try:
                 render_one(source, target, paper=paper_key(paper, orientation), font=font,
-                           pdf_variant=pdf_variant, jobs=jobs)
+                           pdf_variant=pdf_variant, jobs=jobs, templates=templates)
             except ReportError as exc:
                 for problem in exc.problems:
                     click.echo(problem_text(problem), err=True)
@@ -316,6 +320,31 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 click.echo(f"{target}")
     if status:
         sys.exit(status)
+
+
+@main.group("templates")
+def templates_group() -> None:
+    """Your own templates: blocks to override (footer, seal …), style.css, images."""
+
+
+@templates_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+def templates_export(folder: str) -> None:
+    """Write FOLDER: report.html (blocks to fill in), style.css, README.md and copies of the built-ins.
+
+    \b
+    Rendered with --templates FOLDER it looks exactly like the built-ins until edited.
+    Example:
+      reportgen templates export mytemplates
+      reportgen render plan.yaml -o plan.pdf --templates mytemplates
+    """
+    from .usertemplates import export
+
+    try:
+        written = export(folder)
+    except (OSError, FileExistsError) as exc:
+        _fail(f"{folder}: {exc}", EXIT_FAILURE)
+    click.echo(f"{folder}: " + tr("{n} files", n=len(written)))
 
 
 def _import_csv(source: Path, report_fields: dict[str, object]) -> Report:

@@ -287,4 +287,8 @@ TEMPLATES: tuple[str, ...] = (
     N_('no report files found'),
     N_('-o {output}: the report is written as .yaml, .yml or .json'),
     N_('{table}: import reads {suffixes} files'),
+    N_('{n} files'),
+    N_('templates folder {folder} does not exist or is not a folder'),
+    N_('paper must be one of {papers}, not {paper}'),
+    N_('orientation must be landscape or portrait, not {value}'),
 )
