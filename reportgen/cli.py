@@ -324,7 +324,13 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
 
 @main.group("templates")
 def templates_group() -> None:
-    """Your own templates: blocks to override (footer, seal …), style.css, images."""
+    """Your own templates: blocks to override (footer, seal …), style.css, images.
+
+    \b
+    Example:
+      reportgen templates export mytemplates
+      reportgen render plan.yaml -o plan.pdf --templates mytemplates
+    """
 
 
 @templates_group.command("export")

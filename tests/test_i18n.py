@@ -149,3 +149,32 @@ def test_api_problems_can_be_printed_in_japanese():
         reportgen.loads("format: 2\nreport: {}\n", source="x.yaml")
     lines = [i18n.problem_text(p, "ja") for p in info.value.problems]
     assert lines[0].startswith("x.yaml:1: format: このファイルは形式 2 です")
+
+
+def test_messages_of_objects_tables_and_warnings_have_japanese_texts():
+    from reportgen import Report
+
+    messages = []
+    report = reportgen.load(ROOT / "examples" / "saitama-r5-excerpt.yaml")
+    report.marks = "standard"  # type: ignore[assignment]
+    report.fiscal_year = "2023"  # type: ignore[assignment]
+    messages += [p.message for p in report.validate()]
+    head = {"title": "t", "organization": "o", "fiscal_year": 2024}
+    for rows in ([{"分野": "a", "施策": "b", "備考": "x"}], [{"施策": "b"}], [{"分野": "a", "計画": "c"}]):
+        with pytest.raises(ReportError) as info:
+            Report.from_records(rows, **head)
+        messages += [p.message for p in info.value.problems]
+    q1 = Report.from_records([{"分野": "a", "施策": "b", "KPI": "件数", "評価": "◎", "目標": "10", "実績": "5"}],
+                             **head, period="Q1")
+    q1.sections[0].items[0].entries[0].kpi.series = reportgen.Series(
+        rows=[reportgen.SeriesRow("件数", [1, 2, 3, 4])])
+    q1.sections[0].items[0].entries[0].status = "𠮷"
+    from reportgen.reportwarnings import report_warnings
+
+    found = report_warnings(q1, check_marks=True)
+    assert {type(w).__name__ for w in found} == {"GlyphWarning", "TruncationWarning", "MarkWarning"}
+    messages += [w.problem.message for w in found]
+    assert len(messages) == 8
+    for message in messages:
+        text, complete = i18n.translate(message, "ja", complete=True)
+        assert complete and JAPANESE.search(text), message
