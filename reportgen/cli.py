@@ -60,9 +60,10 @@ def _fail(message: str, code: int) -> None:
 
 
 def _set_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    from .i18n import set_language
+    from .i18n import install_for_click, set_language
 
     set_language(value)
+    install_for_click(value)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

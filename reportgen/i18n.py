@@ -38,6 +38,7 @@ __all__ = [
     "LANGUAGES",
     "LOCALE_DIR",
     "language",
+    "install_for_click",
     "problem_text",
     "set_language",
     "tr",
@@ -64,6 +65,21 @@ def set_language(lang: str | None) -> None:
     if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     _chosen = lang
+
+
+def install_for_click(lang: str | None = None) -> None:
+    """Let Click's own messages (``Usage:``, ``Error:``, missing options …) follow the language.
+
+    Click translates through gettext's default domain ``messages``; the command
+    line binds it to ``reportgen/locale`` (``messages.po``, built by
+    ``scripts/i18n.sh``). A language chosen with ``--lang`` goes to the
+    ``LANGUAGE`` variable of this process, which gettext reads first.
+    """
+    import gettext
+
+    gettext.bindtextdomain("messages", str(LOCALE_DIR))
+    if lang is not None:
+        os.environ["LANGUAGE"] = lang
 
 
 def language() -> str:

@@ -178,3 +178,12 @@ def test_messages_of_objects_tables_and_warnings_have_japanese_texts():
     for message in messages:
         text, complete = i18n.translate(message, "ja", complete=True)
         assert complete and JAPANESE.search(text), message
+
+
+def test_clicks_own_messages_follow_the_language(tmp_path):
+    ja = _cli("render", str(tmp_path / "x.yaml"), lang="ja_JP.UTF-8")
+    assert ja.returncode == 2
+    assert ja.stderr.splitlines()[0].startswith("使い方: ")
+    assert "エラー: オプションがありません" in ja.stderr
+    en = _cli("render", str(tmp_path / "x.yaml"), lang="C.UTF-8")
+    assert en.stderr.startswith("Usage: ") and "Error: Missing option" in en.stderr
