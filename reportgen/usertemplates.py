@@ -145,6 +145,8 @@ or `reportgen.render_pdf(report, "plan.pdf", templates="{folder}")`.
 |---|---|
 {blocks}
 
+`title`, `seal`, `preface`, `legend` and `after_table` belong to the plan-status and
+quarterly layouts; `header` and `footer` print in every layout.
 Blocks of the layouts themselves: `cover` (title, preface), `content` (the main
 table), `appendices`. `{{{{ super() }}}}` inside a block prints the built-in content.
 
@@ -164,7 +166,7 @@ table), `appendices`. `{{{{ super() }}}}` inside a block prints the built-in con
 | `table.sec`, `.vlabel`, `.section-banner` | a 分野 and its vertical label |
 | `.group-banner` | a group's banner line (〇…グループ) |
 | `table.item`, `th.item-title`, `tr.entry` | an item (施策), its title, one entry row |
-| `td.plan`, `td.status`, `td.mark` | plan, status and mark cells |
+| `td.c-plan`, `td.c-status`, `td.mark` (`.markpos` the mark itself) | plan, status and mark cells |
 | `.page-header`, `.page-footer` | your header and footer blocks |
 | `html.mincho` | the Mincho font was chosen |
 """
