@@ -2,9 +2,14 @@
 
 Public API::
 
-    report = reportgen.load("plan.yaml")        # .yaml / .yml / .json / .xlsx
-    reportgen.render_pdf(report, "out.pdf")
+    report = reportgen.load("plan.yaml")        # .yaml / .yml / .json / .xlsx, or an open file
+    reportgen.render_pdf(report, "out.pdf")     # a path or an open binary file
+    pdf_bytes = reportgen.render_pdf(report)    # no target: the bytes
     reportgen.render_xlsx(report, "tracker.xlsx")
+    problems = report.validate()                # objects built in Python are checked too
+
+Renderers check the report first and raise :class:`ReportError` naming the
+field; warnings are :class:`ReportWarning` (see :mod:`reportgen.api`).
 
 Everything but the exceptions is imported on first use (PEP 562
 ``__getattr__``): WeasyPrint takes about a second to import, which ``reportgen
@@ -15,8 +20,6 @@ import) is not needed by ``reportgen --version`` or ``--help``.
 from __future__ import annotations
 
 import importlib
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, RenderError, ReportError
@@ -45,14 +48,17 @@ if TYPE_CHECKING:  # pragma: no cover - static names for type checkers and IDEs
         TableCell,
         TextBlock,
     )
-    from .pdf import render_html, render_pdf
-    from .xlsx import render_xlsx
+    from .api import html_to_pdf, load, loads, render_html, render_pdf, render_xlsx
+    from .checks import check_report
+    from .pdf import PDF_VARIANTS
+    from .reportwarnings import GlyphWarning, MarkWarning, ReportWarning, TruncationWarning
     from .xlsx_read import read_xlsx
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BUILTIN_SCALES", "KPI", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item", "KpiNext",
+    "BUILTIN_SCALES", "GlyphWarning", "KPI", "MarkWarning", "PDF_VARIANTS", "ReportWarning",
+    "TruncationWarning", "check_report", "html_to_pdf", "loads", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item", "KpiNext",
     "MarkScale", "MarkSymbol", "National", "NoteBlock", "Problem", "RenderError", "Report",
     "ReportError", "Section", "Series", "SeriesBlock", "SeriesExtra", "SeriesRow", "Table",
     "TableBlock", "TableCell", "TextBlock", "count_marks", "load", "read_xlsx", "render_html",
@@ -63,15 +69,17 @@ __all__ = [
 #: defined here is the data model's (:mod:`reportgen.model`).
 _LAZY: dict[str, str] = {
     **dict.fromkeys(("BUILTIN_SCALES", "MarkScale", "MarkSymbol", "count_marks"), "marks"),
-    "render_pdf": "pdf",
-    "render_html": "pdf",
-    "render_xlsx": "xlsx",
+    **dict.fromkeys(("load", "loads", "render_pdf", "render_html", "render_xlsx", "html_to_pdf"), "api"),
+    **dict.fromkeys(("ReportWarning", "GlyphWarning", "TruncationWarning", "MarkWarning"), "reportwarnings"),
+    "check_report": "checks",
+    "PDF_VARIANTS": "pdf",
     "read_xlsx": "xlsx_read",
 }
 
 #: Renderers are looked up anew on every access (as before the model became
-#: lazy too), so a patched ``reportgen.pdf.render_pdf`` is what callers get.
-_UNCACHED = frozenset({"render_pdf", "render_html", "render_xlsx", "read_xlsx"})
+#: lazy too), so a patched ``reportgen.api.render_pdf`` is what callers get
+#: (and reportgen.api calls ``reportgen.pdf.render_pdf`` at each render).
+_UNCACHED = frozenset({"render_pdf", "render_html", "render_xlsx", "read_xlsx", "load", "loads", "html_to_pdf"})
 
 
 def __getattr__(name: str) -> Any:
@@ -88,13 +96,3 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-def load(path: str | os.PathLike[str]) -> Report:
-    """Read and validate a report file; raises ReportError listing every problem."""
-    if Path(path).suffix.lower() == ".xlsx":
-        from .xlsx_read import read_xlsx
-
-        return read_xlsx(path)
-    from .source import read_located
-    from .validate import build_located
-
-    return build_located(read_located(path))

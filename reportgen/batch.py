@@ -224,9 +224,10 @@ def _lines(text: str) -> list[str]:
 def _record_failure(result: FileResult, exc: Exception, where: object) -> str:
     """Record why a file failed as data (problem lines or one error line); return the status."""
     from .errors import ReportError
+    from .i18n import problem_text
 
     if isinstance(exc, ReportError):
-        result.problems.extend(str(p) for p in exc.problems)
+        result.problems.extend(problem_text(p) for p in exc.problems)
         return "invalid"
     result.errors.append(f"{where}: {type(exc).__name__}: {exc}")
     return "failed"

@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import RenderError, ReportError
+from .i18n import problem_text, tr, translate
 
 if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported when a file is read
     from .model import Report
@@ -58,8 +59,19 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _set_lang(_ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    from .i18n import install_for_click, set_language
+
+    set_language(value)
+    install_for_click(value)
+
+
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="reportgen")
+@click.option("--lang", type=click.Choice(["en", "ja"]), default=None, expose_value=False, is_eager=True,
+              callback=_set_lang,
+              help="Language of the messages (default: from LANG, e.g. ja_JP.UTF-8 → ja; else en). "
+                   "The file:line: field: prefix is the same in both.")
 def main() -> None:
     """Official 事業計画 実施状況 reports (PDF, Excel) from YAML/JSON/xlsx data.
 
@@ -93,17 +105,18 @@ def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(problem_text(problem), err=True)
             continue
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
         entries = sum(1 for _ in report.iter_entries())
-        click.echo(f"{name}: ok ({len(report.sections)} sections, {entries} entries)")
+        click.echo(f"{name}: " + tr("ok ({sections} sections, {entries} entries)",
+                                    sections=len(report.sections), entries=entries))
         if check_marks:
             from .propose import check_file_marks
 
             for warning in check_file_marks(name, report):
-                click.echo(f"warning: {warning}", err=True)
+                click.echo(f"warning: {problem_text(warning)}", err=True)
     if invalid:
         sys.exit(EXIT_INVALID)
 
@@ -127,7 +140,7 @@ def diff(old: str, new: str, output: str | None) -> None:
     if output is not None:
         suffix = Path(output).suffix.lower()
         if suffix not in (".html", ".pdf"):
-            raise click.UsageError(f"-o {output}: the comparison is written as .html or .pdf")
+            raise click.UsageError(tr("-o {output}: the comparison is written as .html or .pdf", output=output))
     reports = []
     invalid = False
     for name in (old, new):
@@ -136,7 +149,7 @@ def diff(old: str, new: str, output: str | None) -> None:
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(problem_text(problem), err=True)
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
     if invalid:
@@ -147,7 +160,7 @@ def diff(old: str, new: str, output: str | None) -> None:
         try:
             write_diff(result, output, old_name=Path(old).name, new_name=Path(new).name)
         except RenderError as exc:
-            _fail(f"{output}: {exc}", EXIT_FAILURE)
+            _fail(f"{output}: {translate(str(exc))}", EXIT_FAILURE)
         except Exception as exc:  # noqa: BLE001
             _fail(f"{output}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
         click.echo(f"{output}", err=True)
@@ -174,22 +187,24 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     suffix = out.suffix.lower().lstrip(".")
     if len(inputs) == 1 and suffix in FORMATS and not out.is_dir():
         if formats and formats != (suffix,):
-            raise click.UsageError(f"-o {output} is a .{suffix} file but --format asks for {','.join(formats)}")
+            raise click.UsageError(tr("-o {output} is a .{suffix} file but --format asks for {formats}",
+                                      output=output, suffix=suffix, formats=",".join(formats)))
         return [(inputs[0], [out])]
     if suffix in FORMATS:
-        raise click.UsageError("several inputs need -o DIR (a folder), not a single file")
+        raise click.UsageError(tr("several inputs need -o DIR (a folder), not a single file"))
     if out.exists() and not out.is_dir():
-        raise click.UsageError(f"-o {output}: expected a .pdf, .html or .xlsx file name, or a folder")
+        raise click.UsageError(tr("-o {output}: expected a .pdf, .html or .xlsx file name, or a folder", output=output))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise click.UsageError(f"-o {output}: cannot create the folder ({exc.strerror})") from None
+        raise click.UsageError(tr("-o {output}: cannot create the folder ({detail})", output=output,
+                                  detail=exc.strerror)) from None
     return [(src, [out / f"{src.stem}.{fmt}" for fmt in (formats or ("pdf",))]) for src in inputs]
 
 
 def _load_and_warn(source: Path, font: str) -> Report:
-    """Load a report and warn (stderr) about characters the bundled font lacks."""
-    from .glyphs import missing_glyphs
+    """Load a report and warn (stderr) about characters the bundled font lacks and values not printed."""
+    from .reportwarnings import report_warnings
 
     if source.suffix.lower() == ".xlsx":
         from .xlsx_read import read_xlsx
@@ -201,20 +216,20 @@ def _load_and_warn(source: Path, font: str) -> Report:
 
         located = read_located(source)
         report, line_of = build_located(located), located.line
-    for warning in missing_glyphs(report, source=str(source), font=font, line_of=line_of):
-        click.echo(f"warning: {warning}", err=True)
+    for warning in report_warnings(report, source=str(source), font=font, line_of=line_of):
+        click.echo(f"warning: {problem_text(warning.problem)}", err=True)
     return report
 
 
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-               jobs: int = 1) -> None:
+               jobs: int = 1, templates: str | None = None) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
     render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant,
-                  jobs=jobs)
+                  jobs=jobs, templates=templates)
 
 
 def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-                  jobs: int = 1) -> None:
+                  jobs: int = 1, templates: str | None = None) -> None:
     """Write an already loaded ``report`` to ``target`` in the format its suffix names.
 
     ``batch`` and ``watch`` load a file once and write several formats from it.
@@ -229,11 +244,11 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
         from .output import write_bytes_atomic
         from .pdf import render_html
 
-        write_bytes_atomic(target, render_html(report, paper=paper, font=font).encode("utf-8"))
+        write_bytes_atomic(target, render_html(report, paper=paper, font=font, templates=templates).encode("utf-8"))
     else:
         from .pdf import render_pdf
 
-        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
+        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs, templates=templates)
 
 
 @main.command()
@@ -241,15 +256,22 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("-o", "--output", required=True, help="Output file (.pdf, .html, .xlsx) or, for several inputs, a folder.")
 @click.option("--format", "formats", default=None,
               help="Comma-separated formats for folder output: pdf,xlsx,html (default pdf).")
-@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True)
+@click.option("--paper", type=click.Choice(["A4", "A3", "B4", "B5"], case_sensitive=False), default="A4",
+              show_default=True, help="Paper of the PDF (B4, B5: JIS sizes); the workbook is A3 or A4.")
+@click.option("--orientation", type=click.Choice(["landscape", "portrait"]), default="landscape",
+              show_default=True)
 @click.option("--font", type=click.Choice(["gothic", "mincho"]), default="gothic", show_default=True)
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3u", "pdf/a-2b", "pdf/ua-1"]), default=None,
               help="Archival PDF/A or tagged PDF/UA output.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Render a large plan-status PDF on N CPUs (its 分野 as parts, all at once; "
                    "same pages as with 1).")
+@click.option("--templates", "templates", default=None, type=click.Path(exists=True, file_okay=False),
+              help="A folder of your own templates (report.html, style.css, images), searched before "
+                   "the built-ins; start one with `reportgen templates export DIR`.")
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
-           pdf_variant: str | None, jobs: int = 1) -> None:
+           pdf_variant: str | None, jobs: int = 1, orientation: str = "landscape",
+           templates: str | None = None) -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -258,34 +280,39 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
       reportgen render examples/gunma-r5-excerpt.yaml -o tracker.xlsx --paper A3
       reportgen render examples/ -o out/ --format pdf,xlsx
       reportgen render plan-400-entries.yaml -o plan.pdf --jobs 2
+      reportgen render plan.yaml -o plan.pdf --paper B4 --orientation portrait
     """
+    from .papers import paper_key
+
     wanted = None
     if formats:
         wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
         bad = [f for f in wanted if f not in FORMATS]
         if bad:
-            raise click.UsageError(f"unknown format {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+            raise click.UsageError(tr("unknown format {formats}", formats=", ".join(bad)) + "; "
+                                   + tr("choose from {formats}", formats=", ".join(FORMATS)))
     inputs = _inputs(files)
     if not inputs:
-        raise click.UsageError("no report files found")
+        raise click.UsageError(tr("no report files found"))
     plan = _targets(inputs, output, wanted)
     sources = {p.resolve() for p in inputs}
     status = 0
     for source, targets in plan:
         for target in targets:
             if target.resolve() in sources:
-                click.echo(f"{target}: refusing to overwrite an input file", err=True)
+                click.echo(f"{target}: " + tr("refusing to overwrite an input file"), err=True)
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
-                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs)
+                render_one(source, target, paper=paper_key(paper, orientation), font=font,
+                           pdf_variant=pdf_variant, jobs=jobs, templates=templates)
             except ReportError as exc:
                 for problem in exc.problems:
-                    click.echo(str(problem), err=True)
+                    click.echo(problem_text(problem), err=True)
                 status = EXIT_INVALID
                 break
             except RenderError as exc:
-                click.echo(f"{target}: {exc}", err=True)
+                click.echo(f"{target}: {translate(str(exc))}", err=True)
                 status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
             except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
                 click.echo(f"{target}: {type(exc).__name__}: {exc}", err=True)
@@ -294,6 +321,131 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 click.echo(f"{target}")
     if status:
         sys.exit(status)
+
+
+@main.group("templates")
+def templates_group() -> None:
+    """Your own templates: blocks to override (footer, seal …), style.css, images.
+
+    \b
+    Example:
+      reportgen templates export mytemplates
+      reportgen render plan.yaml -o plan.pdf --templates mytemplates
+    """
+
+
+@templates_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+def templates_export(folder: str) -> None:
+    """Write FOLDER: report.html (blocks to fill in), style.css, README.md and copies of the built-ins.
+
+    \b
+    Rendered with --templates FOLDER it looks exactly like the built-ins until edited.
+    Example:
+      reportgen templates export mytemplates
+      reportgen render plan.yaml -o plan.pdf --templates mytemplates
+    """
+    from .usertemplates import export
+
+    try:
+        written = export(folder)
+    except (OSError, FileExistsError) as exc:
+        _fail(f"{folder}: {exc}", EXIT_FAILURE)
+    click.echo(f"{folder}: " + tr("{n} files", n=len(written)))
+
+
+def _import_csv(source: Path, report_fields: dict[str, object]) -> Report:
+    """A CSV table, one entry per row (reportgen.records)."""
+    from .records import read_csv
+
+    return read_csv(source, **report_fields)
+
+
+def _import_xlsx(source: Path, report_fields: dict[str, object]) -> Report:
+    """An .xlsx table whose first row names the columns (not a tracker: reportgen.records)."""
+    from .records import read_xlsx_table
+
+    return read_xlsx_table(source, **report_fields)
+
+
+#: ``reportgen import`` by suffix of the input.
+IMPORTERS: dict[str, Callable[[Path, dict[str, object]], Report]] = {
+    ".csv": _import_csv,
+    ".xlsx": _import_xlsx,
+}
+
+
+def _write_data(report: Report, target: Path) -> None:
+    """The report as a format-1 YAML or JSON file (by suffix), written atomically."""
+    import json
+
+    import yaml
+
+    from .output import write_bytes_atomic
+
+    data = report.to_dict()
+    if target.suffix.lower() == ".json":
+        text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    else:
+        class Dumper(yaml.SafeDumper):
+            """Multi-line texts as literal blocks (|), as people write them."""
+
+        def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+            style = "|" if "\n" in value and value == value.strip() else None
+            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+        Dumper.add_representer(str, text)
+        text = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100_000)
+    write_bytes_atomic(target, text.encode("utf-8"))
+
+
+@main.command("import")
+@click.argument("table", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, help="The report file to write (.yaml, .yml or .json).")
+@click.option("--title", required=True, help="Report title (e.g. 令和６年度 事業計画).")
+@click.option("--organization", required=True, help="Who reports (e.g. 埼玉支部).")
+@click.option("--fiscal-year", required=True, help="Gregorian year the fiscal year starts (2024 = 令和6年度).")
+@click.option("--period", default=None, help="annual, Q1-Q4 or YYYY-MM (default annual).")
+@click.option("--marks", default=None, help="Mark scale name (default standard).")
+@click.option("--layout", default=None, help="Layout (default plan-status).")
+def import_command(table: str, output: str, title: str | None, organization: str | None,
+                   fiscal_year: str | None, period: str | None, marks: str | None, layout: str | None) -> None:
+    """Turn a table (.csv, or an .xlsx sheet with column names in row 1) into a report file.
+
+    \b
+    One row per entry; columns 分野 グループ 項番 施策 計画 実施状況 評価 KPI 目標 実績 …
+    (or section group item_number item plan status mark kpi kpi_target kpi_actual …;
+    see "Using it from Python" in the README). Empty cells mean "no value";
+    an empty 分野/グループ/施策 cell continues the one above.
+    Exit status: 0 written, 2 invalid table, 1 another failure.
+    Example:
+      reportgen import plan.csv -o plan.yaml --title "令和６年度 事業計画" --organization 埼玉支部 --fiscal-year 2024
+    """
+    source, target = Path(table), Path(output)
+    if target.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise click.UsageError(tr("-o {output}: the report is written as .yaml, .yml or .json", output=output))
+    importer = IMPORTERS.get(source.suffix.lower())
+    if importer is None:
+        raise click.UsageError(tr("{table}: import reads {suffixes} files", table=table,
+                                  suffixes=", ".join(IMPORTERS)))
+    if target.exists() and target.resolve() == source.resolve():
+        _fail(f"{target}: " + tr("refusing to overwrite an input file"), EXIT_FAILURE)
+    fields = {k: v for k, v in (("title", title), ("organization", organization), ("fiscal_year", fiscal_year),
+                                ("period", period), ("marks", marks), ("layout", layout)) if v is not None}
+    try:
+        report = importer(source, fields)
+        _write_data(report, target)
+    except ReportError as exc:
+        for problem in exc.problems:
+            click.echo(problem_text(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    except RenderError as exc:
+        _fail(f"{output}: {translate(str(exc))}", EXIT_FAILURE)
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        _fail(f"{table}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+    entries = sum(1 for _ in report.iter_entries())
+    click.echo(f"{output}: " + tr("{sections} sections, {entries} entries", sections=len(report.sections),
+                                  entries=entries))
 
 
 # Everyday-use verbs (issue #6) live in their own modules, registered on ``main``
@@ -305,6 +457,6 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except ReportError as exc:
-        _fail(str(exc), EXIT_INVALID)
+        _fail("\n".join(problem_text(p) for p in exc.problems), EXIT_INVALID)
     except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
         _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)

@@ -52,6 +52,7 @@ from .model import (
     blocks_of,
 )
 from .numbers import cell_format, format_value
+from .papers import PRINTABLE_MM
 
 if TYPE_CHECKING:  # pragma: no cover
     from .measures import MeasurePagesView
@@ -77,6 +78,7 @@ __all__ = [
 #: templates/paper-a3.css (A3: 15 + 15 mm): the column lines painted as
 #: backgrounds (see ``SectionView.stripes``) are positioned from it.
 PAPERS: dict[str, float] = {"A4": 297.0 - 24.0, "A3": 420.0 - 30.0}
+PAPERS.update({k: v for k, v in PRINTABLE_MM.items() if k not in PAPERS})  # B4, B5, portrait (reportgen.papers)
 FONTS = ("gothic", "mincho")
 
 PT_PER_MM = 72.0 / 25.4

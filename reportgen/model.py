@@ -16,6 +16,7 @@ from .marks import MarkScale
 
 if TYPE_CHECKING:  # pragma: no cover
     from .calendar import Period
+    from .errors import Problem
 
 Scalar = Union[str, int, float, None]
 
@@ -277,6 +278,31 @@ class Report:
         from .validate import build_report
 
         return build_report(data, source=source)
+
+    def validate(self) -> list[Problem]:
+        """Every problem of this object, with field paths (``sections[0].items[0].entries[0].mark``).
+
+        An empty list means every renderer accepts it. Objects built or changed in
+        Python are checked like a file (:mod:`reportgen.checks`); renderers run
+        the same check first and raise ReportError with these problems.
+        """
+        from .checks import object_problems
+
+        return object_problems(self)
+
+    @classmethod
+    def from_records(cls, rows: Any, *, source: str = "<records>", **report_fields: Any) -> Report:
+        """Build and validate a report from table rows, one entry per row; raises ReportError.
+
+        ``rows`` is any iterable of mappings (``csv.DictReader``,
+        ``DataFrame.to_dict("records")``) with the columns of
+        :data:`reportgen.records.COLUMNS` (分野, 施策, 計画, 実施状況, 評価 …);
+        ``report_fields`` are the report's own (title, organization,
+        fiscal_year, period, marks …). Empty cells, None and NaN are "no value".
+        """
+        from .records import records_to_report
+
+        return records_to_report(rows, source=source, **report_fields)
 
     def to_dict(self) -> dict[str, Any]:
         """The plain data of this report, in the shape of a format-1 file."""

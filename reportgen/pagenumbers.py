@@ -36,7 +36,10 @@ _ALPHABET = "0123456789 /"
 def _html(pages: int, paper: str, font: str) -> str:
     from .fetch import base_url
 
+    from .papers import page_css
+
     a3 = '<link rel="stylesheet" href="paper-a3.css">' if paper.upper() == "A3" else ""
+    a3 += f"<style>{page_css(paper.upper())}</style>" if page_css(paper.upper()) else ""
     cls = "mincho" if font == "mincho" else ""
     return (f'<!DOCTYPE html><html lang="ja" class="{cls}"><head><meta charset="utf-8">'
             f'<base href="{base_url()}"><link rel="stylesheet" href="base.css">{a3}</head>'

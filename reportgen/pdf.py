@@ -38,6 +38,7 @@ from .fetch import SafeFetcher, base_url, build_html
 from .layout import build_view
 from .model import Report
 from .output import atomic_target
+from .papers import page_css
 from .textfilters import lines, rich, rich_nobr
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,6 +49,7 @@ __all__ = [
     "PDF_VARIANTS",
     "center_marks",
     "close_section_bottoms",
+    "pdf_from_html",
     "prune_continuation_marks",
     "render_document",
     "render_html",
@@ -81,14 +83,17 @@ def _gc_paused() -> Iterator[None]:
 
 
 @cache
-def _environment() -> jinja2.Environment:
-    """The one Jinja environment of the process (templates are compiled once, and their
-    compiled code is kept between processes: :mod:`reportgen.cache`)."""
+def _environment(user_templates: str | None = None) -> jinja2.Environment:
+    """The Jinja environment of the process (templates are compiled once, and their
+    compiled code is kept between processes: :mod:`reportgen.cache`); one more per
+    user templates folder, searched before the built-ins (:mod:`reportgen.usertemplates`)."""
     from .assets import templates_dir
     from .cache import template_cache
 
+    builtin = jinja2.FileSystemLoader(str(templates_dir()))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        loader=builtin if user_templates is None else jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(user_templates), builtin]),
         autoescape=True,  # every template, whatever its name
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
@@ -98,7 +103,9 @@ def _environment() -> jinja2.Environment:
     env.filters["rich"] = rich
     env.filters["rich_nobr"] = rich_nobr
     env.filters["lines"] = lines
-    env.bytecode_cache = template_cache(env)
+    env.globals["page_css"] = page_css
+    if user_templates is None:  # a user's templates change while the process runs: no cache
+        env.bytecode_cache = template_cache(env)
     return env
 
 
@@ -110,16 +117,24 @@ def _font_config() -> FontConfiguration:
     return FontConfiguration()
 
 
-def render_html(report: Report, *, paper: str = "A4", font: str = "gothic") -> str:
+def render_html(report: Report, *, paper: str = "A4", font: str = "gothic",
+                templates: str | os.PathLike[str] | None = None) -> str:
     """The HTML of ``report`` as WeasyPrint gets it.
 
-    ``paper`` is "A4" or "A3" (landscape), ``font`` "gothic" or "mincho". The
-    document's ``<base>`` is the bundled templates folder, so the saved HTML
-    finds its stylesheet and fonts on this machine.
+    ``paper`` is a key of :data:`reportgen.layout.PAPERS` ("A4", "A3", "B4",
+    "B4-PORTRAIT" …), ``font`` "gothic" or "mincho". The document's ``<base>`` is
+    the bundled templates folder, so the saved HTML finds its stylesheet and
+    fonts on this machine. ``templates`` is a user folder searched before the
+    built-ins (its ``report.html``, ``style.css`` and images: :mod:`reportgen.usertemplates`).
     """
+    from .usertemplates import UserTemplates
+
     view = build_view(report, paper=paper, font=font)
-    template = _environment().get_template(view.template)
-    return template.render(doc=view, base_url=base_url())
+    user = UserTemplates.open(templates)
+    env = _environment(None if user is None else str(user.folder))
+    name = view.template if user is None else user.template_for(view.template)
+    extra = {} if user is None else user.context(view.template)
+    return env.get_template(name).render(doc=view, base_url=base_url(), **extra)
 
 
 def _check_variant(pdf_variant: str | None) -> None:
@@ -327,12 +342,18 @@ def render_document(
     paper: str = "A4",
     font: str = "gothic",
     fetcher: SafeFetcher | None = None,
+    templates: str | os.PathLike[str] | None = None,
 ) -> weasyprint.Document:
     """Lay ``report`` out into a WeasyPrint document (pages, boxes), ready to write.
 
-    Pass a ``fetcher`` to inspect what was served or refused afterwards.
+    Pass a ``fetcher`` to inspect what was served or refused afterwards. With a
+    user ``templates`` folder the default fetcher also serves that folder's files.
     """
-    html = render_html(report, paper=paper, font=font)
+    html = render_html(report, paper=paper, font=font, templates=templates)
+    if fetcher is None and templates is not None:
+        from .usertemplates import UserTemplates
+
+        fetcher = UserTemplates.open(templates).fetcher()  # type: ignore[union-attr]
     with _LOCK, _gc_paused():
         document = build_html(html, fetcher=fetcher).render(font_config=_font_config())
         prune_continuation_marks(document)
@@ -345,6 +366,12 @@ def render_document(
     return document
 
 
+def pdf_from_html(html: str) -> bytes:
+    """A PDF from (possibly edited) :func:`render_html` output, through the sandboxed fetcher."""
+    with _LOCK, _gc_paused():
+        return build_html(html).write_pdf(font_config=_font_config())
+
+
 def render_pdf(
     report: Report,
     target: str | os.PathLike[str] | IO[bytes],
@@ -353,6 +380,7 @@ def render_pdf(
     font: str = "gothic",
     pdf_variant: str | None = None,
     jobs: int = 1,
+    templates: str | os.PathLike[str] | None = None,
 ) -> None:
     """Write ``report`` as PDF to ``target`` (a path, written atomically, or a binary file).
 
@@ -368,10 +396,10 @@ def render_pdf(
     _check_variant(pdf_variant)
     from .parallel import parallel_reason, render_pdf_parallel
 
-    if parallel_reason(report, jobs, pdf_variant) is None:
+    if templates is None and parallel_reason(report, jobs, pdf_variant) is None:
         render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
         return
-    document = render_document(report, paper=paper, font=font)
+    document = render_document(report, paper=paper, font=font, templates=templates)
     options = {"pdf_variant": pdf_variant} if pdf_variant else {}
     # One document keeps WeasyPrint's font subsets: compacting them
     # (reportgen.fontpack) saves 0-3 % here for 20-180 ms (pikepdf's import

@@ -76,6 +76,7 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
     (forever when None) after the first render.
     """
     from .errors import ReportError
+    from .i18n import problem_text
 
     say = echo or (lambda line: click.echo(line))
     watched = [Path(p) for p in paths]
@@ -86,7 +87,7 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
             what = render()
         except ReportError as exc:
             for problem in exc.problems:
-                say(str(problem))
+                say(problem_text(problem))
             say(f"{_now()} errors ({len(exc.problems)}); keeping the last good output")
         except Exception as exc:  # noqa: BLE001 - keep watching, never a traceback
             say(f"{_now()} errors: {type(exc).__name__}: {exc}")

@@ -47,7 +47,7 @@ from copy import copy
 import os
 import unicodedata
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator, Literal
+from typing import IO, Any, Iterator, Literal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell as XlCell
@@ -1330,14 +1330,17 @@ def build_workbook(report: Report, *, paper: Paper = "A3", source: str = "<repor
     return wb
 
 
-def render_xlsx(report: Report, target: str | os.PathLike[str], *, paper: Paper = "A3") -> None:
+def render_xlsx(report: Report, target: str | os.PathLike[str] | IO[bytes], *, paper: Paper = "A3") -> None:
     """Write the tracker workbook for ``report`` to ``target``.
 
     Problems in the data (text too long for a cell) raise ReportError before
     the file is touched; the file is written to a temporary name and renamed,
     so a failure never leaves half a workbook behind.
     """
-    wb = build_workbook(report, paper=paper, source=str(target))
+    wb = build_workbook(report, paper=paper, source=str(getattr(target, "name", target)))
+    if hasattr(target, "write"):  # an open binary file: written as is (no rename possible)
+        wb.save(target)
+        return
     try:
         with atomic_target(target) as tmp:
             wb.save(tmp)

@@ -64,7 +64,7 @@ from .xlsx import (
     entry_paths,
 )
 
-__all__ = ["read_xlsx"]
+__all__ = ["open_workbook", "read_xlsx", "read_xlsx_bytes"]
 
 #: Largest workbook accepted on disk and once unpacked (zip bomb guard).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -124,15 +124,23 @@ def _check_container(raw: bytes, source: str) -> None:
                                     "XML bomb or external entity)")
 
 
-def _open(raw: bytes, source: str) -> Any:
+def _open(raw: bytes, source: str, *, data_only: bool = False) -> Any:
     from openpyxl import load_workbook
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown extensions (LibreOffice, Excel) are fine
-            return load_workbook(io.BytesIO(raw), data_only=False, keep_links=False, keep_vba=False)
+            return load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False, keep_vba=False)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, not a crash
         raise _fail(source, _open_failure(exc)) from None
+
+
+def open_workbook(path: str | os.PathLike[str], *, data_only: bool = False) -> Any:
+    """Any .xlsx opened with the same guards as a tracker (size, zip bomb, DTD, encryption)."""
+    source = str(path)
+    raw = _read_bytes(Path(path), source)
+    _check_container(raw, source)
+    return _open(raw, source, data_only=data_only)
 
 
 def _open_failure(exc: BaseException) -> str:
@@ -422,7 +430,11 @@ def _add_text(entry: Entry, after: int | None, text: str) -> None:
 def read_xlsx(path: str | os.PathLike[str]) -> Report:
     """Read a tracker workbook (as written by render_xlsx, possibly edited)."""
     source = str(path)
-    raw = _read_bytes(Path(path), source)
+    return read_xlsx_bytes(_read_bytes(Path(path), source), source=source)
+
+
+def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
+    """:func:`read_xlsx` for a workbook already in memory (an upload, a BytesIO)."""
     _check_container(raw, source)
     wb = _open(raw, source)
     payload = _payload(wb, source)

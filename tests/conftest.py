@@ -19,6 +19,11 @@ if _CACHE is not None:
     os.environ["REPORTGEN_CACHE_DIR"] = _CACHE
 
 
+# Messages in English whatever the developer's locale (reportgen.i18n follows LANGUAGE,
+# LC_ALL, LC_MESSAGES, LANG); tests/test_i18n.py sets the locale it tests.
+os.environ["LANGUAGE"] = "en"
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _CACHE is not None:
         shutil.rmtree(_CACHE, ignore_errors=True)

@@ -43,6 +43,8 @@ def test_wheel_carries_templates_fonts_and_types(installed: Path) -> None:
         "BIZUDGothic-Bold.ttf", "BIZUDGothic-Regular.ttf", "BIZUDMincho-Regular.ttf",
     ]
     assert (pkg / "fonts" / "OFL.txt").is_file()
+    assert (pkg / "locale" / "ja" / "LC_MESSAGES" / "reportgen.mo").is_file()  # Japanese messages
+    assert (pkg / "locale" / "ja" / "LC_MESSAGES" / "messages.mo").is_file()  # Click's, in Japanese
 
 
 def test_installed_package_uses_its_own_assets(installed: Path, tmp_path: Path) -> None:

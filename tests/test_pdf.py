@@ -288,7 +288,7 @@ def test_a3_paper(saitama: Report, out_dir: Path) -> None:
 
 def test_bad_options_are_refused_before_writing(saitama: Report, tmp_path: Path) -> None:
     target = tmp_path / "x.pdf"
-    for kwargs in ({"paper": "B5"}, {"font": "comic"}, {"pdf_variant": "pdf/z-9"}):
+    for kwargs in ({"paper": "B6"}, {"font": "comic"}, {"pdf_variant": "pdf/z-9"}):
         with pytest.raises(ValueError):
             render_pdf(saitama, target, **kwargs)
     assert not list(tmp_path.iterdir())
