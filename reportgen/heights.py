@@ -20,6 +20,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .papers import PAGE_HEIGHT_MM
+
 __all__ = [
     "LINE_HEIGHT",
     "PAGE_BODY_MM",
@@ -37,6 +39,8 @@ BODY_PT = 9.5
 #: @page margins (base.css A4: 12 + 13 mm; paper-a3.css A3: 14 + 15 mm) minus
 #: the repeated legend line and column header (about 11 mm).
 PAGE_BODY_MM: dict[str, float] = {"A4": 210.0 - 25.0 - 11.0, "A3": 297.0 - 29.0 - 11.0}
+#: Every other paper (B4, B5, portrait): its height less margins and the same 11 mm.
+PAGE_BODY_MM.update({k: v - 11.0 for k, v in PAGE_HEIGHT_MM.items() if k not in PAGE_BODY_MM})
 
 _PT_PER_MM = 72.0 / 25.4
 #: base.css: item cells' top + bottom padding (0.8mm + 1.2mm), paragraph margin 0.8mm.

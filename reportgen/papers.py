@@ -13,7 +13,7 @@ JIS B sizes (not ISO B): B4 is 257 × 364 mm, B5 182 × 257 mm.
 
 from __future__ import annotations
 
-__all__ = ["ORIENTATIONS", "PRINTABLE_MM", "SIZES", "page_css", "paper_key"]
+__all__ = ["ORIENTATIONS", "PAGE_HEIGHT_MM", "PRINTABLE_MM", "SIZES", "page_css", "paper_key"]
 
 #: Short side × long side in mm.
 SIZES: dict[str, tuple[float, float]] = {
@@ -67,4 +67,12 @@ def page_css(key: str) -> str:
 PRINTABLE_MM: dict[str, float] = {
     key: _size(key)[1] - _MARGINS[_size(key)[0]][1] - _MARGINS[_size(key)[0]][3]
     for key in [*SIZES, *(f"{s}-PORTRAIT" for s in SIZES)]
+}
+
+
+#: Paper key → page height in mm less the top and bottom margins: the height
+#: the table and its repeated header share (reportgen.heights subtracts those).
+PAGE_HEIGHT_MM: dict[str, float] = {
+    key: _size(key)[2] - _MARGINS[_size(key)[0]][0] - _MARGINS[_size(key)[0]][2]
+    for key in PRINTABLE_MM
 }

@@ -9,14 +9,13 @@
   once per process. The font configuration keeps the bundled faces it has
   registered, so later renders skip loading them again. Rendering holds a
   lock: WeasyPrint's font configuration is not meant for concurrent use.
-* "（続き）" on continuation pages: the item title lives in the item table's
-  ``<thead>``, which WeasyPrint lays out again on every page the item spans.
-  The title always carries ``<span class="cont">（続き）</span>`` (right after
-  the title, or floated to the cell's top right when it might not fit on the
-  title's last line: see :func:`reportgen.layout.cont_placement`); after layout
-  :func:`prune_continuation_marks` removes that span from the first laid-out
-  copy of each title (the page the item starts on), so only the repetitions
-  keep it. Nothing hidden remains in the PDF text.
+* "（続き）" on continuation pages: an item that runs over a page repeats a
+  one-line band (number, the title's first characters and （続き）) in its
+  table's ``<thead>``, which WeasyPrint lays out again on every page the item
+  spans; after layout :func:`prune_continuation_marks` removes the band from
+  the first laid-out copy (the page the item starts on), so it takes room and
+  shows only where the item continues (measure pages keep the floated mark of
+  :func:`reportgen.measures.cont_placement`). Nothing hidden remains in the PDF text.
 * Paths are written atomically (:func:`reportgen.output.atomic_target`): a
   failure leaves an existing file untouched and no temporary file behind.
 """
