@@ -91,9 +91,10 @@ def __dir__() -> list[str]:
 def load(path: str | os.PathLike[str]) -> Report:
     """Read and validate a report file; raises ReportError listing every problem."""
     if Path(path).suffix.lower() == ".xlsx":
-        from .xlsx_read import read_xlsx
+        # a reportgen tracker → xlsx_read; one made by hand → the importer (warnings via `warnings`)
+        from .tracker_import import load_workbook_report
 
-        return read_xlsx(path)
+        return load_workbook_report(path)
     from .source import read_located
     from .validate import build_located
 

@@ -192,9 +192,12 @@ def _load_and_warn(source: Path, font: str) -> Report:
     from .glyphs import missing_glyphs
 
     if source.suffix.lower() == ".xlsx":
-        from .xlsx_read import read_xlsx
+        from .tracker_import import read_workbook
 
-        report, line_of = read_xlsx(source), None
+        report, imported = read_workbook(source)
+        line_of = None
+        for problem in imported:
+            click.echo(f"warning: {problem}", err=True)
     else:
         from .source import read_located
         from .validate import build_located
@@ -294,6 +297,70 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 click.echo(f"{target}")
     if status:
         sys.exit(status)
+
+
+def _importer(source: Path) -> Callable[..., tuple[dict, list]]:
+    """The reader ``reportgen import`` uses for a file, by its suffix (.xlsx: a tracker workbook)."""
+    if source.suffix.lower() == ".xlsx":
+        from .tracker_import import workbook_data
+
+        return workbook_data
+    raise click.UsageError(f"{source}: cannot import a {source.suffix or 'suffix-less'} file (expected .xlsx)")
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, help="The report file to write: .yaml, .yml or .json.")
+@click.option("--fiscal-year", type=click.IntRange(1873, 2200), default=None,
+              help="Fiscal year (2023 = 令和5年度) when the title row names none.")
+@click.option("--organization", default=None, help="Who reports (群馬支部) when the title names no 支部.")
+@click.option("--title", default=None, help="Report title instead of the workbook's title row.")
+def import_command(source: str, output: str, fiscal_year: int | None, organization: str | None,
+                   title: str | None) -> None:
+    """Turn a 進捗状況 tracker workbook made by hand (.xlsx) into a report file.
+
+    \b
+    The header row (項番 · 事業 · 実施（手段スケジュール）概要 · 進捗状況 · 実施状況 ·
+    全国順位) is found wherever it is; areas, ○ banners, items, entries, month
+    grids, marks and ranks are read under it.  Every cell that could not be
+    placed is a warning naming it (tracker.xlsx: Sheet1!F12: could not place …).
+    Exit status: 0 written, 2 not readable as a tracker, 1 another failure.
+    Examples:
+      reportgen import 進捗状況R5.xlsx -o plan.yaml
+      reportgen import tracker.xlsx -o plan.yaml --fiscal-year 2023 --organization 群馬支部
+      reportgen render plan.yaml -o plan.pdf
+    """
+    src, out = Path(source), Path(output)
+    if out.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise click.UsageError(f"-o {output}: the report is written as .yaml, .yml or .json")
+    if out.exists() and out.resolve() == src.resolve():
+        _fail(f"{output}: refusing to overwrite the input file", EXIT_FAILURE)
+    read = _importer(src)
+    try:
+        data, warnings = read(src, fiscal_year=fiscal_year, organization=organization, title=title)
+    except ReportError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        _fail(f"{source}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+    for problem in warnings:
+        click.echo(f"warning: {problem}", err=True)
+    from .output import write_bytes_atomic
+
+    if out.suffix.lower() == ".json":
+        import json
+
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        from .tracker_import import to_yaml
+
+        text = to_yaml(data, source)
+    try:
+        write_bytes_atomic(out, text.encode("utf-8"))
+    except (RenderError, OSError) as exc:
+        _fail(f"{output}: {exc}", EXIT_FAILURE)
+    click.echo(f"{output}")
 
 
 # Everyday-use verbs (issue #6) live in their own modules, registered on ``main``
