@@ -254,10 +254,6 @@ class Built:
     cells: dict[str, str] = field(default_factory=dict)      # named cells → coordinates
 
 
-def _excel_time(value: Any) -> Any:
-    return value
-
-
 def build_tracker(path: Path, shape: Shape | None = None) -> Built:
     """Write a hand-made tracker of the seed-004 layout to ``path``."""
     shape = shape or Shape()
@@ -396,8 +392,12 @@ def _item(ws: Any, r: int, item: Item, col: dict[str, int], months: list[int], t
             ws.cell(e_top, col["rank"], entry.rank)
             built.cells[f"rank{item.number}:{entry.rank}"] = f"{get_column_letter(col['rank'])}{e_top}"
     ws.cell(title_row, col["title"], item.title)
-    for k, label in enumerate(item.labels):
-        ws.cell(r - 1 - k, col["title"], label) if r - 1 - k > title_row else None
+    label_rows = [r - 1 - k for k in range(len(item.labels)) if r - 1 - k > title_row]
+    for label, row in zip(item.labels, label_rows):
+        ws.cell(row, col["title"], label)
+    title_last = min(label_rows, default=r) - 1
+    if title_last > title_row:   # 事業 merged over the item's rows, as offices do
+        ws.merge_cells(start_row=title_row, start_column=col["title"], end_row=title_last, end_column=col["title"])
     ws.cell(top, col["number"], item.number)
     if r - 1 > top:
         ws.merge_cells(start_row=top, start_column=col["number"], end_row=r - 1, end_column=col["number"])
