@@ -60,7 +60,7 @@ class GridRow:
 
 def month_header(sheet: Sheet, r: int, first: int, last: int) -> GridHeader | None:
     """The grid header on row r between columns first..last, if the row is one."""
-    cells = [(c, normal(sheet.text(r, c))) for c in sheet.filled(r, first, last)]
+    cells = [(c, normal(sheet.quiet_text(r, c))) for c in sheet.filled(r, first, last)]
     for i in range(len(cells) - 11):
         run = cells[i:i + 12]
         months = [_MONTH.fullmatch(t) for _c, t in run]

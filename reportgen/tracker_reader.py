@@ -101,7 +101,7 @@ def _header_kind(text: str) -> str | None:
 def _header_cols(sheet: Sheet, r: int) -> dict[str, int]:
     found: dict[str, int] = {}
     for c in sheet.filled(r, 1, sheet.max_col):
-        kind = _header_kind(sheet.text(r, c))
+        kind = _header_kind(sheet.quiet_text(r, c))
         if kind and kind not in found:
             found[kind] = c
     return found
@@ -185,7 +185,7 @@ class TrackerReader:
     def is_summary(self, r: int) -> bool:
         s = self.sheet
         for c in s.filled(r, 1, s.max_col):
-            t = normal(s.text(r, c))
+            t = normal(s.quiet_text(r, c))
             if _LEGEND.match(t) or (_COUNT.match(t) and c not in (self.h.mark,)):
                 return True
             if t in _SUMMARY_WORDS and c < self.h.plan and (self.h.area is None or c != self.h.area):
@@ -195,8 +195,8 @@ class TrackerReader:
     def read_summary(self, r: int) -> None:
         s = self.sheet
         for c in s.filled(r, 1, s.max_col):
-            s.take(r, c)
-            self.legend.append(normal(s.text(r, c)))
+            s.take(r, c)   # counts are recomputed from the marks: a formula's value is not needed
+            self.legend.append(normal(s.quiet_text(r, c)))
 
     def area(self, r: int) -> None:
         """An area (分野) label in the first column: a new section, or the current one repeated."""
@@ -239,7 +239,8 @@ class TrackerReader:
     def banner(self, r: int) -> bool:
         s, h = self.sheet, self.h
         left = h.area if h.area is not None else h.number
-        filled = [c for c in s.filled(r, left, s.max_col) if (r, c) not in s.covered]
+        right = h.rank if h.rank is not None else h.mark
+        filled = [c for c in s.filled(r, left, right) if (r, c) not in s.covered]
         if h.area is not None and filled and filled[0] == h.area and not s.text(r, h.area).startswith(_CIRCLES):
             filled = filled[1:]
         if not filled or filled[0] >= h.progress or len(filled) > 1:

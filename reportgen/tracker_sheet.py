@@ -78,6 +78,19 @@ class Sheet:
             return self.cached.cell(r, c).value
         return value
 
+    def quiet_text(self, r: int, c: int) -> str:
+        """The cell as text, a formula through its saved value (or its text), never warning.
+
+        For looking at a row before deciding what it is: the summary block's
+        COUNTIF formulas are recognised, not read.
+        """
+        if not (1 <= r <= self.max_row and 1 <= c <= self.max_col):
+            return ""
+        value = self._rows[r - 1][c - 1]
+        if isinstance(value, str) and value.startswith("="):
+            value = self.cached.cell(r, c).value or value
+        return cell_text(value).strip()
+
     def text(self, r: int, c: int) -> str:
         return cell_text(self.raw(r, c)).strip()
 

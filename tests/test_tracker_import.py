@@ -443,3 +443,23 @@ def test_row_format_takes_the_most_precise_cell() -> None:
 def test_parse_rank(text: str, expected: Any) -> None:
     assert parse_rank(text) == expected
 
+
+
+def test_a_written_tracker_without_its_embedded_data_is_imported(tmp_path: Path, examples_dir: Path) -> None:
+    """Another layout of the same sheet: reportgen's own columns, summary of COUNTIF formulas."""
+    report = reportgen.load(examples_dir / "gunma-r5-excerpt.yaml")
+    path = tmp_path / "copied.xlsx"
+    reportgen.render_xlsx(report, path)
+    wb = openpyxl.load_workbook(path)
+    del wb["_reportgen"]            # e.g. the sheet copied into a workbook of the office's own
+    wb.save(path)
+    result = import_tracker(path)
+    # the writer's hidden helper columns (V, W, X) are reported, nothing else
+    assert {w.path.split("!")[1].rstrip("0123456789") for w in result.warnings} == {"V", "W", "X"}
+    original = report.to_dict()
+    assert [i["number"] for i in _items(result.data).values()] == [i["number"] for i in _items(original).values()]
+    marks = [[e.get("mark") for e in i["entries"]] for i in _items(result.data).values()]
+    assert marks == [[e.get("mark") for e in i["entries"]] for i in _items(original).values()]
+    _s, row = _row(_series(_items(result.data)[1]["entries"][0]), "傷病手当金")
+    assert row["values"] == _row(_series(_items(original)[1]["entries"][0]), "傷病手当金")[1]["values"]
+    assert result.data["report"]["fiscal_year"] == 2023 and result.report.marks.name == "gunma"
