@@ -463,3 +463,34 @@ def test_a_written_tracker_without_its_embedded_data_is_imported(tmp_path: Path,
     _s, row = _row(_series(_items(result.data)[1]["entries"][0]), "傷病手当金")
     assert row["values"] == _row(_series(_items(original)[1]["entries"][0]), "傷病手当金")[1]["values"]
     assert result.data["report"]["fiscal_year"] == 2023 and result.report.marks.name == "gunma"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"not a workbook at all", "not an .xlsx workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "password-protected"),
+])
+def test_unsafe_or_broken_files_get_the_reader_guards(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    out = tmp_path / "bad.yaml"
+    done = reportgen_cli("import", str(path), "-o", str(out))
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+    assert message in done.stderr and "Traceback" not in done.stderr and not out.exists()
+
+
+def test_a_dtd_in_a_hand_made_workbook_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "dtd.xlsx"
+    build_tracker(path, Shape())
+    import io
+    import zipfile
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(raw, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/workbook.xml":
+                data = b"<!DOCTYPE x [<!ENTITY a \"aaaa\">]>" + data
+            zout.writestr(info, data)
+    path.write_bytes(raw.getvalue())
+    with pytest.raises(ReportError, match="declares entities or a DTD"):
+        import_tracker(path)
