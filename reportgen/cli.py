@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TypeVar
 
@@ -22,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported 
 
 EXIT_INVALID = 2
 EXIT_FAILURE = 1
+
+_PYTHON_SHOWWARNING = warnings.showwarning
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -68,6 +71,16 @@ def main() -> None:
       reportgen validate examples/*.yaml
       reportgen render examples/saitama-r5-excerpt.yaml -o out.pdf
     """
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """Warnings of reportgen.load() (a hand-made tracker's unplaced cells) as ``warning: …`` lines."""
+    if category.__name__ == "TrackerImportWarning":
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
 
 
 @main.command()

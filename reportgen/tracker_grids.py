@@ -54,6 +54,8 @@ class GridRow:
     figures: list[tuple[int, Figure]]          # (column, figure) per month
     total: tuple[int, Figure] | None = None
     extra: tuple[int, Figure] | None = None
+    #: the total's formula function (SUM, AVERAGE) when no value was saved with it
+    total_formula: str | None = None
     format: str = "int"
     values: list[Any] = field(default_factory=list)
 
@@ -116,6 +118,7 @@ def _grid_row(sheet: Sheet, header: GridHeader, r: int, first: int, last: int) -
     if bad > good:
         return None
     row = GridRow(r, label, figures)
+    row.total_formula = _unsaved_function(sheet, r, header.total_col)
     for col, attr in ((header.total_col, "total"), (header.extra_col, "extra")):
         if col is not None and not sheet.is_empty(r, col):
             f = _figure(sheet, r, col)
@@ -134,6 +137,20 @@ def _grid_row(sheet: Sheet, header: GridHeader, r: int, first: int, last: int) -
     for c, _f in figures:
         sheet.take(r, c)
     return row
+
+
+_FUNCTION = re.compile(r"=\s*(SUM|AVERAGE)\s*\(", re.I)
+
+
+def _unsaved_function(sheet: Sheet, r: int, c: int | None) -> str | None:
+    """SUM/AVERAGE of a total formula saved without its value (the file never opened in Excel)."""
+    if c is None:
+        return None
+    typed = sheet.typed(r, c)
+    if not isinstance(typed, str) or sheet.cached.cell(r, c).value is not None:
+        return None
+    m = _FUNCTION.match(typed)
+    return m.group(1).upper() if m else None
 
 
 def _values(sheet: Sheet, row: GridRow, fmt: str, pairs: list[tuple[int, Figure]]) -> list[Any]:
@@ -170,6 +187,12 @@ def _total_kind(header: GridHeader, rows: list[GridRow], totals: list[Any], fmt:
              ["last", "sum", "mean"] if label in _LAST_LABELS else ["sum", "last", "mean"])
     written = [(row, t) for row, t in zip(rows, totals) if t is not None]
     if not written:
+        # formulas without saved values still say how the total is made
+        functions = {row.total_formula for row in rows} - {None}
+        if functions == {"SUM"}:
+            return "sum"
+        if functions == {"AVERAGE"}:
+            return "mean"
         return "none"
     for how in order:
         if all(format_value(_computed(row.values, how, fmt), fmt) == format_value(t, fmt) for row, t in written):

@@ -71,12 +71,18 @@ class Sheet:
             cached = self.cached.cell(r, c).value
             if cached is None:
                 self.warn(r, c, f"formula {value[:40]} has no value saved with it (open and save the "
-                                "workbook in Excel or LibreOffice so the value is computed); left blank")
+                                "workbook in Excel or LibreOffice so the value is computed)")
             return cached
         if value is not None and not isinstance(value, (str, int, float)) and type(value).__name__ in (
                 "ArrayFormula", "DataTableFormula"):
             return self.cached.cell(r, c).value
         return value
+
+    def typed(self, r: int, c: int) -> Any:
+        """What was typed into the cell (a formula stays its text)."""
+        if not (1 <= r <= self.max_row and 1 <= c <= self.max_col):
+            return None
+        return self._rows[r - 1][c - 1]
 
     def quiet_text(self, r: int, c: int) -> str:
         """The cell as text, a formula through its saved value (or its text), never warning.

@@ -230,6 +230,12 @@ def test_formula_without_saved_value_is_a_located_warning(tmp_path: Path) -> Non
     assert set(messages) == {f"Sheet1!{c}" for c in cells}
     assert all("has no value saved with it" in m for m in messages.values())
     assert str(result.warnings[0]).startswith(f"{path}: Sheet1!{cells[0]}: formula =SUM(")
+    # the formulas still say how the totals are made
+    s, _row4 = _row(_series(_items(result.data)[1]["entries"][0]), "傷病手当金")
+    assert s["total"] == "sum"
+    done = reportgen_cli("validate", str(path))
+    assert done.returncode == 0
+    assert done.stderr.splitlines()[0] == f"warning: {result.warnings[0]}"   # no Python warning noise
 
 
 def test_page_repeated_area_labels_make_one_section(tmp_path: Path) -> None:
