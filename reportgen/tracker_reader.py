@@ -30,6 +30,8 @@ _LEADING_NUMBER = re.compile(r"^([0-9]+)[.．、\s]*")
 
 @dataclass
 class Header:
+    """Where the header row is and the column of each label (area: the column under 項番's left part)."""
+
     row: int
     data_start: int
     area: int | None
@@ -43,9 +45,9 @@ class Header:
 
 @dataclass
 class ReadEntry:
+    """One 実施概要 block: its plan, status blocks, and the mark / rank cells (checked later)."""
+
     plan: str | None = None
-    plan_row: int | None = None
-    plan_last: int = 0
     blocks: list[dict[str, Any]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     marks: list[tuple[int, int, str]] = field(default_factory=list)
@@ -59,6 +61,8 @@ class ReadEntry:
 
 @dataclass
 class ReadItem:
+    """One 事業: its 項番 (and the last row of a merged 項番 cell), 事業 cells, entries."""
+
     row: int
     number: Any = None
     number_last: int = 0
@@ -68,6 +72,8 @@ class ReadItem:
 
 @dataclass
 class ReadGroup:
+    """A ○ banner."""
+
     title: str
     owner: str | None
     items: list[ReadItem] = field(default_factory=list)
@@ -75,6 +81,8 @@ class ReadGroup:
 
 @dataclass
 class ReadSection:
+    """An area (分野) label; "" until the first label is read."""
+
     title: str
     number: str | None = None
     items: list[ReadItem] = field(default_factory=list)
@@ -111,6 +119,7 @@ _REQUIRED = ("number", "title", "plan", "progress", "mark")
 
 
 def find_header(sheet: Sheet) -> Header | None:
+    """The first row (of the first 60) holding every required label; None when there is none."""
     for r in range(1, min(sheet.max_row, 60) + 1):
         cols = _header_cols(sheet, r)
         if not all(k in cols for k in _REQUIRED) or not cols["progress"] < cols["mark"]:
@@ -287,6 +296,8 @@ class TrackerReader:
             return
         s.take(r, c)
         text = s.text(r, c)
+        if self.item is not None and self.item.row < self.item.number_last < r:
+            self.close_item()  # below the item's merged 項番 cell: the next item's 【tags】 or name
         item = self.ensure_item(r)
         if any(normal(t) == normal(text) for _r, _c, t in item.titles):
             return  # repeated on a new printed page
@@ -305,9 +316,9 @@ class TrackerReader:
             self.entry.flush()
             e = self.entry
             if e.plan is None and not (e.blocks or e.marks or e.ranks):
-                e.plan, e.plan_row, e.plan_last = text, r, s.last_row_of(r, c)
+                e.plan = text
                 return
-        self.entry = ReadEntry(text, r, s.last_row_of(r, c))
+        self.entry = ReadEntry(text)
         item.entries.append(self.entry)
         self.grid_until = 0
 

@@ -193,7 +193,8 @@ def _data(path: Path, **options: Any) -> dict[str, Any]:
     Shape(spacer=0, totals="values"),
     Shape(spacer=2, blank_rows=3, totals="values", sheet="R5進捗"),
     Shape(spacer=1, totals="formulas", header_breaks=True, page_repeat=False),
-], ids=["plain", "shifted-header-row-7", "line-broken-header"])
+    Shape(number_below_tags=True),
+], ids=["plain", "shifted-header-row-7", "line-broken-header", "tags-above-the-number"])
 def test_shapes_import_the_same_report(tmp_path: Path, seed_import: Any, shape: Shape) -> None:
     _path, reference = seed_import
     path = tmp_path / "shape.xlsx"
@@ -500,3 +501,16 @@ def test_a_dtd_in_a_hand_made_workbook_is_refused(tmp_path: Path) -> None:
     path.write_bytes(raw.getvalue())
     with pytest.raises(ReportError, match="declares entities or a DTD"):
         import_tracker(path)
+
+
+def test_tags_typed_above_the_next_items_number(tmp_path: Path) -> None:
+    """【tags】 rows between two items belong to the item whose merged 項番 follows them."""
+    area = Area("1", "分野", [Banner("〇まとめ(業務グループ)", [
+        Item(6, "効果的なレセプト点検の推進", ["困難度:高"], [Entry("計画6", ["実施6"], "○")]),
+        Item(7, "適正受診の啓発と勧奨", ["重要度:高", "困難度:高"], [Entry("計画7", ["実施7"], "△")]),
+    ])])
+    path = tmp_path / "tags.xlsx"
+    build_tracker(path, Shape(areas=[area], number_below_tags=True, summary=False))
+    items = _items(_data(path))
+    assert items[6]["tags"] == ["困難度:高"]
+    assert items[7]["tags"] == ["重要度:高", "困難度:高"] and items[7]["title"] == "適正受診の啓発と勧奨"

@@ -244,6 +244,7 @@ class Shape:
     page_repeat: bool = True            # header + area label repeated after each area's 3rd banner
     summary: bool = True
     areas: list[Area] | None = None
+    number_below_tags: bool = False     # 項番 merged from the 事業 name down, the 【tags】 rows above it
 
 
 @dataclass
@@ -398,9 +399,10 @@ def _item(ws: Any, r: int, item: Item, col: dict[str, int], months: list[int], t
     title_last = min(label_rows, default=r) - 1
     if title_last > title_row:   # 事業 merged over the item's rows, as offices do
         ws.merge_cells(start_row=title_row, start_column=col["title"], end_row=title_last, end_column=col["title"])
-    ws.cell(top, col["number"], item.number)
-    if r - 1 > top:
-        ws.merge_cells(start_row=top, start_column=col["number"], end_row=r - 1, end_column=col["number"])
+    number_row = title_row if shape.number_below_tags else top
+    ws.cell(number_row, col["number"], item.number)
+    if r - 1 > number_row:
+        ws.merge_cells(start_row=number_row, start_column=col["number"], end_row=r - 1, end_column=col["number"])
     return r
 
 
