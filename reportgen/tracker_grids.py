@@ -15,6 +15,7 @@ that follow no rule are kept as literal values, one series per row.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -60,9 +61,17 @@ class GridRow:
     values: list[Any] = field(default_factory=list)
 
 
+def _month_text(sheet: Sheet, r: int, c: int) -> str:
+    """A header cell as text; a date typed for a month (2023/4/1 shown as 4月) reads as "4月"."""
+    value = sheet.typed(r, c)
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return f"{value.month}月"
+    return normal(sheet.quiet_text(r, c))
+
+
 def month_header(sheet: Sheet, r: int, first: int, last: int) -> GridHeader | None:
     """The grid header on row r between columns first..last, if the row is one."""
-    cells = [(c, normal(sheet.quiet_text(r, c))) for c in sheet.filled(r, first, last)]
+    cells = [(c, _month_text(sheet, r, c)) for c in sheet.filled(r, first, last)]
     for i in range(len(cells) - 11):
         run = cells[i:i + 12]
         months = [_MONTH.fullmatch(t) for _c, t in run]

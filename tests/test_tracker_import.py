@@ -26,7 +26,7 @@ from reportgen.tracker_cells import Figure, NotAFigure, parse_figure, parse_rank
 from reportgen.tracker_import import TrackerImportWarning, import_tracker, read_workbook
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tracker_fixtures import Area, Banner, Entry, Item, Shape, build_tracker  # noqa: E402
+from tracker_fixtures import Area, Banner, Entry, Grid, Item, Shape, build_tracker  # noqa: E402
 
 
 def reportgen_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -514,3 +514,21 @@ def test_tags_typed_above_the_next_items_number(tmp_path: Path) -> None:
     items = _items(_data(path))
     assert items[6]["tags"] == ["困難度:高"]
     assert items[7]["tags"] == ["重要度:高", "困難度:高"] and items[7]["title"] == "適正受診の啓発と勧奨"
+
+
+def test_months_typed_as_dates(tmp_path: Path) -> None:
+    area = Area("1", "分野", [Banner("〇事業(業務グループ)", [Item(1, "事業", [], [Entry("計画", [
+        Grid("件数", [("令和5年度", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], 78, None)], "計")], "○")])])])
+    path = tmp_path / "dates.xlsx"
+    build_tracker(path, Shape(areas=[area], summary=False))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Sheet1"]
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.endswith("月") and cell.value[:-1].isdigit():
+                month = int(cell.value[:-1])
+                cell.value = dt.date(2023 if month >= 4 else 2024, month, 1)
+                cell.number_format = 'm"月"'
+    wb.save(path)
+    s, row = _row(_series(_items(_data(path))[1]["entries"][0]), "令和5年度")
+    assert row["values"] == list(range(1, 13)) and s["total"] == "sum" and s["caption"] == "件数"
