@@ -26,6 +26,7 @@ reportgen (with the hidden ``_reportgen`` sheet) are read by
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 import unicodedata
@@ -69,6 +70,11 @@ class TrackerImport:
 # --------------------------------------------------------------------------
 
 def _choose_scale(marks: list[str], legend: list[str]) -> MarkScale:
+    """The built-in scale most marks fit; the legend's □ or 目標 wording (Gunma's) is tried first.
+
+    Hand-made trackers name no scale, but their legend and marks show it:
+    standard and gunma share ◎○△×, only gunma has □ and words its legend 目標….
+    """
     text = " ".join(legend)
     order = list(_SCALE_ORDER)
     if "□" in text or "目標" in text or "□" in marks:
@@ -158,10 +164,8 @@ def _report_meta(sheet: Sheet, header: Header, reader: TrackerReader, fiscal_yea
                  organization: str | None, title: str | None) -> tuple[dict[str, Any], list[Problem]]:
     """Title, fiscal year and organization: options first, then the rows above the header."""
     problems: list[Problem] = []
-    found_title: tuple[int, int, str] | None = None
     issued = None
-    import datetime as _dt
-
+    texts: list[tuple[int, int, str]] = []
     for r in range(1, header.row):
         for c in sheet.filled(r, 1, sheet.max_col):
             if (r, c) in sheet.taken:
@@ -170,9 +174,18 @@ def _report_meta(sheet: Sheet, header: Header, reader: TrackerReader, fiscal_yea
             if isinstance(raw, (_dt.datetime, _dt.date)) and issued is None:
                 issued = raw.date() if isinstance(raw, _dt.datetime) else raw
                 sheet.take(r, c)
-            elif found_title is None and isinstance(raw, str) and raw.strip():
-                found_title = (r, c, raw.strip())
-                sheet.take(r, c)
+            elif isinstance(raw, str) and raw.strip():
+                texts.append((r, c, raw.strip()))
+    # the title is the text nearest the header that names a 年度 (a heading such as
+    # "…について (参考資料)" may stand above it), else the first text
+    dated = [t for t in texts if fiscal_year_in_text(t[2])]
+    found_title = dated[-1] if dated else texts[0] if texts else None
+    for r, c, text in texts:
+        if (r, c, text) == found_title:
+            sheet.take(r, c)
+        else:
+            sheet.warn(r, c, f"could not place {text[:40]!r}: a text above the header that is not taken "
+                             "for the title")
     where = sheet.where(*found_title[:2]) if found_title else sheet.where(header.row, header.number)
     meta: dict[str, Any] = {"title": title or (found_title[2] if found_title else None)}
     fy = fiscal_year

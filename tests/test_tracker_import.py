@@ -532,3 +532,20 @@ def test_months_typed_as_dates(tmp_path: Path) -> None:
     wb.save(path)
     s, row = _row(_series(_items(_data(path))[1]["entries"][0]), "令和5年度")
     assert row["values"] == list(range(1, 13)) and s["total"] == "sum" and s["caption"] == "件数"
+
+
+def test_the_title_is_the_dated_text_nearest_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "titles.xlsx"
+    build_tracker(path, Shape(blank_rows=1))
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Sheet1"]
+    ws["A1"] = "令和5年度群馬支部事業報告について (参考資料)"   # a heading above the title
+    ws["A3"] = "令和5年度 群馬支部事業計画"                      # the title, just above the header
+    ws["C3"] = "担当:企画総務グループ"
+    wb.save(path)
+    result = import_tracker(path)
+    assert result.data["report"]["title"] == "令和5年度 群馬支部事業計画"
+    assert [(w.path, w.message.split(":")[0]) for w in result.warnings] == [
+        ("Sheet1!A1", "could not place '令和5年度群馬支部事業報告について (参考資料)'"),
+        ("Sheet1!C3", "could not place '担当"),
+    ]
