@@ -14,10 +14,13 @@ from typing import Any, Iterator
 
 from openpyxl.utils import get_column_letter
 
-from .errors import Problem
+from .errors import Problem, ReportError
 from .tracker_cells import cell_text
 
-__all__ = ["Sheet"]
+__all__ = ["MAX_CELLS", "Sheet"]
+
+#: Largest used area of a sheet (rows × columns) the importer reads.
+MAX_CELLS = 2_000_000
 
 
 class Sheet:
@@ -28,8 +31,15 @@ class Sheet:
         self.cached = ws_values
         self.source = source
         self.title: str = ws_formulas.title
-        self.max_row: int = ws_formulas.max_row
-        self.max_col: int = ws_formulas.max_column
+        # The extent of the cells holding something, not openpyxl's max_row/max_column:
+        # one formatted cell at XFD1048576 would make those a sheet of 17 billion cells.
+        # (``_cells`` holds only the cells present in the file.)
+        used = [key for key, cell in ws_formulas._cells.items() if cell.value is not None]
+        self.max_row: int = max((r for r, _c in used), default=0)
+        self.max_col: int = max((c for _r, c in used), default=0)
+        if self.max_row * self.max_col > MAX_CELLS:
+            raise ReportError([Problem(source, None, self.title, f"the sheet spans {self.max_row:,} rows × "
+                                       f"{self.max_col:,} columns; a tracker is read up to {MAX_CELLS:,} cells")])
         self.taken: set[tuple[int, int]] = set()
         self.warnings: list[Problem] = []
         self._warned: set[tuple[int, int]] = set()
@@ -38,9 +48,11 @@ class Sheet:
         self.covered: dict[tuple[int, int], tuple[int, int]] = {}
         for rng in ws_formulas.merged_cells.ranges:
             top = (rng.min_row, rng.min_col)
+            if top[0] > self.max_row or top[1] > self.max_col:
+                continue  # nothing to read there
             self.merges[top] = (rng.max_row, rng.max_col)
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
+            for r in range(rng.min_row, min(rng.max_row, self.max_row) + 1):
+                for c in range(rng.min_col, min(rng.max_col, self.max_col) + 1):
                     if (r, c) != top:
                         self.covered[(r, c)] = top
         self._rows: list[tuple[Any, ...]] = [tuple(row) for row in ws_formulas.iter_rows(

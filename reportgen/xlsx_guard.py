@@ -11,18 +11,26 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from . import xlsx_read as _guards
+from .errors import Problem, ReportError
 from .xlsx import HIDDEN_SHEET
 
-__all__ = ["read_checked", "open_workbooks", "is_reportgen_workbook"]
+__all__ = ["MAX_MERGED_CELLS", "read_checked", "open_workbooks", "is_reportgen_workbook"]
 
 #: workbook.xml is small; a bigger one is not looked into for the marker.
 _MAX_WORKBOOK_XML = 5 * 1024 * 1024
+
+
+#: Largest area merged cells may cover in one sheet: openpyxl makes an object for
+#: every cell of a merged range, so A1:XFD1048576 would exhaust memory on loading.
+MAX_MERGED_CELLS = 2_000_000
+_MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})\"")
 
 
 def read_checked(path: str | os.PathLike[str]) -> bytes:
@@ -30,7 +38,31 @@ def read_checked(path: str | os.PathLike[str]) -> bytes:
     source = str(path)
     raw = _guards._read_bytes(Path(path), source)
     _guards._check_container(raw, source)
+    _check_merges(raw, source)
     return raw
+
+
+def _column(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_merges(raw: bytes, source: str) -> None:
+    """Refuse merged ranges covering more cells than any tracker has, before openpyxl sees them."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        for info in z.infolist():
+            if not info.filename.startswith("xl/worksheets/") or not info.filename.endswith(".xml"):
+                continue
+            area = 0
+            for m in _MERGE_REF.finditer(z.read(info)):
+                rows = abs(int(m.group(4)) - int(m.group(2))) + 1
+                cols = abs(_column(m.group(3)) - _column(m.group(1))) + 1
+                area += rows * cols
+                if area > MAX_MERGED_CELLS:
+                    raise ReportError([Problem(source, None, "", f"merged cells in {info.filename} cover more "
+                                               f"than {MAX_MERGED_CELLS:,} cells (refused: they would exhaust memory)")])
 
 
 def open_workbooks(raw: bytes, source: str) -> tuple[Any, Any]:

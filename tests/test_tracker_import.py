@@ -549,3 +549,41 @@ def test_the_title_is_the_dated_text_nearest_the_header(tmp_path: Path) -> None:
         ("Sheet1!A1", "could not place '令和5年度群馬支部事業報告について (参考資料)'"),
         ("Sheet1!C3", "could not place '担当"),
     ]
+
+
+
+def _patch_sheet(path: Path, old: bytes, new: bytes) -> None:
+    import io
+    import zipfile
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert old in data
+                data = data.replace(old, new, 1)
+            zout.writestr(info, data)
+    path.write_bytes(raw.getvalue())
+
+
+def test_formatting_far_away_does_not_blow_up(tmp_path: Path) -> None:
+    """A formatted empty cell at XFD1048576 (Excel's last) must not make a 17-billion-cell sheet."""
+    path = tmp_path / "far.xlsx"
+    build_tracker(path, Shape())
+    wb = openpyxl.load_workbook(path)
+    wb["Sheet1"]["XFD1048576"].number_format = "0.0"
+    wb.save(path)
+    assert _items(_data(path))[24]["title"] == "費用対効果を踏まえたコスト削減"
+    wb["Sheet1"]["XFD1048576"] = "x"              # a value that far out is refused, in one line
+    wb.save(path)
+    with pytest.raises(ReportError, match="rows × 16,384 columns; a tracker is read up to 2,000,000 cells"):
+        import_tracker(path)
+
+
+def test_a_sheet_wide_merge_is_refused_before_loading(tmp_path: Path) -> None:
+    path = tmp_path / "merge.xlsx"
+    build_tracker(path, Shape())
+    _patch_sheet(path, b"<mergeCell ref=", b"<mergeCell ref=\"W200:XFD1048576\"/><mergeCell ref=")
+    with pytest.raises(ReportError, match="merged cells in xl/worksheets/sheet1.xml cover more than 2,000,000"):
+        import_tracker(path)
