@@ -113,9 +113,10 @@ def load(source: str | os.PathLike[str] | IO[bytes] | IO[str], format: Format | 
     _check_format(format, str(source))
     kind = format or _SUFFIXES.get(path.suffix.lower())
     if kind == "xlsx":
-        from .xlsx_read import read_xlsx
+        # a reportgen tracker → xlsx_read; one made by hand → the importer (warnings via `warnings`)
+        from .tracker_import import load_workbook_report
 
-        return read_xlsx(path)
+        return load_workbook_report(path)
     if format is not None and _SUFFIXES.get(path.suffix.lower()) != format:
         try:
             raw = path.read_bytes()

@@ -16,7 +16,7 @@ from typing import Literal, NamedTuple
 
 __all__ = [
     "ERAS", "FISCAL_MONTHS", "Era", "Period", "era_of_date", "era_year",
-    "fiscal_year_label", "month_label", "short_fy_label", "to_fullwidth_digits",
+    "fiscal_year_in_text", "fiscal_year_label", "month_label", "short_fy_label", "to_fullwidth_digits",
     "wareki_date",
 ]
 
@@ -237,3 +237,25 @@ class Period:
             assert self.quarter is not None
             return _QUARTER_MONTHS[self.quarter]
         return "4月" if self.month == 4 else f"4～{self.month}月"
+
+
+_FY_TEXT_RE = re.compile(r"(明治|大正|昭和|平成|令和|[MTSHR])\s*([0-9]{1,2}|元)\s*年度|([12][0-9]{3})\s*年度")
+
+
+def fiscal_year_in_text(text: str) -> tuple[int, str] | None:
+    """The fiscal year a 年度 label in ``text`` names, and the label as found.
+
+    "令和5年度 群馬支部事業計画" → (2023, "令和5年度"); R5年度, 令和元年度,
+    full-width digits and 2023年度 are read too.  None when there is no such label.
+    """
+    import unicodedata
+
+    normal = unicodedata.normalize("NFKC", text)
+    m = _FY_TEXT_RE.search(normal)
+    if not m:
+        return None
+    if m.group(3):
+        return int(m.group(3)), m.group(0)
+    era = next(e for e in ERAS if m.group(1) in (e.name, e.initial))
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    return era.start.year + year - 1, m.group(0)

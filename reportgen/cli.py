@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import importlib
 import sys
+import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
 from . import __version__
-from .errors import RenderError, ReportError
+from .errors import Problem, RenderError, ReportError
 from .i18n import problem_text, tr, translate
 
 if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported when a file is read
@@ -23,6 +24,8 @@ if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported 
 
 EXIT_INVALID = 2
 EXIT_FAILURE = 1
+
+_PYTHON_SHOWWARNING = warnings.showwarning
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -80,6 +83,16 @@ def main() -> None:
       reportgen validate examples/*.yaml
       reportgen render examples/saitama-r5-excerpt.yaml -o out.pdf
     """
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: object = None, line: str | None = None) -> None:
+    """Warnings of reportgen.load() (a hand-made tracker's unplaced cells) as ``warning: …`` lines."""
+    if category.__name__ == "TrackerImportWarning":
+        click.echo(f"warning: {message}", err=True)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
 
 
 @main.command()
@@ -207,9 +220,12 @@ def _load_and_warn(source: Path, font: str) -> Report:
     from .reportwarnings import report_warnings
 
     if source.suffix.lower() == ".xlsx":
-        from .xlsx_read import read_xlsx
+        from .tracker_import import read_workbook
 
-        report, line_of = read_xlsx(source), None
+        report, imported = read_workbook(source)
+        line_of = None
+        for problem in imported:
+            click.echo(f"warning: {problem_text(problem)}", err=True)
     else:
         from .source import read_located
         from .validate import build_located
@@ -354,71 +370,94 @@ def templates_export(folder: str) -> None:
     click.echo(f"{folder}: " + tr("{n} files", n=len(written)))
 
 
-def _import_csv(source: Path, report_fields: dict[str, object]) -> Report:
+def _import_csv(source: Path, report_fields: dict[str, object]) -> tuple[dict[str, Any], list[Problem]]:
     """A CSV table, one entry per row (reportgen.records)."""
     from .records import read_csv
 
-    return read_csv(source, **report_fields)
+    return read_csv(source, **_table_fields(source, report_fields)).to_dict(), []
 
 
-def _import_xlsx(source: Path, report_fields: dict[str, object]) -> Report:
-    """An .xlsx table whose first row names the columns (not a tracker: reportgen.records)."""
-    from .records import read_xlsx_table
+def _import_xlsx(source: Path, report_fields: dict[str, object]) -> tuple[dict[str, Any], list[Problem]]:
+    """A 進捗状況 tracker (made by hand or by reportgen: reportgen.tracker_import), else a
+    table whose first row names the columns (reportgen.records)."""
+    from .tracker_import import NotATrackerError, workbook_data
 
-    return read_xlsx_table(source, **report_fields)
+    try:
+        return workbook_data(source, fiscal_year=_year(report_fields.get("fiscal_year")),
+                             organization=report_fields.get("organization"),  # type: ignore[arg-type]
+                             title=report_fields.get("title"))  # type: ignore[arg-type]
+    except NotATrackerError:
+        from .records import read_xlsx_table
+
+        return read_xlsx_table(source, **_table_fields(source, report_fields)).to_dict(), []
 
 
-#: ``reportgen import`` by suffix of the input.
-IMPORTERS: dict[str, Callable[[Path, dict[str, object]], Report]] = {
+def _year(value: object) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        raise click.UsageError(tr("--fiscal-year {value}: expected a year such as 2024", value=value)) from None
+
+
+def _table_fields(source: Path, report_fields: dict[str, object]) -> dict[str, object]:
+    """A table names no report: --title, --organization and --fiscal-year are needed."""
+    missing = [f"--{k.replace('_', '-')}" for k in ("title", "organization", "fiscal_year") if k not in report_fields]
+    if missing:
+        raise click.UsageError(tr("{table}: a table needs {options}", table=str(source), options=", ".join(missing)))
+    return report_fields
+
+
+#: ``reportgen import`` by suffix of the input: format-1 data and located warnings.
+IMPORTERS: dict[str, Callable[[Path, dict[str, object]], tuple[dict[str, Any], list[Problem]]]] = {
     ".csv": _import_csv,
     ".xlsx": _import_xlsx,
 }
 
 
-def _write_data(report: Report, target: Path) -> None:
+def _write_data(data: dict[str, Any], source: Path, target: Path) -> None:
     """The report as a format-1 YAML or JSON file (by suffix), written atomically."""
     import json
 
-    import yaml
-
     from .output import write_bytes_atomic
+    from .tracker_import import to_yaml
 
-    data = report.to_dict()
     if target.suffix.lower() == ".json":
         text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     else:
-        class Dumper(yaml.SafeDumper):
-            """Multi-line texts as literal blocks (|), as people write them."""
-
-        def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-            style = "|" if "\n" in value and value == value.strip() else None
-            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-        Dumper.add_representer(str, text)
-        text = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=100_000)
+        text = to_yaml(data, str(source))
     write_bytes_atomic(target, text.encode("utf-8"))
 
 
 @main.command("import")
 @click.argument("table", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, help="The report file to write (.yaml, .yml or .json).")
-@click.option("--title", required=True, help="Report title (e.g. 令和６年度 事業計画).")
-@click.option("--organization", required=True, help="Who reports (e.g. 埼玉支部).")
-@click.option("--fiscal-year", required=True, help="Gregorian year the fiscal year starts (2024 = 令和6年度).")
-@click.option("--period", default=None, help="annual, Q1-Q4 or YYYY-MM (default annual).")
-@click.option("--marks", default=None, help="Mark scale name (default standard).")
-@click.option("--layout", default=None, help="Layout (default plan-status).")
+@click.option("--title", default=None, help="Report title (e.g. 令和６年度 事業計画); a tracker's title row otherwise.")
+@click.option("--organization", default=None, help="Who reports (e.g. 埼玉支部); a tracker's title otherwise.")
+@click.option("--fiscal-year", default=None, help="Gregorian year the fiscal year starts (2024 = 令和6年度).")
+@click.option("--period", default=None, help="Tables: annual, Q1-Q4 or YYYY-MM (default annual).")
+@click.option("--marks", default=None, help="Tables: mark scale name (default standard).")
+@click.option("--layout", default=None, help="Tables: layout (default plan-status).")
 def import_command(table: str, output: str, title: str | None, organization: str | None,
                    fiscal_year: str | None, period: str | None, marks: str | None, layout: str | None) -> None:
-    """Turn a table (.csv, or an .xlsx sheet with column names in row 1) into a report file.
+    """Turn a tracker workbook or a table (.xlsx or .csv) into a report file.
 
     \b
-    One row per entry; columns 分野 グループ 項番 施策 計画 実施状況 評価 KPI 目標 実績 …
+    A 進捗状況 tracker made by hand in Excel: the header row (項番 · 事業 ·
+    実施（手段スケジュール）概要 · 進捗状況 · 実施状況 · 全国順位) is found wherever it
+    is; areas, ○ banners, items, entries, month grids, marks and ranks are read
+    under it; every cell that could not be placed is a warning naming it
+    (tracker.xlsx: Sheet1!F12: could not place …).
+    A table (.csv, or an .xlsx sheet with column names in row 1): one row per
+    entry; columns 分野 グループ 項番 施策 計画 実施状況 評価 KPI 目標 実績 …
     (or section group item_number item plan status mark kpi kpi_target kpi_actual …;
-    see "Using it from Python" in the README). Empty cells mean "no value";
-    an empty 分野/グループ/施策 cell continues the one above.
-    Exit status: 0 written, 2 invalid table, 1 another failure.
-    Example:
+    see "Using it from Python" in the README); --title, --organization and
+    --fiscal-year are needed.
+    Exit status: 0 written, 2 invalid input, 1 another failure.
+    Examples:
+      reportgen import 進捗状況R5.xlsx -o plan.yaml
+      reportgen import tracker.xlsx -o plan.yaml --fiscal-year 2023 --organization 群馬支部
       reportgen import plan.csv -o plan.yaml --title "令和６年度 事業計画" --organization 埼玉支部 --fiscal-year 2024
     """
     source, target = Path(table), Path(output)
@@ -433,18 +472,25 @@ def import_command(table: str, output: str, title: str | None, organization: str
     fields = {k: v for k, v in (("title", title), ("organization", organization), ("fiscal_year", fiscal_year),
                                 ("period", period), ("marks", marks), ("layout", layout)) if v is not None}
     try:
-        report = importer(source, fields)
-        _write_data(report, target)
+        data, warned = importer(source, fields)
+        for problem in warned:
+            click.echo("warning: " + problem_text(problem), err=True)
+        _write_data(data, source, target)
     except ReportError as exc:
         for problem in exc.problems:
             click.echo(problem_text(problem), err=True)
         sys.exit(EXIT_INVALID)
     except RenderError as exc:
         _fail(f"{output}: {translate(str(exc))}", EXIT_FAILURE)
+    except click.UsageError:
+        raise
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
         _fail(f"{table}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
-    entries = sum(1 for _ in report.iter_entries())
-    click.echo(f"{output}: " + tr("{sections} sections, {entries} entries", sections=len(report.sections),
+    report = data.get("sections") or []
+    entries = sum(len(i.get("entries") or []) for s_ in report
+                  for items in [s_.get("items") or [], *[g.get("items") or [] for g in s_.get("groups") or []]]
+                  for i in items)
+    click.echo(f"{output}: " + tr("{sections} sections, {entries} entries", sections=len(report),
                                   entries=entries))
 
 

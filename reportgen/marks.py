@@ -23,6 +23,8 @@ _LOOKALIKES = {
     "◯": "○",  # U+25EF large circle
     "⭕": "○",
     "⊚": "◎",  # U+229A circled ring operator
+    "Δ": "△",  # U+0394 Greek capital delta (text copied from PDFs)
+    "∆": "△",  # U+2206 increment
     "✕": "×",
     "✖": "×",
     "ｘ": "×",
