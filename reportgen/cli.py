@@ -386,7 +386,12 @@ def _import_xlsx(source: Path, report_fields: dict[str, object]) -> tuple[dict[s
         return workbook_data(source, fiscal_year=_year(report_fields.get("fiscal_year")),
                              organization=report_fields.get("organization"),  # type: ignore[arg-type]
                              title=report_fields.get("title"))  # type: ignore[arg-type]
-    except NotATrackerError:
+    except NotATrackerError as exc:
+        missing = [k for k in ("title", "organization", "fiscal_year") if k not in report_fields]
+        if missing:  # neither a tracker nor (for want of the report's fields) read as a table
+            raise ReportError([Problem(p.file, p.line, p.path, p.message + "; a table of entries needs "
+                                       + ", ".join(f"--{k.replace('_', '-')}" for k in missing))
+                               for p in exc.problems]) from None
         from .records import read_xlsx_table
 
         return read_xlsx_table(source, **_table_fields(source, report_fields)).to_dict(), []

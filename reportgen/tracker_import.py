@@ -297,7 +297,13 @@ def to_yaml(data: dict[str, Any], source: str) -> str:
                    for v in value) and bool(value)
         return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
+    def represent_str(dumper: yaml.SafeDumper, value: str) -> Any:
+        """Multi-line texts as literal blocks (|), as people write them."""
+        style = "|" if "\n" in value and value == value.strip() else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
     Dumper.add_representer(list, represent_list)
+    Dumper.add_representer(str, represent_str)
     body = yaml.dump(data, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=120)
     return f"# Imported from {os.path.basename(source)} by `reportgen import`.\n{body}"
 

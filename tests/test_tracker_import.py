@@ -310,7 +310,7 @@ def test_not_a_tracker_is_one_line_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         f"{path}: not a 進捗状況 tracker: no sheet has a header row 項番 · 事業 · 実施（手段スケジュール）概要 · "
-        "進捗状況 · 実施状況 (· 全国順位)"]
+        "進捗状況 · 実施状況 (· 全国順位); a table of entries needs --title, --organization, --fiscal-year"]
     assert not out.exists()
     with pytest.raises(ReportError, match="not a 進捗状況 tracker"):
         reportgen.load(path)
@@ -390,7 +390,7 @@ def test_cli_output_rules(tmp_path: Path) -> None:
     link = tmp_path / "same.yaml"
     link.symlink_to(path)
     done = reportgen_cli("import", str(path), "-o", str(link))
-    assert done.returncode == 1 and "refusing to overwrite the input file" in done.stderr
+    assert done.returncode == 1 and "refusing to overwrite an input file" in done.stderr
     assert path.read_bytes()[:2] == b"PK"
     out = tmp_path / "t.json"
     assert reportgen_cli("import", str(path), "-o", str(out)).returncode == 0
@@ -398,8 +398,8 @@ def test_cli_output_rules(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.part"))
     helped = reportgen_cli("import", "--help")
     assert helped.returncode == 0 and "reportgen import 進捗状況R5.xlsx -o plan.yaml" in helped.stdout
-    done = reportgen_cli("import", str(tmp_path / "plan.csv"), "-o", str(tmp_path / "x.yaml"))
-    assert done.returncode == 2 and "cannot import a .csv file" in done.stderr
+    done = reportgen_cli("import", str(tmp_path / "plan.txt"), "-o", str(tmp_path / "x.yaml"))
+    assert done.returncode == 2 and "import reads .csv, .xlsx files" in done.stderr
 
 
 # --------------------------------------------------------------------------
