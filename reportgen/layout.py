@@ -449,7 +449,7 @@ def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | Non
     With ``kpi`` (a KPI's own series) the KPI target is drawn as a dashed line.
     Months after the report's period are left empty, as in the grid.
     """
-    from .charts import kpi_chart_svg, series_chart_svg
+    from .charts import kpi_chart_svg, series_chart_svg, svg_size_mm
 
     if series.chart is None:
         return None
@@ -458,7 +458,9 @@ def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | Non
     height = max(min(width * 0.42, max_h), min(28.0, max_h))
     options = {"reached": ctx.reached, "width_mm": round(width, 2), "height_mm": round(height, 2)}
     svg = kpi_chart_svg(kpi, **options) if kpi is not None else series_chart_svg(series, **options)
-    return ChartView(svg, width, height) if svg is not None else None
+    if svg is None:
+        return None
+    return ChartView(svg, width, svg_size_mm(svg)[1])  # a long legend makes it taller
 
 
 def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
@@ -550,13 +552,17 @@ class SectionView:
     items: list[ItemView]
     #: Inline CSS for the column lines painted behind the items (see base.css).
     stripes: str
+    #: Most height the section row may ask for (:func:`label_cap_pt`).
+    label_cap_pt: float = float("inf")
 
     @property
     def label_height_pt(self) -> float:
         """Height the vertical label needs (base.css .vlabel: 10pt, line-height 1.12,
         1.5mm padding): the section row is at least that tall, so a short section
-        shows its whole label."""
-        return len(self.label) * 10.0 * 1.12 + 1.5 * PT_PER_MM + 3.0
+        shows its whole label. Never more than ``label_cap_pt``: a row that asks
+        for more than a page holds sends WeasyPrint 70 into an endless run of
+        pages when the items hold unbreakable blocks such as charts (issue 12.11)."""
+        return min(len(self.label) * 10.0 * 1.12 + 1.5 * PT_PER_MM + 3.0, self.label_cap_pt)
 
 
 @dataclass
@@ -660,6 +666,24 @@ def cont_placement(title: str, width_mm: float) -> str:
         return "float"
     last = used - per_line * int(used // per_line) if used > per_line else used
     return "inline" if per_line - last >= _CONT_EM else "float"
+
+
+#: Height of the page area (landscape height minus top and bottom margins), in mm:
+#: base.css (A4: 12 + 13 mm) and paper-a3.css (A3: 14 + 15 mm).
+PAGE_BODY_MM: dict[str, float] = {"A4": 210.0 - 25.0, "A3": 297.0 - 29.0}
+#: Room kept on every page for the repeated legend and header rows (and a margin).
+_HEADER_ROOM_MM = 30.0
+
+
+def label_cap_pt(paper: str) -> float:
+    """The tallest section row a page of ``paper`` holds under its repeated header.
+
+    A section row is made at least as tall as its vertical label; a label of
+    ~45 characters (A4) would ask for more than a page, which WeasyPrint 70
+    cannot place: with a chart in the section it lays out pages without end
+    (minutes, gigabytes). Measured on A4: a 450pt row renders, 490pt loops.
+    """
+    return (PAGE_BODY_MM.get(paper, PAGE_BODY_MM["A4"]) - _HEADER_ROOM_MM) * PT_PER_MM
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+|\S")
@@ -848,7 +872,7 @@ class _Builder:
         label = vertical_label(number + joiner + section.title)
         label_mm = sum(c.width_mm for c in self.columns if c.field == "section")
         stripes = _stripes(self.item_cols, self.total_mm, label_mm, "section" in self.fields)
-        return SectionView(section.heading, label, items, stripes)
+        return SectionView(section.heading, label, items, stripes, label_cap_pt(self.paper))
 
     # -- front matter -----------------------------------------------------------
     def cover(self) -> tuple[list[str], str | None, str | None]:
