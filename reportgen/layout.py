@@ -49,9 +49,11 @@ from .model import (
     blocks_of,
 )
 from .numbers import cell_format, format_value
+from .wording import banner_text, numbered
 
 if TYPE_CHECKING:  # pragma: no cover
     from .measures import MeasurePagesView
+    from .tracker_view import TrackerView
 
 __all__ = [
     "FONTS",
@@ -95,13 +97,13 @@ _DEFAULT_COLUMNS: dict[str, list[Column]] = {
     ],
 }
 
-#: Layout name → template. Unknown names and ``tracker`` (an Excel layout)
-#: print as plan-status.
+#: Layout name → template. Unknown names print as plan-status.
 _TEMPLATES = {
     "plan-status": "plan-status.html",
     "quarterly": "quarterly.html",
     "kpi-summary": "kpi-summary.html",
     "measure-pages": "measure-pages.html",
+    "tracker": "tracker.html",
 }
 
 
@@ -635,6 +637,16 @@ class DocView:
     main_table: bool = True
     #: layout: measure-pages: one page per measure (reportgen.measures), instead of sections.
     measures: MeasurePagesView | None = None
+    #: layout: tracker: the 進捗状況 sheet (reportgen.tracker_view), instead of sections.
+    tracker: TrackerView | None = None
+    #: Where the legend prints: "head" (above the header, every page), "foot"
+    #: (once, under the table) or "none"; and the heading printed before it.
+    legend_position: str = "head"
+    legend_heading: str | None = None
+    #: Printed at the top of every page (report.running_header).
+    running_header: str | None = None
+    #: "n / N", "n" or "none" (report.page_numbers).
+    page_numbers: str = "n / N"
 
     @property
     def item_columns(self) -> list[ColumnView]:
@@ -903,7 +915,13 @@ class _Builder:
 
             measures = build_measures(self)  # sets the anchors 掲載ページ points at
             sections = []
-        else:
+        tracker = None
+        if r.layout == "tracker":
+            from .tracker_view import build_tracker
+
+            tracker = build_tracker(r, self.paper, self.ctx)
+            sections = []
+        elif r.layout != "measure-pages":
             sections = [self.section(i, s) for i, s in enumerate(r.sections, 1)]
         main = r.layout != "kpi-summary"
         appendices: list[Appendix] = []
@@ -928,13 +946,18 @@ class _Builder:
             date=date,
             org_line=org_line,
             preface=self.preface(),
-            legend=r.marks.legend(),
+            legend=legend_text(r),
             columns=self.columns,
             has_label="section" in self.fields,
             sections=sections,
             appendices=appendices,
             main_table=main,
             measures=measures,
+            tracker=tracker,
+            legend_position=legend_position(r),
+            legend_heading=r.legend.heading if r.legend is not None else None,
+            running_header=r.running_header,
+            page_numbers=r.page_numbers or "n / N",
         )
 
     # -- appendices -------------------------------------------------------------
@@ -950,7 +973,7 @@ class _Builder:
         sections = []
         for s in r.sections:
             items = []
-            for _group, item in s.iter_items():
+            for group, item in s.iter_items():
                 kpi_entries = [(i, e) for i, e in enumerate(item.entries) if e.kpi is not None]
                 if not kpi_entries:
                     continue
@@ -960,10 +983,11 @@ class _Builder:
                     prefix = ""
                     if len(kpi_entries) > 1:
                         prefix = self.prefixes.get(id(e)) or entry_label(None, k)
-                    rows.append(KpiRow(prefix + e.kpi.text, _fmt(e.kpi.prior, e.kpi.format)[0],
+                    rows.append(KpiRow(numbered(prefix, e.kpi.text), _fmt(e.kpi.prior, e.kpi.format)[0],
                                        _fmt(e.kpi.actual, e.kpi.format)[0], judgement(e.kpi)))
                 title = number_text(item.number) + item.title
-                items.append(KpiItem(title, item.owner or "", self.anchors.get(id(item)) if with_pages else None, rows))
+                owner = item.owner or (group.owner if group is not None else None) or ""  # the group's 担当
+                items.append(KpiItem(title, owner, self.anchors.get(id(item)) if with_pages else None, rows))
             if items:
                 number = "" if s.number is None else str(s.number)
                 sections.append(KpiSection(f"{number}.{s.title}" if number else s.title, items))
@@ -1004,7 +1028,27 @@ def _without_heading(block: Block) -> Block:
 
 
 def _banner(group: Group) -> str:
-    return f"〇{group.title}" + (f"（{group.owner}）" if group.owner else "")
+    return banner_text(group.title, group.owner)
+
+
+def legend_position(report: Report) -> str:
+    """Where the legend prints: as ``report.legend`` asks; else above the header
+    in plan-status (seed 000) and nowhere in the other layouts (seed 002 has
+    none; the tracker's legend is in its mark summary)."""
+    if report.legend is not None:
+        return report.legend.position
+    return "head" if report.layout not in ("quarterly", "tracker") else "none"
+
+
+def legend_text(report: Report) -> str:
+    """The legend as written in ``report.legend.text``, else built from the scale:
+    "◎（計画を大幅に上回る）、…" above the header, "Ｓ：…　Ａ：…" at the foot."""
+    legend = report.legend
+    if legend is not None and legend.text is not None:
+        return legend.text
+    if legend is not None and legend.position == "foot":
+        return "　".join(f"{s.symbol}：{s.label}" for s in report.marks.symbols)
+    return report.marks.legend()
 
 
 def _rank_text(entry: Entry) -> str:
