@@ -1060,8 +1060,10 @@ def _date(report: Report) -> str | None:
 
 
 def report_heading(report: Report) -> str:
-    """"令和５年度 事業計画（埼玉支部）": the title with the organisation unless it names it."""
-    if report.organization and report.organization not in report.title:
+    """"令和５年度 事業計画（埼玉支部）": the title with the organisation unless the
+    title names it, or names a branch (支部) of its own: "令和5年度 群馬支部事業計画"
+    with organization 全国健康保険協会群馬支部 prints as written."""
+    if report.organization and report.organization not in report.title and "支部" not in report.title:
         return f"{report.title}（{report.organization}）"
     return report.title
 

@@ -304,7 +304,10 @@ def render_pdf(
     _check_variant(pdf_variant)
     from .parallel import parallel_reason, render_pdf_parallel
 
-    if parallel_reason(report, jobs, pdf_variant) is None:
+    # The parts stamp "n / N" themselves and carry no running header: a report
+    # with other page numbers or a running header renders as one document.
+    own_pages = report.running_header is not None or report.page_numbers not in (None, "n / N")
+    if not own_pages and parallel_reason(report, jobs, pdf_variant) is None:
         render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
         return
     document = render_document(report, paper=paper, font=font)
