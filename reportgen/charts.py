@@ -216,17 +216,31 @@ def wrap_label(text: str, width: float, size: float) -> list[str]:
 LEGEND_PITCH = 1.25
 
 
+def _grid_height(items: Sequence[_Legend], columns: int, width: float, size: float) -> float:
+    """Height of the legend set in ``columns`` equal columns (labels wrapped to fit)."""
+    gap, inset = size * 1.2, size * 2.2
+    column = (width - gap * (columns - 1)) / columns
+    if column - inset < size * 2:
+        return math.inf
+    height = 0.0
+    for start in range(0, len(items), columns):
+        row = items[start:start + columns]
+        height += max(len(wrap_label(i.label, column - inset, size)) for i in row) * size * LEGEND_PITCH + size * 0.25
+    return height
+
+
 def legend_layout(items: Sequence[_Legend], width: float, size: float) -> tuple[list[LegendSlot], float]:
     """Legend entries placed inside ``width``, and the height they take.
 
     Entries that fit on one line side by side stay on one line. Otherwise they
-    go into a grid of equal columns, as many as the widest entry allows, row by
-    row; a label wider than its column wraps onto more lines. Every entry thus
-    has a box of its own: no label runs into the next entry (issue 12.11).
+    go into a grid of equal columns, row by row, the number of columns that
+    gives the shortest legend; a label wider than its column wraps onto more
+    lines. Every entry thus has a box of its own: no label runs into the next
+    entry (issue 12.11).
     """
     if not items:
         return [], 0.0
-    swatch, gap, inset = size * 1.8, size * 1.2, size * 2.2
+    gap, inset = size * 1.2, size * 2.2
     widths = [inset + text_width(item.label, size) for item in items]
     pitch = size * LEGEND_PITCH
     if sum(widths) + gap * (len(items) - 1) <= width:
@@ -235,9 +249,14 @@ def legend_layout(items: Sequence[_Legend], width: float, size: float) -> tuple[
             slots.append(LegendSlot(item, x, 0.0, (item.label,)))
             x += w + gap
         return slots, pitch
-    column = min(max(widths), width)
-    columns = max(1, int((width + gap) // (column + gap)))
-    column = (width - gap * (columns - 1)) / columns if columns > 1 else width
+    best: tuple[float, int] | None = None
+    for columns in range(1, len(items) + 1):
+        height = _grid_height(items, columns, width, size)
+        if best is None or height < best[0] - 0.01:
+            best = (height, columns)
+    assert best is not None
+    columns = best[1]
+    column = (width - gap * (columns - 1)) / columns
     text_room = max(column - inset, size)
     slots = []
     top = 0.0

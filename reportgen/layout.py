@@ -916,7 +916,7 @@ class _Builder:
             measures = build_measures(self)  # sets the anchors 掲載ページ points at
             sections = []
         tracker = None
-        if r.layout == "tracker":
+        if r.layout == "tracker" and r.columns is None:  # with its own columns it prints as plan-status
             from .tracker_view import build_tracker
 
             tracker = build_tracker(r, self.paper, self.ctx)
@@ -935,7 +935,7 @@ class _Builder:
                 appendices.append(self.mark_summary())
         title_lines, date, org_line = self.cover()
         return DocView(
-            template=template_for(r.layout),
+            template=template_for(r.layout if tracker is not None or r.layout != "tracker" else "plan-status"),
             layout=r.layout,
             style=self.style,
             paper=self.paper,

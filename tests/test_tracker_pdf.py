@@ -134,3 +134,13 @@ def test_long_tracker_runs_over_pages_with_header_and_label_repeated(tmp_path: P
         assert "全国順位" in p
     # every page with rows of area 1 starts them under its label
     assert sum("基盤的保険者機能関係" in p for p in pages) >= 2
+
+
+def test_tracker_with_its_own_columns_prints_those_columns(tmp_path: Path) -> None:
+    data = tracker_data(items=1)
+    data["report"]["columns"] = [{"field": "section", "label": "分野"}, {"field": "plan", "label": "取組内容"},
+                                 {"field": "status", "label": "進捗"}, {"field": "mark", "label": "評価"}]
+    out = tmp_path / "cols.pdf"
+    reportgen.render_pdf(reportgen.Report.from_dict(data), out)
+    first = pages_text(out)[0]
+    assert "取組内容" in first and "評価" in first and "全国順位" not in first
