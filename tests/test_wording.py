@@ -89,6 +89,9 @@ def test_kpi_summary_no_double_number_and_group_owner(tmp_path: Path) -> None:
     assert owners == {"（1）施策1": "企画総務グループ", "（2）施策2": "業務グループ", "（3）施策3": "レセプトグループ"}
     flat = "".join(render(tmp_path, data))
     assert "①①" not in flat and "企画総務グループ" in flat
+    measures = build_view(reportgen.Report.from_dict(report_data(layout="measure-pages"))).measures
+    assert measures is not None
+    assert [r.text for r in measures.measures[0].kpi_rows][:2] == ["①郵送化率を90%以上とする。", "②郵送化率を91%以上とする。"]
 
 
 def test_title_gets_no_branch_name_the_data_does_not_give(tmp_path: Path) -> None:
