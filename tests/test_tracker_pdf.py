@@ -144,3 +144,15 @@ def test_tracker_with_its_own_columns_prints_those_columns(tmp_path: Path) -> No
     reportgen.render_pdf(reportgen.Report.from_dict(data), out)
     first = pages_text(out)[0]
     assert "取組内容" in first and "評価" in first and "全国順位" not in first
+
+
+def test_tracker_with_jobs_renders_once(tmp_path: Path) -> None:
+    # 60 entries over two areas: a plan-status report this size would be cut into parts
+    data = tracker_data(items=10)
+    report = reportgen.Report.from_dict(data)
+    assert sum(1 for _ in report.iter_entries()) >= 60
+    one, two = tmp_path / "one.pdf", tmp_path / "two.pdf"
+    reportgen.render_pdf(report, one)
+    reportgen.render_pdf(report, two, jobs=2)
+    assert pages_text(one) == pages_text(two)
+    assert pages_text(two)[-1].count("（再掲）KPI") == 1
