@@ -22,6 +22,8 @@ from .grids import series_grid
 from .kpi import rank_text
 from .layout import (
     PAPERS,
+    PT_PER_MM,
+    RULE_PT,
     BlockView,
     MiniTable,
     Para,
@@ -137,6 +139,10 @@ class TrackerView:
     sections: list[TrackerSection]
     summary: TrackerSummary
     column_mm: dict[str, float] = field(default_factory=dict)
+    #: Inline CSS painting the item columns' rules behind the items (tracker.css
+    #: td.t-body): where an area's label is taller than its items, the band left
+    #: under them shows the columns carried on, as the workbook's grown rows do.
+    stripes: str = ""
 
 
 def item_text(item: Item, group: Group | None) -> list[str]:
@@ -229,4 +235,19 @@ def build_tracker(report: Report, paper: str, ctx: Any) -> TrackerView:
     widths = {c: page_mm * w / total_units - _CELL_PAD_MM for c, _l, w in TRACKER_COLUMNS}
     columns = [(c, label, 100.0 * w / total_units) for c, label, w in TRACKER_COLUMNS]
     sections = [_section(s, ctx, widths, label_cap_pt(paper)) for s in report.sections]
-    return TrackerView(columns, sections, _summary(report), widths)
+    return TrackerView(columns, sections, _summary(report), widths, column_stripes(columns, page_mm))
+
+
+def column_stripes(columns: list[tuple[str, str, float]], page_mm: float) -> str:
+    """background-* declarations drawing the right rule of every item column (0.6pt)
+    in the area's body cell, positioned in pt from its left edge."""
+    area = columns[0][2]
+    body_pt = page_mm * (100.0 - area) / 100.0 * PT_PER_MM
+    positions = []
+    cum = 0.0
+    for _cls, _label, pct in columns[1:]:
+        cum += pct / (100.0 - area)
+        positions.append(f"{body_pt * cum - RULE_PT:.2f}pt 0")
+    image = "linear-gradient(to right, #000 0.6pt, transparent 0.6pt)"
+    return (f"background-image: {', '.join([image] * len(positions))}; "
+            f"background-position: {', '.join(positions)};")
