@@ -55,6 +55,8 @@ PRINT_KEYS = ("legend", "running_header", "page_numbers")
 LEGEND_POSITIONS = ("head", "foot", "none")
 #: Longest running header or legend: what a few lines at the page's edge hold.
 MAX_LINE_CHARS = 300
+#: Longest running header: two lines of the top margin of an A4 page (9pt).
+MAX_HEADER_CHARS = 150
 #: Most entries a report may hold (documented in the README).
 MAX_ENTRIES = 5_000
 #: Longest text of one field, in characters (about 50 printed pages).
@@ -357,19 +359,21 @@ class _Builder:
                     text = self.line(d["text"], lp + ("text",)) if d.get("text") is not None else None
                     if position:
                         legend = Legend(position, heading, text)  # type: ignore[arg-type]
-        running = self.line(head["running_header"], p + ("running_header",)) \
+        running = self.line(head["running_header"], p + ("running_header",), MAX_HEADER_CHARS) \
             if head.get("running_header") is not None else None
         numbers = None
         if head.get("page_numbers") is not None:
             numbers = self.choice(head["page_numbers"], p + ("page_numbers",), PAGE_NUMBER_STYLES)
         return legend, running, numbers
 
-    def line(self, value: Any, path: PathKey) -> str | None:
-        """A text printed on one line of a page (a header, a legend): at most MAX_LINE_CHARS."""
+    def line(self, value: Any, path: PathKey, limit: int = 0) -> str | None:
+        """A text printed in a line or two of a page (a header, a legend): at most
+        ``limit`` (MAX_LINE_CHARS) characters."""
+        limit = limit or MAX_LINE_CHARS
         text = self.text(value, path, allow_number=True)
-        if text is not None and len(text) > MAX_LINE_CHARS:
-            self.err(path, f"the text is {len(text):,} characters long; a line printed on every page "
-                           f"holds at most {MAX_LINE_CHARS}")
+        if text is not None and len(text) > limit:
+            self.err(path, f"the text is {len(text):,} characters long; this line of the page "
+                           f"holds at most {limit}")
             return None
         return text
 

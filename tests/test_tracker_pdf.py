@@ -59,7 +59,8 @@ def tracker_data(items: int = 3, long_status: int = 0) -> dict:
     return {
         "format": 1,
         "report": {"title": "令和5年度 試験支部事業計画", "organization": "試験支部", "fiscal_year": 2023,
-                   "layout": "tracker", "marks": "gunma"},
+                   "layout": "tracker", "marks": "gunma",
+                   "preface": [{"heading": "基本方針", "bullets": ["能動的な業務体制への変革"]}]},
         "sections": [
             {"number": "1", "title": "基盤的保険者機能関係", "groups": groups[:2]},
             {"number": "2", "title": "戦略的保険者機能関係", "groups": groups[2:]},
@@ -87,6 +88,7 @@ def test_tracker_pdf_prints_the_tracker_columns(tracker_pdf) -> None:
         assert all(header in p for p in pages), f"{header} missing on a page"
     flat = "".join(pages)
     assert "計画内容" not in flat                                   # not the plan-status columns
+    assert "【基本方針】・能動的な業務体制への変革" in pages[0]           # the preface, as the workbook prints it
     assert "〇業務改革の推進0（グループ0）" in flat                    # group banners
     assert "（Ⅲ）ICT化の推進（グループ2）" in flat and "〇（Ⅲ）" not in flat
     assert "施策の名前0-0【重要度:高】インセンティブ関連" in flat           # 事業 cell
