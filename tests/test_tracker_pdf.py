@@ -85,7 +85,7 @@ def test_tracker_pdf_prints_the_tracker_columns(tracker_pdf) -> None:
     pages = pages_text(path)
     for header in ("項番", "事業", "実施（手段スケジュール）概要", "進捗状況（計画を下回る場合は、今後改善すべき点等）",
                    "実施状況", "全国順位"):
-        assert all(header in p for p in pages), f"{header} missing on a page"
+        assert all(header in p for p in pages if "郵送化率" in p), f"{header} missing on a page of the table"
     flat = "".join(pages)
     assert "計画内容" not in flat                                   # not the plan-status columns
     assert "【基本方針】・能動的な業務体制への変革" in pages[0]           # the preface, as the workbook prints it
