@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "STRONG", "PRIOR_TONES", "TARGET_COLOUR", "chart_values", "excel_chart", "excel_chart_title",
     "excel_kpi_target", "kpi_chart_svg",
-    "kpi_target", "series_chart_svg", "series_svg", "y_ticks",
+    "kpi_target", "legend_layout", "series_chart_svg", "series_svg", "svg_size_mm", "wrap_label", "y_ticks",
 ]
 
 #: This year's row (the last row of the series).
@@ -189,19 +189,84 @@ class _Legend:
     style: str          # "line" | "bar" | "target"
 
 
-def _legend_lines(items: Sequence[_Legend], width: float, size: float) -> list[list[tuple[_Legend, float]]]:
-    """Legend items flowed into lines no wider than ``width``; each with its x offset."""
-    swatch, gap = size * 1.8, size * 1.2
-    lines: list[list[tuple[_Legend, float]]] = [[]]
-    x = 0.0
-    for item in items:
-        w = swatch + size * 0.4 + text_width(item.label, size)
-        if lines[-1] and x + w > width:
-            lines.append([])
-            x = 0.0
-        lines[-1].append((item, x))
-        x += w + gap
-    return lines
+@dataclass(frozen=True)
+class LegendSlot:
+    """One legend entry placed: x of its swatch, top of its first line, its label lines."""
+
+    item: _Legend
+    x: float
+    top: float
+    lines: tuple[str, ...]
+
+
+def wrap_label(text: str, width: float, size: float) -> list[str]:
+    """``text`` cut into lines no wider than ``width`` (character by character:
+    legend labels are short Japanese phrases)."""
+    out: list[str] = []
+    line = ""
+    for ch in text:
+        if line and text_width(line + ch, size) > width:
+            out.append(line)
+            line = ""
+        line += ch
+    return out + [line] if line or not out else out
+
+
+#: Line pitch of legend labels, in font sizes.
+LEGEND_PITCH = 1.25
+
+
+def _grid_height(items: Sequence[_Legend], columns: int, width: float, size: float) -> float:
+    """Height of the legend set in ``columns`` equal columns (labels wrapped to fit)."""
+    gap, inset = size * 1.2, size * 2.2
+    column = (width - gap * (columns - 1)) / columns
+    if column - inset < size * 2:
+        return math.inf
+    height = 0.0
+    for start in range(0, len(items), columns):
+        row = items[start:start + columns]
+        height += max(len(wrap_label(i.label, column - inset, size)) for i in row) * size * LEGEND_PITCH + size * 0.25
+    return height
+
+
+def legend_layout(items: Sequence[_Legend], width: float, size: float) -> tuple[list[LegendSlot], float]:
+    """Legend entries placed inside ``width``, and the height they take.
+
+    Entries that fit on one line side by side stay on one line. Otherwise they
+    go into a grid of equal columns, row by row, the number of columns that
+    gives the shortest legend; a label wider than its column wraps onto more
+    lines. Every entry thus has a box of its own: no label runs into the next
+    entry (issue 12.11).
+    """
+    if not items:
+        return [], 0.0
+    gap, inset = size * 1.2, size * 2.2
+    widths = [inset + text_width(item.label, size) for item in items]
+    pitch = size * LEGEND_PITCH
+    if sum(widths) + gap * (len(items) - 1) <= width:
+        slots, x = [], 0.0
+        for item, w in zip(items, widths):
+            slots.append(LegendSlot(item, x, 0.0, (item.label,)))
+            x += w + gap
+        return slots, pitch
+    best: tuple[float, int] | None = None
+    for columns in range(1, len(items) + 1):
+        height = _grid_height(items, columns, width, size)
+        if best is None or height < best[0] - 0.01:
+            best = (height, columns)
+    assert best is not None
+    columns = best[1]
+    column = (width - gap * (columns - 1)) / columns
+    text_room = max(column - inset, size)
+    slots = []
+    top = 0.0
+    for start in range(0, len(items), columns):
+        row = items[start:start + columns]
+        wrapped = [wrap_label(item.label, text_room, size) for item in row]
+        for k, (item, lines) in enumerate(zip(row, wrapped)):
+            slots.append(LegendSlot(item, k * (column + gap), top, tuple(lines)))
+        top += max(len(lines) for lines in wrapped) * pitch + size * 0.25
+    return slots, top
 
 
 # --------------------------------------------------------------------------
@@ -262,21 +327,29 @@ def series_svg(
     if target_value is not None:
         target_label = target_label or "目標 " + format_value(target, fmt)
         legend_items.append(_Legend(target_label, TARGET_COLOUR, "target"))
-    lines = _legend_lines(legend_items, W - 2 * pad, small)
-    for line in lines:
-        y = top + small * 0.85
-        for item, x in line:
-            sx = pad + x
-            if item.style == "bar":
-                parts.append(_rect(sx, y - small * 0.75, small * 1.8, small * 0.8, item.colour))
-            elif item.style == "target":
-                parts.append(_line(sx, y - small * 0.35, sx + small * 1.8, y - small * 0.35, item.colour, 1.0, "3 1.5"))
-            else:
-                width = 1.8 if item.colour == STRONG else 1.1
-                parts.append(_line(sx, y - small * 0.35, sx + small * 1.8, y - small * 0.35, item.colour, width))
-            parts.append(_text(sx + small * 2.2, y, item.label, size=small))
-        top += small * 1.4
+    slots, legend_h = legend_layout(legend_items, W - 2 * pad, small)
+    for slot in slots:
+        y = top + slot.top + small * 0.85
+        sx = pad + slot.x
+        item = slot.item
+        if item.style == "bar":
+            parts.append(_rect(sx, y - small * 0.75, small * 1.8, small * 0.8, item.colour))
+        elif item.style == "target":
+            parts.append(_line(sx, y - small * 0.35, sx + small * 1.8, y - small * 0.35, item.colour, 1.0, "3 1.5"))
+        else:
+            width = 1.8 if item.colour == STRONG else 1.1
+            parts.append(_line(sx, y - small * 0.35, sx + small * 1.8, y - small * 0.35, item.colour, width))
+        for k, text in enumerate(slot.lines):
+            parts.append(_text(sx + small * 2.2, y + k * small * LEGEND_PITCH, text, size=small))
+    top += legend_h + size * 0.15
     top += size * 0.4
+
+    # A legend of many rows makes the chart taller instead of squeezing the plot
+    # under it: the plot keeps at least half the height asked for.
+    min_plot = max(H * 0.5, size * 4)
+    if H - pad - size * 1.3 - top < min_plot:
+        H = top + min_plot + pad + size * 1.3
+        height_mm = H / _PT_PER_MM
 
     bottom = H - pad - size * 1.3       # baseline room for the x labels
     if not everything:
@@ -364,6 +437,18 @@ def _svg(W: float, H: float, width_mm: float, height_mm: float, label: str, font
     ).format(_n(width_mm), _n(height_mm), _n(W), _n(H), label, font_family, _n(size))
     title = Markup("<title>{}</title>").format(label) if label else Markup("")
     return head + title + Markup("").join(parts) + Markup("</svg>")
+
+
+_SIZE_RE = re.compile(r'^<svg [^>]*?width="([0-9.]+)mm" height="([0-9.]+)mm"')
+
+
+def svg_size_mm(svg: Markup | str) -> tuple[float, float]:
+    """(width, height) in mm of a chart built here: a legend of many rows may
+    have made it taller than asked, and the page must give it that room."""
+    m = _SIZE_RE.match(str(svg))
+    if m is None:
+        raise ValueError("not a chart built by reportgen.charts")
+    return float(m.group(1)), float(m.group(2))
 
 
 def series_chart_svg(series: Series, **kwargs: Any) -> Markup | None:

@@ -53,9 +53,11 @@ from .model import (
 )
 from .numbers import cell_format, format_value
 from .papers import PRINTABLE_MM
+from .wording import banner_text, numbered
 
 if TYPE_CHECKING:  # pragma: no cover
     from .measures import MeasurePagesView
+    from .tracker_view import TrackerView
 
 __all__ = [
     "FONTS",
@@ -102,13 +104,13 @@ _DEFAULT_COLUMNS: dict[str, list[Column]] = {
     ],
 }
 
-#: Layout name → template. Unknown names and ``tracker`` (an Excel layout)
-#: print as plan-status.
+#: Layout name → template. Unknown names print as plan-status.
 _TEMPLATES = {
     "plan-status": "plan-status.html",
     "quarterly": "quarterly.html",
     "kpi-summary": "kpi-summary.html",
     "measure-pages": "measure-pages.html",
+    "tracker": "tracker.html",
 }
 
 
@@ -528,7 +530,7 @@ def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | Non
     With ``kpi`` (a KPI's own series) the KPI target is drawn as a dashed line.
     Months after the report's period are left empty, as in the grid.
     """
-    from .charts import kpi_chart_svg, series_chart_svg
+    from .charts import kpi_chart_svg, series_chart_svg, svg_size_mm
 
     if series.chart is None:
         return None
@@ -537,7 +539,9 @@ def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | Non
     height = max(min(width * 0.42, max_h), min(28.0, max_h))
     options = {"reached": ctx.reached, "width_mm": round(width, 2), "height_mm": round(height, 2)}
     svg = kpi_chart_svg(kpi, **options) if kpi is not None else series_chart_svg(series, **options)
-    return ChartView(svg, width, height) if svg is not None else None
+    if svg is None:
+        return None
+    return ChartView(svg, width, svg_size_mm(svg)[1])  # a long legend makes it taller
 
 
 def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
@@ -656,14 +660,18 @@ class SectionView:
     label_cols: list[list[str]] = field(default_factory=list)
     #: Font size of the label (base.css .vlabel: 10pt unless it needs columns).
     label_pt: float = 10.0
+    #: Most height the section row may ask for (:func:`label_cap_pt`).
+    label_cap_pt: float = float("inf")
 
     @property
     def label_height_pt(self) -> float:
         """Height the vertical label needs (base.css .vlabel: line-height 1.12,
         1.5mm padding): the section row is at least that tall, so a short section
-        shows its whole label."""
+        shows its whole label. Never more than ``label_cap_pt``: a row that asks
+        for more than a page holds sends WeasyPrint 70 into an endless run of
+        pages when the items hold unbreakable blocks such as charts (issue 12.11)."""
         rows = max((len(c) for c in self.label_cols), default=len(self.label))
-        return label_height_pt(rows, self.label_pt)
+        return min(label_height_pt(rows, self.label_pt), self.label_cap_pt)
 
 
 def label_height_pt(rows: int, font_pt: float) -> float:
@@ -804,6 +812,16 @@ class DocView:
     main_table: bool = True
     #: layout: measure-pages: one page per measure (reportgen.measures), instead of sections.
     measures: MeasurePagesView | None = None
+    #: layout: tracker: the 進捗状況 sheet (reportgen.tracker_view), instead of sections.
+    tracker: TrackerView | None = None
+    #: Where the legend prints: "head" (above the header, every page), "foot"
+    #: (once, under the table) or "none"; and the heading printed before it.
+    legend_position: str = "head"
+    legend_heading: str | None = None
+    #: Printed at the top of every page (report.running_header).
+    running_header: str | None = None
+    #: "n / N", "n" or "none" (report.page_numbers).
+    page_numbers: str = "n / N"
 
     @property
     def item_columns(self) -> list[ColumnView]:
@@ -834,6 +852,22 @@ def continuation_title(title: str, width_mm: float) -> str:
             cut = cut[:-1]
         text = cut + "…"
     return text + "（続き）"
+
+
+#: Room kept on every page for the repeated legend and header rows (and a margin),
+#: beyond the 11 mm reportgen.heights.PAGE_BODY_MM already keeps.
+_HEADER_ROOM_MM = 30.0 - 11.0
+
+
+def label_cap_pt(paper: str) -> float:
+    """The tallest section row a page of ``paper`` holds under its repeated header.
+
+    A section row is made at least as tall as its vertical label; a label of
+    ~45 characters (A4) would ask for more than a page, which WeasyPrint 70
+    cannot place: with a chart in the section it lays out pages without end
+    (minutes, gigabytes). Measured on A4: a 450pt row renders, 490pt loops.
+    """
+    return (PAGE_BODY_MM.get(paper, PAGE_BODY_MM["A4"]) - _HEADER_ROOM_MM) * PT_PER_MM
 
 
 _DIGIT_RUN = re.compile(r"[0-9]+|\S")
@@ -1055,7 +1089,7 @@ class _Builder:
         # the label no taller than the section's items (nor than a page)
         content_pt = sum(self.item_pt(it) for it in items)
         cols, size = label_columns(label, label_mm, min(max(content_pt, 0.0), self.page_pt * LABEL_PAGE_SHARE))
-        return SectionView(section.heading, label, items, stripes, cols, size)
+        return SectionView(section.heading, label, items, stripes, cols, size, label_cap_pt(self.paper))
 
     def item_pt(self, it: ItemView) -> float:
         """Estimated printed height of an item with its banner."""
@@ -1092,7 +1126,13 @@ class _Builder:
 
             measures = build_measures(self)  # sets the anchors 掲載ページ points at
             sections = []
-        else:
+        tracker = None
+        if r.layout == "tracker" and r.columns is None:  # with its own columns it prints as plan-status
+            from .tracker_view import build_tracker
+
+            tracker = build_tracker(r, self.paper, self.ctx)
+            sections = []
+        elif r.layout != "measure-pages":
             sections = [self.section(i, s) for i, s in enumerate(r.sections, 1)]
         main = r.layout != "kpi-summary"
         appendices: list[Appendix] = []
@@ -1106,7 +1146,7 @@ class _Builder:
                 appendices.append(self.mark_summary())
         title_lines, date, org_line = self.cover()
         return DocView(
-            template=template_for(r.layout),
+            template=template_for(r.layout if tracker is not None or r.layout != "tracker" else "plan-status"),
             layout=r.layout,
             style=self.style,
             paper=self.paper,
@@ -1117,13 +1157,18 @@ class _Builder:
             date=date,
             org_line=org_line,
             preface=self.preface(),
-            legend=r.marks.legend(),
+            legend=legend_text(r),
             columns=self.columns,
             has_label="section" in self.fields,
             sections=sections,
             appendices=appendices,
             main_table=main,
             measures=measures,
+            tracker=tracker,
+            legend_position=legend_position(r),
+            legend_heading=r.legend.heading if r.legend is not None else None,
+            running_header=r.running_header,
+            page_numbers=r.page_numbers or "n / N",
         )
 
     # -- appendices -------------------------------------------------------------
@@ -1139,7 +1184,7 @@ class _Builder:
         sections = []
         for s in r.sections:
             items = []
-            for _group, item in s.iter_items():
+            for group, item in s.iter_items():
                 kpi_entries = [(i, e) for i, e in enumerate(item.entries) if e.kpi is not None]
                 if not kpi_entries:
                     continue
@@ -1149,10 +1194,11 @@ class _Builder:
                     prefix = ""
                     if len(kpi_entries) > 1:
                         prefix = self.prefixes.get(id(e)) or entry_label(None, k)
-                    rows.append(KpiRow(prefix + e.kpi.text, _fmt(e.kpi.prior, e.kpi.format)[0],
+                    rows.append(KpiRow(numbered(prefix, e.kpi.text), _fmt(e.kpi.prior, e.kpi.format)[0],
                                        _fmt(e.kpi.actual, e.kpi.format)[0], judgement(e.kpi)))
                 title = number_text(item.number) + item.title
-                items.append(KpiItem(title, item.owner or "", self.anchors.get(id(item)) if with_pages else None, rows))
+                owner = item.owner or (group.owner if group is not None else None) or ""  # the group's 担当
+                items.append(KpiItem(title, owner, self.anchors.get(id(item)) if with_pages else None, rows))
             if items:
                 number = "" if s.number is None else str(s.number)
                 sections.append(KpiSection(f"{number}.{s.title}" if number else s.title, items))
@@ -1193,7 +1239,27 @@ def _without_heading(block: Block) -> Block:
 
 
 def _banner(group: Group) -> str:
-    return f"〇{group.title}" + (f"（{group.owner}）" if group.owner else "")
+    return banner_text(group.title, group.owner)
+
+
+def legend_position(report: Report) -> str:
+    """Where the legend prints: as ``report.legend`` asks; else above the header
+    in plan-status (seed 000) and nowhere in the other layouts (seed 002 has
+    none; the tracker's legend is in its mark summary)."""
+    if report.legend is not None:
+        return report.legend.position
+    return "head" if report.layout not in ("quarterly", "tracker") else "none"
+
+
+def legend_text(report: Report) -> str:
+    """The legend as written in ``report.legend.text``, else built from the scale:
+    "◎（計画を大幅に上回る）、…" above the header, "Ｓ：…　Ａ：…" at the foot."""
+    legend = report.legend
+    if legend is not None and legend.text is not None:
+        return legend.text
+    if legend is not None and legend.position == "foot":
+        return "　".join(f"{s.symbol}：{s.label}" for s in report.marks.symbols)
+    return report.marks.legend()
 
 
 def _rank_text(entry: Entry) -> str:
@@ -1205,8 +1271,10 @@ def _date(report: Report) -> str | None:
 
 
 def report_heading(report: Report) -> str:
-    """"令和５年度 事業計画（埼玉支部）": the title with the organisation unless it names it."""
-    if report.organization and report.organization not in report.title:
+    """"令和５年度 事業計画（埼玉支部）": the title with the organisation unless the
+    title names it, or names a branch (支部) of its own: "令和5年度 群馬支部事業計画"
+    with organization 全国健康保険協会群馬支部 prints as written."""
+    if report.organization and report.organization not in report.title and "支部" not in report.title:
         return f"{report.title}（{report.organization}）"
     return report.title
 

@@ -103,7 +103,8 @@ BUILTIN_SCALES: Mapping[str, MarkScale] = {
     for s in (
         _scale(
             "standard",
-            [("◎", "計画を大幅に上回る"), ("○", "計画通り"), ("△", "実施中又は計画を下回る"), ("×", "未実施")],
+            # As seed 000 prints it, the 。 inside the brackets included.
+            [("◎", "計画を大幅に上回る"), ("○", "計画通り"), ("△", "実施中又は計画を下回る。"), ("×", "未実施")],
             "―",
         ),
         _scale("quarterly", [("○", "計画通り"), ("△", "実施中又は計画を下回る")], "—"),

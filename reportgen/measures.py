@@ -35,6 +35,7 @@ from .layout import (
     report_heading,
 )
 from .model import KPI, Item, Report
+from .wording import numbered
 
 if TYPE_CHECKING:  # pragma: no cover
     import weasyprint
@@ -143,7 +144,7 @@ def _kpi_rows(builder: _Builder, item: Item) -> list[MeasureKpiRow]:
         prefix = ""
         if len(kpi_entries) > 1:
             prefix = builder.prefixes.get(id(e)) or entry_label(None, k)
-        rows.append(MeasureKpiRow(prefix + kpi.text, _fmt(kpi.actual, kpi.format)[0] or NONE_MARK,
+        rows.append(MeasureKpiRow(numbered(prefix, kpi.text), _fmt(kpi.actual, kpi.format)[0] or NONE_MARK,
                                   judgement(kpi), next_kpi_text(kpi)))
     return rows
 

@@ -218,7 +218,11 @@ class Section:
 
     @property
     def heading(self) -> str:
-        return (f"{self.number} " if self.number not in (None, "") else "") + self.title
+        """"1 基盤的保険者関係"; a number ending in its own punctuation ("１．",
+        "（Ⅲ）") is followed by the title without a space, as written."""
+        from .wording import heading_text
+
+        return heading_text(self.number, self.title)
 
     def iter_items(self) -> Iterator[tuple[Group | None, Item]]:
         """Items directly under the section first, then those of each group."""
@@ -241,6 +245,24 @@ class Column:
     width: str | None = None
 
 
+@dataclass
+class Legend:
+    """Where and how the mark legend prints (docs/FORMAT-extensions.md, "Print options").
+
+    ``position``: "head" (above the header on every page), "foot" (once, under
+    the table) or "none"; ``heading`` is printed before it ("【自己評価について】");
+    ``text`` replaces the legend built from the scale, printed as written.
+    """
+
+    position: Literal["head", "foot", "none"] = "head"
+    heading: str | None = None
+    text: str | None = None
+
+
+#: Page number styles: "n / N" (default), "n", or none at all.
+PAGE_NUMBER_STYLES = ("n / N", "n", "none")
+
+
 BUILTIN_FIELDS = ("section", "number", "title", "plan", "status", "mark", "kpi", "owner", "rank")
 
 
@@ -260,6 +282,11 @@ class Report:
     preface: list[Block] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     format: int = 1
+    #: Print options (docs/FORMAT-extensions.md): the legend's place, a running
+    #: header printed at the top of every page, the page number style.
+    legend: Legend | None = None
+    running_header: str | None = None
+    page_numbers: str | None = None
 
     @property
     def period_info(self) -> Period:

@@ -395,7 +395,12 @@ def render_pdf(
     _check_variant(pdf_variant)
     from .parallel import parallel_reason, render_pdf_parallel
 
-    if templates is None and parallel_reason(report, jobs, pdf_variant) is None:
+    # The parts stamp "n / N" themselves and carry no running header: a report
+    # with other page numbers or a running header renders as one document, and
+    # so does the tracker (its view is not cut into 分野 parts).
+    one_document = (report.running_header is not None or report.page_numbers not in (None, "n / N")
+                    or (report.layout == "tracker" and report.columns is None))
+    if templates is None and not one_document and parallel_reason(report, jobs, pdf_variant) is None:
         render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
         return
     document = render_document(report, paper=paper, font=font, templates=templates)

@@ -29,7 +29,9 @@ from .model import (
     Group,
     Item,
     KpiNext,
+    Legend,
     National,
+    PAGE_NUMBER_STYLES,
     NoteBlock,
     Report,
     Section,
@@ -48,6 +50,13 @@ T = TypeVar("T")
 
 LAYOUTS = ("plan-status", "quarterly", "kpi-summary", "measure-pages", "tracker")
 APPENDICES = ("kpi-summary", "mark-summary")
+#: Print options of report (docs/FORMAT-extensions.md, "Print options").
+PRINT_KEYS = ("legend", "running_header", "page_numbers")
+LEGEND_POSITIONS = ("head", "foot", "none")
+#: Longest running header or legend: what a few lines at the page's edge hold.
+MAX_LINE_CHARS = 300
+#: Longest running header: two lines of the top margin of an A4 page (9pt).
+MAX_HEADER_CHARS = 150
 #: Most entries a report may hold (documented in the README).
 MAX_ENTRIES = 5_000
 #: Longest text of one field, in characters (about 50 printed pages).
@@ -264,7 +273,7 @@ class _Builder:
                 self.err(("format",), f"expected format: 1, got {self.kind(fmt, ('format',))}")
         head = self.mapping(top.get("report"), ("report",), (
             "title", "organization", "fiscal_year", "period", "issued", "layout", "marks",
-            "columns", "appendix", "preface",
+            "columns", "appendix", "preface", *PRINT_KEYS,
         ), ("title", "organization", "fiscal_year")) if "report" in top else None
         if head is None:
             return None
@@ -310,6 +319,7 @@ class _Builder:
         preface = self.blocks(head["preface"], p + ("preface",)) if "preface" in head else []
         self.label_limit = self.section_label_limit(columns, layout)
         self.layout = layout
+        legend, running_header, page_numbers = self.print_options(head, p)
         sections = self.each(top.get("sections", []), ("sections",), self.section)
         if self.entries > MAX_ENTRIES:
             self.err(("sections",), f"{self.entries:,} entries; the limit is {MAX_ENTRIES:,} per report")
@@ -330,7 +340,44 @@ class _Builder:
             title=title, organization=org, fiscal_year=fy, marks=marks, period=period,
             issued=issued, layout=layout, columns=columns, appendix=appendix,
             preface=preface, sections=sections,
+            legend=legend, running_header=running_header, page_numbers=page_numbers,
         )
+
+    def print_options(self, head: dict[str, Any], p: PathKey) -> tuple[Legend | None, str | None, str | None]:
+        """report.legend, report.running_header, report.page_numbers (docs/FORMAT-extensions.md)."""
+        legend = None
+        if head.get("legend") is not None:
+            raw = head["legend"]
+            lp = p + ("legend",)
+            if isinstance(raw, str):
+                position = self.choice(raw, lp, LEGEND_POSITIONS)
+                legend = Legend(position) if position else None  # type: ignore[arg-type]
+            else:
+                d = self.mapping(raw, lp, ("position", "heading", "text"))
+                if d is not None:
+                    position = (self.choice(d["position"], lp + ("position",), LEGEND_POSITIONS)
+                                if d.get("position") is not None else "head")
+                    heading = self.line(d["heading"], lp + ("heading",)) if d.get("heading") is not None else None
+                    text = self.line(d["text"], lp + ("text",)) if d.get("text") is not None else None
+                    if position:
+                        legend = Legend(position, heading, text)  # type: ignore[arg-type]
+        running = self.line(head["running_header"], p + ("running_header",), MAX_HEADER_CHARS) \
+            if head.get("running_header") is not None else None
+        numbers = None
+        if head.get("page_numbers") is not None:
+            numbers = self.choice(head["page_numbers"], p + ("page_numbers",), PAGE_NUMBER_STYLES)
+        return legend, running, numbers
+
+    def line(self, value: Any, path: PathKey, limit: int = 0) -> str | None:
+        """A text printed in a line or two of a page (a header, a legend): at most
+        ``limit`` (MAX_LINE_CHARS) characters."""
+        limit = limit or MAX_LINE_CHARS
+        text = self.text(value, path, allow_number=True)
+        if text is not None and len(text) > limit:
+            self.err(path, f"the text is {len(text):,} characters long; this line of the page "
+                           f"holds at most {limit}")
+            return None
+        return text
 
     def date(self, value: Any, path: PathKey) -> _dt.date | None:
         if isinstance(value, _dt.datetime):

@@ -15,7 +15,7 @@ from reportgen.model import KPI
 def test_builtin_scales_and_legend() -> None:
     assert set(BUILTIN_SCALES) == {"standard", "quarterly", "gunma", "evaluation", "achievement"}
     assert BUILTIN_SCALES["standard"].legend() == (
-        "◎（計画を大幅に上回る）、○（計画通り）、△（実施中又は計画を下回る）、×（未実施）"
+        "◎（計画を大幅に上回る）、○（計画通り）、△（実施中又は計画を下回る。）、×（未実施）"
     )
     assert BUILTIN_SCALES["gunma"].allowed == ("◎", "○", "△", "×", "□")
     assert BUILTIN_SCALES["evaluation"].normalise("ｓ") == "S"
