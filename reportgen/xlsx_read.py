@@ -45,7 +45,12 @@ from typing import Any
 from .errors import Problem, ReportError
 from .model import BulletsBlock, Entry, Item, NoteBlock, Report, TableBlock, TextBlock, blocks_of
 from .xlsx import (
+    COL_AREA,
     COL_ENTRY_ID,
+    COL_NUMBER,
+    COL_RANK,
+    COL_TITLE,
+    DATA_SHEET,
     COL_MARK,
     COL_PLAN,
     COL_PROGRESS,
@@ -60,11 +65,25 @@ from .xlsx import (
     ROLE_FILLER,
     ROLE_GAP,
     ROLE_GRID,
+    ROLE_PREFACE,
     ROLE_SUMMARY,
+    ROLE_TITLE,
+    banner_text,
+    build_layout,
+    data_sheet_values,
     entry_paths,
+    item_title,
+    number_text,
+    rank_text,
+    report_heading,
 )
+from .xlsx_readback import GridEdits, Structure, apply_rank, cell_name, compare_generated
 
-__all__ = ["read_xlsx"]
+__all__ = ["read_xlsx", "read_xlsx_checked", "TrackerWarning"]
+
+
+class TrackerWarning(UserWarning):
+    """An edit in a tracker workbook that is not read back (located: file: sheet!cell: field: what)."""
 
 #: Largest workbook accepted on disk and once unpacked (zip bomb guard).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -218,6 +237,9 @@ class _Seen:
     empty_status: str | None = None
     last_block: int | None = None
     after: str | None = None                   # new entries: the entry they follow
+    rank: Any = None
+    grids: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
+    entry: Entry | None = None                 # the model entry, once applied
 
 
 def _covered_plan_rows(ws: Any) -> dict[int, int]:
@@ -235,40 +257,59 @@ def _row_text(values: tuple[Any, ...]) -> str:
     return " ".join(p for p in parts if p.strip())
 
 
-def _scan(ws: Any, header_row: int, max_row: int) -> list[_Seen]:
+#: Structure events in sheet order: ("area"|"banner"|"item"|"entry", row, payload).
+_Event = tuple[str, int, Any]
+
+
+def _scan(ws: Any, header_row: int, max_row: int) -> tuple[list[_Seen], list[_Event], int]:
+    """Entries and structure events of the body; also the first row after it."""
     covered = _covered_plan_rows(ws)
     seen: list[_Seen] = []
+    events: list[_Event] = []
     by_row: dict[int, _Seen] = {}
     current: _Seen | None = None
-    anchor: _Seen | None = None      # the last existing entry, for new ones
+    anchor: _Seen | None = None      # the last entry, for new ones
+    end = max_row + 1
     for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, max_row=max_row,
                                             max_col=COL_ROLE, values_only=True), start=header_row + 1):
         role = _text(values[COL_ROLE - 1]).strip()
         entry_id = _text(values[COL_ENTRY_ID - 1]).strip()
         if role in (ROLE_SUMMARY, ROLE_GAP):
+            end = r
             break
+        area = _text(values[COL_AREA - 1])
+        if area.strip():
+            events.append(("area", r, area))
         if role == ROLE_BANNER:
-            current = anchor = None
+            events.append(("banner", r, _text(values[COL_NUMBER - 1])))
+            current = None
             continue
+        number, title = _text(values[COL_NUMBER - 1]), _text(values[COL_TITLE - 1])
+        if number.strip() or title.strip():
+            events.append(("item", r, (number, title)))
         if entry_id:
-            current = anchor = _Seen(r, entry_id, values[COL_MARK - 1], _text(values[COL_PLAN - 1]))
+            current = anchor = _Seen(r, entry_id, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
+                                     rank=values[COL_RANK - 1])
             seen.append(current)
             by_row[r] = current
-        elif not role and anchor is not None:
+            events.append(("entry", r, current))
+        elif not role or role == ROLE_FILLER:
             top = covered.get(r)
             if top is None and _text(values[COL_PLAN - 1]).strip():
-                current = _Seen(r, None, values[COL_MARK - 1], _text(values[COL_PLAN - 1]), after=anchor.entry_id)
+                current = _Seen(r, None, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
+                                after=anchor.entry_id if anchor else None, rank=values[COL_RANK - 1])
                 seen.append(current)
                 by_row[r] = current
+                events.append(("entry", r, current))
             elif top is not None and top in by_row:
                 current = by_row[top]
         if current is None:
             continue
-        _take_row(current, role, values)
-    return seen
+        _take_row(current, role, values, r)
+    return seen, events, end
 
 
-def _take_row(current: _Seen, role: str, values: tuple[Any, ...]) -> None:
+def _take_row(current: _Seen, role: str, values: tuple[Any, ...], r: int) -> None:
     text = _text(values[COL_PROGRESS - 1])
     m = _PIECE_RE.fullmatch(role)
     if m:
@@ -280,6 +321,7 @@ def _take_row(current: _Seen, role: str, values: tuple[Any, ...]) -> None:
     elif role.startswith(ROLE_GRID):
         tail = role[len(ROLE_GRID):]
         current.last_block = int(tail) if tail.isdigit() else None
+        current.grids.setdefault(tail, []).append((r, values))
     elif role in ("", ROLE_FILLER):
         extra = _row_text(values)
         if extra.strip():
@@ -296,10 +338,22 @@ class _Applier:
         self.written = written
         self.source = source
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.entries: dict[str, tuple[str, Item, Entry]] = {
             f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
         }
         self.added: dict[str, int] = {}
+        self.taken: set[str] = set()
+        # What was written for each entry, before any edit is applied: grid
+        # rows by role (cells carry their source) and the 全国順位 text.
+        self.grid_rows: dict[str, dict[str, list[Any]]] = {}
+        self.ranks: dict[str, str] = {eid: rank_text(e) for eid, (_p, _i, e) in self.entries.items()}
+        current: dict[str, list[Any]] | None = None
+        for row in build_layout(report).rows:
+            if row.entry_id:
+                current = self.grid_rows.setdefault(row.entry_id, {})
+            if current is not None and row.role.startswith(ROLE_GRID):
+                current.setdefault(row.role[len(ROLE_GRID):], []).append(row)
 
     def mark(self, raw: Any, row: int, path: str) -> str | None:
         text = _text(raw).strip()
@@ -324,8 +378,25 @@ class _Applier:
             self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_ENTRY_ID)}{seen.row}",
                                          f"unknown entry tag {seen.entry_id!r} (hidden column edited?)"))
             return
+        if seen.entry_id in self.taken:
+            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_ENTRY_ID)}{seen.row}",
+                                         f"entry tag {seen.entry_id!r} appears twice (rows copied with their "
+                                         "hidden columns?); copy only the visible cells"))
+            return
+        self.taken.add(seen.entry_id)
         path, _item, entry = found
+        seen.entry = entry
         entry.mark = self.mark(seen.mark, seen.row, path)
+        edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings)
+        written_grids = self.grid_rows.get(seen.entry_id, {})
+        for tail, rows in seen.grids.items():
+            edits.apply(tail, written_grids.get(tail, []), rows)
+        for tail, rows in written_grids.items():
+            if tail not in seen.grids and rows:
+                edits.warn(seen.row, COL_PROGRESS, path, "a grid's rows were deleted; deleting a grid is not read "
+                                                         "back (its figures are kept)")
+        apply_rank(entry, _text(seen.rank), self.ranks.get(seen.entry_id, ""),
+                   f"{MAIN_SHEET}!{_col(COL_RANK)}{seen.row}: {path}.kpi.national", self.source, self.problems)
         if not _same(seen.plan, str(written.get("plan", ""))):
             entry.plan = _plan_from(seen.plan, written) or None
         self.status(entry, seen, written.get("pieces") or {})
@@ -350,18 +421,17 @@ class _Applier:
             _add_text(entry, after, text)
 
     def add_entry(self, seen: _Seen) -> None:
-        found = self.entries.get(seen.after or "")
-        if found is None:
-            return
-        path, item, anchor = found
+        """An entry typed into new rows; the structure pass puts it where the sheet shows it."""
         status = seen.empty_status or None
         entry = Entry(plan=seen.plan.strip() or None, status=status,
-                      mark=self.mark(seen.mark, seen.row, path.rsplit(".", 1)[0] + ".entries[new]"))
+                      mark=self.mark(seen.mark, seen.row, f"(new entry at row {seen.row})"))
         for _after, text in seen.extra:
             _add_text(entry, None, text)
-        position = item.entries.index(anchor) + 1 + self.added.get(seen.after or "", 0)
-        item.entries.insert(position, entry)
-        self.added[seen.after or ""] = self.added.get(seen.after or "", 0) + 1
+        rank = _text(seen.rank).strip()
+        if rank:
+            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_RANK)}{seen.row}",
+                                         "全国順位 of a new entry is not read back (it has no KPI)"))
+        seen.entry = entry
 
 
 def _col(col: int) -> str:
@@ -419,8 +489,71 @@ def _add_text(entry: Entry, after: int | None, text: str) -> None:
         entry.status.insert(position, TextBlock(text))
 
 
-def read_xlsx(path: str | os.PathLike[str]) -> Report:
-    """Read a tracker workbook (as written by render_xlsx, possibly edited)."""
+def _heads(report: Report) -> dict[str, dict[int, str]]:
+    """The texts written for sections, groups and items, by object (before edits)."""
+    heads: dict[str, dict[int, str]] = {"area": {}, "banner": {}, "title": {}, "number": {}}
+    for section in report.sections:
+        heads["area"][id(section)] = section.heading
+        for group in section.groups:
+            heads["banner"][id(group)] = banner_text(group)
+        for group, item in section.iter_items():
+            heads["title"][id(item)] = item_title(item, group)
+            heads["number"][id(item)] = number_text(item.number)
+    return heads
+
+
+def _read_top(ws: Any, report: Report, header_row: int, source: str, warnings: list[Problem]) -> None:
+    """Title (read back), issue date and preface (generated: a change is a warning)."""
+    from .calendar import wareki_date
+    from .xlsx import block_text_plain
+
+    title_written = report_heading(report)
+    title = _text(ws.cell(1, COL_AREA).value).strip()
+    if title and title != title_written.strip():
+        org = report.organization
+        if org and title.endswith(f"（{org}）"):
+            title = title[: -len(f"（{org}）")].rstrip()
+        report.title = title
+    elif not title:
+        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_AREA)}: report.title",
+                                "the title was cleared; the title is kept (a report needs one)"))
+    issued = _text(ws.cell(1, COL_MARK).value).strip()
+    written_issued = wareki_date(report.issued) if report.issued is not None else ""
+    if issued != written_issued:
+        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_MARK)}: report.issued",
+                                f"the issue date is not read back from the sheet (kept {written_issued or 'none'!r}); "
+                                "change it in the data"))
+    texts = [t for block in report.preface for t in block_text_plain(block) if t]
+    rows = [r for r in range(2, header_row) if _text(ws.cell(r, COL_ROLE).value) == ROLE_PREFACE]
+    for k, r in enumerate(rows):
+        seen = _text(ws.cell(r, COL_AREA).value)
+        if k >= len(texts) or not _same(seen, texts[k]):
+            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, COL_AREA)}: preface",
+                                    "the preface is not read back from the sheet; change it in the data"))
+    if len(rows) < len(texts):
+        warnings.append(Problem(source, None, f"{MAIN_SHEET}!A2: preface",
+                                "preface rows were deleted; the preface is not read back from the sheet"))
+
+
+def _check_summary(ws: Any, start: int, max_row: int, source: str, warnings: list[Problem]) -> None:
+    """The mark summary is live formulas; a typed count would go stale silently."""
+    for r in range(start, max_row + 1):
+        if _text(ws.cell(r, COL_ROLE).value) != ROLE_SUMMARY:
+            continue
+        value = ws.cell(r, COL_PROGRESS + 1).value
+        if not (isinstance(value, str) and value.startswith(("=COUNTIF", "=SUM"))):
+            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, COL_PROGRESS + 1)}: summary",
+                                    f"the mark summary is counted from the marks; {value!r} typed here is not "
+                                    "read back (restore the formula)"))
+
+
+def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
+    """Read a tracker workbook; returns the report and the located warnings.
+
+    Errors (a cell that cannot be read, such as an unknown mark or a figure
+    that is not a number) raise ReportError; warnings name edits that are not
+    read back (generated cells, the データ sheet) — see :func:`read_xlsx`.
+    """
     source = str(path)
     raw = _read_bytes(Path(path), source)
     _check_container(raw, source)
@@ -437,9 +570,44 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
     ws = wb[MAIN_SHEET]
     max_row = ws.max_row
     header_row = _find_header(ws, max_row, source)
+    written_data = data_sheet_values(report)
+    heads = _heads(report)
     applier = _Applier(report, payload["written"], source)
-    for seen in _scan(ws, header_row, max_row):
+    _read_top(ws, report, header_row, source, applier.warnings)
+    seen_list, events, end = _scan(ws, header_row, max_row)
+    for seen in seen_list:
         applier.apply(seen)
+    structure = Structure(report, source, MAIN_SHEET)
+    for kind, row, value in events:
+        if kind == "area":
+            structure.area(row, value)
+        elif kind == "banner":
+            structure.banner(row, value)
+        elif kind == "item":
+            structure.item_start(row, *value)
+        elif kind == "entry" and value.entry is not None:
+            structure.entry(row, value.entry)
+    structure.rebuild(heads)
+    applier.problems.extend(structure.problems)
+    _check_summary(ws, end, max_row, source, applier.warnings)
+    if DATA_SHEET in wb.sheetnames:
+        applier.warnings.extend(compare_generated(wb[DATA_SHEET], written_data, DATA_SHEET, source))
     if applier.problems:
         raise ReportError(applier.problems)
+    try:
+        checked = Report.from_dict(report.to_dict(), source=source)
+    except ReportError as exc:
+        raise ReportError([Problem(source, None, p.path, p.message) for p in exc.problems]) from None
+    return checked, applier.warnings + structure.warnings
+
+
+def read_xlsx(path: str | os.PathLike[str]) -> Report:
+    """Read a tracker workbook (as written by render_xlsx, possibly edited).
+
+    Located warnings (edits not read back) are issued as :class:`TrackerWarning`
+    through :mod:`warnings`; use :func:`read_xlsx_checked` to get them as a list.
+    """
+    report, problems = read_xlsx_checked(path)
+    for problem in problems:
+        warnings.warn(str(problem), TrackerWarning, stacklevel=2)
     return report
