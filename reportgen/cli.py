@@ -70,12 +70,48 @@ def main() -> None:
     """
 
 
+def read_warned(name: str | Path, *, strict: bool = False) -> tuple[Report, object]:
+    """Load a report, printing its reading warnings (``warning: file: where: what``) on stderr.
+
+    Warnings are edits of a tracker workbook that are not read back and given
+    totals that disagree with their months; with ``strict`` they make the
+    load fail (ReportError, exit 2) after being printed.  Returns the report
+    and the line lookup of a YAML/JSON file (None for a workbook).
+    """
+    from .totals import total_problems
+
+    if Path(name).suffix.lower() == ".xlsx":
+        from .xlsx_read import read_xlsx_checked
+
+        report, warned = read_xlsx_checked(name)
+        line_of = None
+    else:
+        from .source import read_located
+        from .validate import build_located
+
+        located = read_located(Path(name))
+        report, line_of, warned = build_located(located), located.line, []
+    warned = list(warned) + total_problems(report, source=str(name), line_of=line_of)
+    for problem in warned:
+        click.echo(f"warning: {problem}", err=True)
+    if strict and warned:
+        from .errors import Problem
+
+        raise ReportError([Problem(str(name), None, "", f"{len(warned)} warning(s) and --strict is given")])
+    return report, line_of
+
+
+STRICT_HELP = ("Fail (exit 2) on reading warnings too: tracker edits that are not read back, "
+               "given totals that disagree with their months.")
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.option("--check-marks", is_flag=True,
               help="Also warn where a KPI entry's mark disagrees with the mark its figures suggest "
                    "(the file is not changed and the exit status is unaffected).")
-def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
+def validate(files: tuple[str, ...], check_marks: bool = False, strict: bool = False) -> None:
     """Check FILES against the input format; print every problem, one per line.
 
     \b
@@ -84,12 +120,10 @@ def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
       reportgen validate examples/*.yaml
       reportgen validate --check-marks plan.yaml
     """
-    from . import load
-
     invalid = False
     for name in files:
         try:
-            report = load(name)
+            report, _line_of = read_warned(name, strict=strict)
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
@@ -112,7 +146,8 @@ def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default=None, help="Also write the comparison as .html or .pdf.")
-def diff(old: str, new: str, output: str | None) -> None:
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
+def diff(old: str, new: str, output: str | None, strict: bool = False) -> None:
     """Compare two reports of the same plan (e.g. Q1 and Q2): marks, KPI figures, texts, series.
 
     \b
@@ -121,7 +156,6 @@ def diff(old: str, new: str, output: str | None) -> None:
     Example:
       reportgen diff examples/compare/saitama-r5-q1.yaml examples/compare/saitama-r5-q2.yaml -o changes.pdf
     """
-    from . import load
     from .diff import diff_reports, format_text, write_diff
 
     if output is not None:
@@ -132,7 +166,7 @@ def diff(old: str, new: str, output: str | None) -> None:
     invalid = False
     for name in (old, new):
         try:
-            reports.append(load(name))
+            reports.append(read_warned(name, strict=strict)[0])
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
@@ -187,29 +221,20 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     return [(src, [out / f"{src.stem}.{fmt}" for fmt in (formats or ("pdf",))]) for src in inputs]
 
 
-def _load_and_warn(source: Path, font: str) -> Report:
-    """Load a report and warn (stderr) about characters the bundled font lacks."""
+def _load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
+    """Load a report and warn (stderr) about reading problems and characters the bundled font lacks."""
     from .glyphs import missing_glyphs
 
-    if source.suffix.lower() == ".xlsx":
-        from .xlsx_read import read_xlsx
-
-        report, line_of = read_xlsx(source), None
-    else:
-        from .source import read_located
-        from .validate import build_located
-
-        located = read_located(source)
-        report, line_of = build_located(located), located.line
+    report, line_of = read_warned(source, strict=strict)
     for warning in missing_glyphs(report, source=str(source), font=font, line_of=line_of):
         click.echo(f"warning: {warning}", err=True)
     return report
 
 
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-               jobs: int = 1) -> None:
+               jobs: int = 1, strict: bool = False) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
-    render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant,
+    render_report(_load_and_warn(source, font, strict), target, paper=paper, font=font, pdf_variant=pdf_variant,
                   jobs=jobs)
 
 
@@ -248,8 +273,9 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Render a large plan-status PDF on N CPUs (its 分野 as parts, all at once; "
                    "same pages as with 1).")
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
-           pdf_variant: str | None, jobs: int = 1) -> None:
+           pdf_variant: str | None, jobs: int = 1, strict: bool = False) -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -278,7 +304,8 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
-                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs)
+                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs,
+                           strict=strict)
             except ReportError as exc:
                 for problem in exc.problems:
                     click.echo(str(problem), err=True)
