@@ -560,3 +560,26 @@ def test_generated_cells_changed_are_warnings(tmp_path: Path) -> None:
     text = "\n".join(str(w) for w in warnings)
     assert f"{MAIN_SHEET}!F{_rows(openpyxl.load_workbook(path)[MAIN_SHEET])['E0']}" in text
     assert "summary" in text and len(warnings) == 2
+
+
+def test_diff_names_headings_totals_ranks_and_order(tmp_path: Path) -> None:
+    old = _gunma(tmp_path)
+    new = tmp_path / "new.xlsx"
+    shutil.copy(old, new)
+
+    def edit(ws: Any) -> None:
+        rows = _rows(ws)
+        ws.cell(rows["E0"], COL_TITLE).value = "サービス水準の向上策\n【重要度:高】【困難度:高】"
+        ws.cell(rows["E2"], COL_RANK).value = "46位 (前月44位)"
+        ws.cell(_label_row(ws, rows["E0"], "傷病手当金"), TOTAL_COL).value = 28000
+        ws.cell(rows["E0"] - 1, COL_NUMBER).value = "〇サービス水準の向上(業務第一グループ)"
+        _swap_blocks(ws, _entry_span(ws, "E2"), _entry_span(ws, "E3"))
+
+    _edit(new, edit)
+    result = CliRunner().invoke(main, ["diff", str(old), str(new)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "事業名 サービス水準の向上 → サービス水準の向上策" in out
+    assert "全国順位（前月） 46位 → 44位" in out
+    assert "傷病手当金" in out and "計 27,962 → 28,000" in out
+    assert "業務第一グループ" in out and "項目の順序 変更" in out
