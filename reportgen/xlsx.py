@@ -957,7 +957,7 @@ def _named_styles() -> list[NamedStyle]:
         "rg.sum.mark": (_font(SIZE_BODY), center, _BORDER, None),
         "rg.sum.count": (_font(SIZE_BODY), Alignment(vertical="center", horizontal="center"), _BORDER, None),
         "rg.sum.legend": (_font(SIZE_BODY), Alignment(vertical="center", wrap_text=True), _BORDER, None),
-        "rg.data.head": (_font(SIZE_BODY, True), Alignment(vertical="top"), None, header_fill),
+        "rg.data.head": (_font(SIZE_BODY, True), Alignment(vertical="top", wrap_text=True), None, header_fill),
         "rg.data": (_font(SIZE_BODY), Alignment(vertical="top"), None, None),
         "rg.data.wrap": (_font(SIZE_BODY), Alignment(vertical="top", wrap_text=True), None, None),
         "rg.hidden": (Font(size=8), Alignment(), None, None),
@@ -1355,6 +1355,8 @@ def _write_data(wb: Workbook, report: Report) -> None:
         put(cell, label)
     for c, w in enumerate(DATA_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    ws.row_dimensions[1].height = max(text_height(label, column_points(w), SIZE_BODY)
+                                      for label, w in zip(DATA_HEADER, DATA_WIDTHS))
     r = 1
     for r, values in enumerate(_data_rows(report), start=2):
         height = line_pitch(SIZE_BODY) + CELL_PAD_PT

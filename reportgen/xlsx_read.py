@@ -387,7 +387,8 @@ class _Applier:
         path, _item, entry = found
         seen.entry = entry
         entry.mark = self.mark(seen.mark, seen.row, path)
-        edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings)
+        edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings,
+                          self.report.period_info.months_reached(self.report.fiscal_year))
         written_grids = self.grid_rows.get(seen.entry_id, {})
         for tail, rows in seen.grids.items():
             edits.apply(tail, written_grids.get(tail, []), rows)

@@ -97,9 +97,10 @@ class GridEdits:
     """Applies the edits of one entry's grid rows; collects problems and warnings."""
 
     def __init__(self, source: str, sheet: str, path: str, entry: Entry,
-                 problems: list[Problem], warnings: list[Problem]) -> None:
+                 problems: list[Problem], warnings: list[Problem], reached: int = 12) -> None:
         self.source, self.sheet, self.path, self.entry = source, sheet, path, entry
         self.problems, self.warnings = problems, warnings
+        self.reached = reached
 
     def _where(self, r: int, c: int, field_path: str) -> str:
         return f"{cell_name(self.sheet, r, c)}: {field_path}"
@@ -199,6 +200,10 @@ class GridEdits:
         if kind == "value":
             k = source[2]
             ok, value = self.parse(seen, series.format, r, c, f"{path}.values[{k}]")
+            shown = self.reached if series.kind == "monthly" else -(-self.reached // 3)
+            if ok and value is not None and k >= shown:
+                self.warn(r, c, f"{path}.values[{k}]", "kept, but not printed: the report's period has not "
+                                                        "reached this month (change period in the data)")
             if ok:
                 while len(row.values) <= k:
                     row.values.append(None)

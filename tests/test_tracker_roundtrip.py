@@ -583,3 +583,20 @@ def test_diff_names_headings_totals_ranks_and_order(tmp_path: Path) -> None:
     assert "全国順位（前月） 46位 → 44位" in out
     assert "傷病手当金" in out and "計 27,962 → 28,000" in out
     assert "業務第一グループ" in out and "項目の順序 変更" in out
+
+
+def test_a_month_beyond_the_period_is_kept_with_a_warning(tmp_path: Path) -> None:
+    report = _other_shape()
+    report.period = "Q1"
+    path = _write(report, tmp_path / "q1.xlsx")
+    cell = {}
+
+    def edit(ws: Any) -> None:
+        r = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, COL_PROGRESS).value == "R5")
+        ws.cell(r, MONTH_COL[8]).value = 0.4
+        cell["name"] = f"{MAIN_SHEET}!J{r}"
+
+    _edit(path, edit)
+    back, warnings = read_xlsx_checked(path)
+    assert back.sections[1].items[0].entries[0].status[0].series.rows[0].values[4] == pytest.approx(0.4)
+    assert len(warnings) == 1 and cell["name"] in str(warnings[0]) and "not printed" in str(warnings[0])
