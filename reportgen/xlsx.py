@@ -30,13 +30,16 @@ printed page (a merged cell prints its text only once).
 
 The workbook carries the whole report as JSON in a very hidden sheet, plus the
 exact texts written to each editable cell and helper columns that tag each row
-with its role.  :mod:`reportgen.xlsx_read` takes that JSON as the truth and
-applies only what a person visibly changed, so model → xlsx → model is lossless.
+with its role.  :mod:`reportgen.xlsx_read` lets the visible sheet decide what
+exists and in which order and uses the JSON for what the sheet does not show,
+so model → xlsx → model is lossless and every edit is read back or reported.
+Totals are live formulas; the ``データ`` sheet is generated and protected.
 
 Sheets
 ------
 ``進捗状況``  the printed tracker; ``データ``  one row per entry for machines
-(no merged cells, numbers as numbers); ``_reportgen``  very hidden payload.
+(no merged cells, numbers as numbers; generated, protected, edits reported);
+``_reportgen``  very hidden payload.
 """
 
 from __future__ import annotations

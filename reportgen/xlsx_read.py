@@ -1,28 +1,25 @@
 """Read a tracker workbook written by :mod:`reportgen.xlsx` back into a Report.
 
-Policy (what is read, what is kept)
------------------------------------
+Policy: every edit is read back, or refused / reported with its cell
+--------------------------------------------------------------------
 The printed sheet cannot hold everything the model has (series formats, KPI
-targets, spans, the number an entry was given), so the writer embeds the whole
-report as JSON in the very hidden sheet ``_reportgen``.  Reading takes that JSON
-as the base and applies only what a person *visibly* changed in ``進捗状況``:
+targets, spans, tags), so the writer embeds the whole report as JSON in the
+very hidden sheet ``_reportgen``, and tags rows in hidden columns (role and
+entry tag) that move with the rows when people insert, delete or sort.  The
+*visible* sheet decides which sections, groups, items and entries exist, in
+which order, with which texts and figures; the JSON supplies the rest,
+matched through the tags.  What is read from which cells is the table in
+:func:`read_xlsx` (and in the README).  Marks, texts and structure are read
+here; grids, headings, ranks and the checks of generated cells live in
+:mod:`reportgen.xlsx_readback`.
 
-* **Marks** (実施状況 column, first row of each entry): always read.  Look-alikes
-  are folded onto the scale (〇 → ○); an empty cell means "no mark"; anything
-  else is an error naming the cell and the entry, e.g.
-  ``x.xlsx: 進捗状況!T12: sections[0].groups[0].items[0].entries[1].mark: '★' is not a mark…``.
-* **Plan text** (実施概要): when the cell differs from what was written, the
-  entry's plan becomes the edited text (our 【KPI】 line and number prefix are
-  taken off again when still present).  KPI fields themselves are not changed.
-* **Status text rows**: each text row is tagged in a hidden column with the
-  block it came from; an edited row replaces that block's text (bullet marks
-  and the ※ of notes are taken off again).  Grids (series, tables) are not read
-  back: their numbers come from the embedded data.
-* **Added rows**: a row inserted inside an entry adds its text to that entry's
-  status; a row inserted after an entry with its own text in 実施概要 becomes a
-  new entry of the same item (plan from 実施概要, status from 進捗状況, mark from
-  実施状況).  Deleted rows are not read as deletions: entries keep their data.
-* The ``データ`` sheet is output only and is ignored.
+A cell that cannot be read (a mark outside the scale, a figure that is not
+one, a rank in another shape) is an error naming the cell and the field, e.g.
+``x.xlsx: 進捗状況!T12: sections[0].groups[0].items[0].entries[1].mark: '★' is not a mark…``.
+An edit that is not read back (generated cells, the ``データ`` sheet) is a
+located warning: :func:`read_xlsx_checked` returns them, :func:`read_xlsx`
+issues them as :class:`TrackerWarning`, the CLI prints them (``--strict``:
+exit 2).
 
 A workbook without the embedded data or with another header is not a tracker;
 corrupt, encrypted or oversized (zip bomb) files are refused with a
@@ -605,8 +602,32 @@ def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Proble
 def read_xlsx(path: str | os.PathLike[str]) -> Report:
     """Read a tracker workbook (as written by render_xlsx, possibly edited).
 
-    Located warnings (edits not read back) are issued as :class:`TrackerWarning`
-    through :mod:`warnings`; use :func:`read_xlsx_checked` to get them as a list.
+    What is read back from which cells of 進捗状況:
+
+    | edited in 進捗状況 | cells | read back as |
+    |---|---|---|
+    | title | A1 | `report.title` (the appended "（organization）" is taken off again) |
+    | 分野 label | column A (vertical; repeated on each printed page) | section number and title ("1 基盤…": the number is the part before the first space) |
+    | banner 〇… | B:U of a banner row | group title and owner: 〇title(owner) |
+    | 項番 | column B | item number (digits stay a number when it was one) |
+    | 事業 | column C | item title (1st line), 【tags】, other lines as labels, （owner） |
+    | 実施概要 | column D | entry plan (the number prefix and the 【KPI】 line are taken off again) |
+    | status text rows | E:S | the status block the row came from (text, bullets, note, heading, table caption) |
+    | grid figures | F:Q (months; quarters span 3 columns) | series values and table cells: numbers, "3,700", "３，７００", "95.5%", "4:56" or an Excel time, dates, △/▲-negatives, the unit ("3,788円"); blank = no value; anything else in a series is an error |
+    | grid labels | E of each grid row; E of the grid's header row; R of the header row | row label; series caption; `total_label` (計, 累計, 平均, 通期 …) |
+    | totals 計/累計/平均 | R (R:S without an extra column) | a live formula = computed from the months; a typed figure = that row's `total` (warning when it differs from the months) |
+    | extra column (e.g. 全国平均) | S | `extra` values |
+    | table cells | E:S of a table row | the cell's value (text stays text, figures parsed with the cell's format) |
+    | 実施状況 | T | mark; look-alikes folded (〇 → ○); anything else is an error |
+    | 全国順位 | U | KPI `national.rank` and `rank_prev` from "46位 (前月46位)"; other text is an error |
+    | rows | — | a new row with 実施概要 text = a new entry; with 項番/事業 = a new item; deleted rows = deleted entries, items, sections; the sheet's order is the report's order |
+    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed) | — |
+    | データ sheet | all | generated and protected; every cell that differs from what was written is a warning |
+
+    Errors (a cell that cannot be read) raise ReportError naming
+    ``file: 進捗状況!CELL: field path``.  Located warnings (edits not read back)
+    are issued as :class:`TrackerWarning` through :mod:`warnings`; use
+    :func:`read_xlsx_checked` to get them as a list.
     """
     report, problems = read_xlsx_checked(path)
     for problem in problems:

@@ -600,3 +600,11 @@ def test_a_month_beyond_the_period_is_kept_with_a_warning(tmp_path: Path) -> Non
     back, warnings = read_xlsx_checked(path)
     assert back.sections[1].items[0].entries[0].status[0].series.rows[0].values[4] == pytest.approx(0.4)
     assert len(warnings) == 1 and cell["name"] in str(warnings[0]) and "not printed" in str(warnings[0])
+
+
+def test_readme_and_help_show_the_same_read_back_table() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = [ln for ln in readme.split("## The tracker round trip", 1)[1].splitlines() if ln.startswith("| ")]
+    doc = [ln.strip() for ln in (read_xlsx.__doc__ or "").splitlines() if ln.strip().startswith("| ")]
+    assert len(table) > 10 and table == doc
+    assert any("全国順位" in ln for ln in table) and any("データ" in ln for ln in table)
