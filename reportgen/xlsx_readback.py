@@ -396,6 +396,16 @@ class Structure:
         self.report.sections = out
 
     def _item(self, slot: ItemSlot, group: Group | None, used: set[int], by_text: dict, heads: dict) -> Item:
+        origins = []
+        for e in slot.entries:
+            found = self.where.get(id(e))
+            if found is not None and all(found[2] is not o for o in origins):
+                origins.append(found[2])
+        if len(origins) > 1:
+            names = "、".join(f"{_num(o.number)}{o.title}" for o in origins[1:])
+            self.warnings.append(Problem(self.source, None, f"{cell_name(self.sheet, slot.row, 3)}: 事業",
+                                         f"entries of {names} now belong to this item (their 項番/事業 "
+                                         "cells are empty); type a 項番 and 事業 to keep them apart"))
         item = None
         for e in slot.entries:
             found = self.where.get(id(e))

@@ -608,3 +608,37 @@ def test_readme_and_help_show_the_same_read_back_table() -> None:
     doc = [ln.strip() for ln in (read_xlsx.__doc__ or "").splitlines() if ln.strip().startswith("| ")]
     assert len(table) > 10 and table == doc
     assert any("全国順位" in ln for ln in table) and any("データ" in ln for ln in table)
+
+
+def test_cleared_item_cells_join_entries_with_a_warning(tmp_path: Path) -> None:
+    path = _write(_other_shape(), tmp_path / "other.xlsx")
+
+    def edit(ws: Any) -> None:
+        r = _rows(ws)["E3"]                                       # 空の施策 follows 広報の推進 (E2, E3)
+        empty = next(x for x in range(r, ws.max_row) if ws.cell(x, COL_TITLE).value == "空の施策")
+        ws.cell(empty, COL_NUMBER).value = None
+        ws.cell(empty, COL_TITLE).value = None
+
+    _edit(path, edit)
+    back, warnings = read_xlsx_checked(path)
+    assert [i.title for i in back.sections[0].groups[0].items] == ["広報の推進"]
+    # an item without entries has nothing to join: clearing its cells deletes it
+    assert warnings == []
+
+
+def test_entries_joined_under_one_item_are_warned(tmp_path: Path) -> None:
+    path = _gunma(tmp_path)
+
+    def edit(ws: Any) -> None:
+        r = _rows(ws)["E4"]                                       # item 24 of the last section
+        ws.cell(r, COL_NUMBER).value = None
+        ws.cell(r, COL_TITLE).value = None
+        area = next(x for x in range(1, ws.max_row) if str(ws.cell(x, COL_AREA).value or "").startswith("3"))
+        ws.cell(area, COL_AREA).value = None                     # and its 分野 label: all joins 分野 1
+        ws.cell(r - 1, COL_NUMBER).value = None                  # and the banner text
+        ws.cell(r - 1, COL_ROLE).value = None
+
+    _edit(path, edit)
+    back, warnings = read_xlsx_checked(path)
+    assert len(back.sections) == 1
+    assert any("24費用対効果を踏まえたコスト削減" in str(w) and "!C" in str(w) for w in warnings)
