@@ -489,6 +489,9 @@ def test_other_shape_edits_are_read_back(tmp_path: Path) -> None:
     assert (back.sections[2].number, back.sections[2].title) == ("３", "組織運営")
     # the empty item and the groups keep their place
     assert [i.title for i in back.sections[0].groups[0].items] == ["広報の推進", "空の施策"]
+    # re-rendering the edited workbook keeps every typed value
+    again = _write(back, tmp_path / "again.xlsx")
+    assert read_xlsx(again).to_dict() == back.to_dict()
     assert isinstance(report.sections[0].items[0].entries[0].status[1].table.rows[2][0], TableCell)
 
 
@@ -642,3 +645,12 @@ def test_entries_joined_under_one_item_are_warned(tmp_path: Path) -> None:
     back, warnings = read_xlsx_checked(path)
     assert len(back.sections) == 1
     assert any("24費用対効果を踏まえたコスト削減" in str(w) and "!C" in str(w) for w in warnings)
+
+
+def test_wrapped_text_rows_leave_room_under_the_last_line() -> None:
+    from reportgen.xlsx import CELL_PAD_PT, ROW_HEADROOM_PT, line_pitch, text_height
+
+    assert ROW_HEADROOM_PT >= 2
+    for lines in (1, 3, 10):
+        text = "\n".join(["あいう"] * lines)
+        assert text_height(text, 200, 9) >= lines * line_pitch(9) + CELL_PAD_PT + ROW_HEADROOM_PT
