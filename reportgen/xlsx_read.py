@@ -64,7 +64,6 @@ from .xlsx import (
     ROLE_GRID,
     ROLE_PREFACE,
     ROLE_SUMMARY,
-    ROLE_TITLE,
     banner_text,
     build_layout,
     data_sheet_values,
@@ -237,6 +236,7 @@ class _Seen:
     rank: Any = None
     grids: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
     entry: Entry | None = None                 # the model entry, once applied
+    orphans: list[int] = field(default_factory=list)   # rows of another entry (its first row deleted)
 
 
 def _covered_plan_rows(ws: Any) -> dict[int, int]:
@@ -311,7 +311,12 @@ def _take_row(current: _Seen, role: str, values: tuple[Any, ...], r: int) -> Non
     m = _PIECE_RE.fullmatch(role)
     if m:
         base = f"s{m.group(1)}{m.group(2)}"
-        current.pieces.setdefault(base, {})[int(m.group(3) or 0)] = text
+        chunk = int(m.group(3) or 0)
+        if chunk in current.pieces.get(base, {}):
+            # the same text row twice: rows of an entry whose first row was deleted
+            current.orphans.append(r)
+            return
+        current.pieces.setdefault(base, {})[chunk] = text
         current.last_block = int(m.group(1))
     elif role == ROLE_EMPTY_STATUS:
         current.empty_status = text
@@ -339,7 +344,6 @@ class _Applier:
         self.entries: dict[str, tuple[str, Item, Entry]] = {
             f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
         }
-        self.added: dict[str, int] = {}
         self.taken: set[str] = set()
         # What was written for each entry, before any edit is applied: grid
         # rows by role (cells carry their source) and the 全国順位 text.
@@ -383,6 +387,10 @@ class _Applier:
         self.taken.add(seen.entry_id)
         path, _item, entry = found
         seen.entry = entry
+        for r in seen.orphans:
+            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_PROGRESS)}{r}: {path}",
+                                         "not read back: a text row left over from an entry whose first row "
+                                         "was deleted (delete all of its rows, or none)"))
         entry.mark = self.mark(seen.mark, seen.row, path)
         edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings,
                           self.report.period_info.months_reached(self.report.fiscal_year))

@@ -159,6 +159,9 @@ class GridEdits:
                     self.table_cell(table, base, spec.source, seen, r, spec.col, spec.number_format)
                 else:
                     self.warn(r, spec.col, base, "edit not read back (the block is no longer a grid)")
+        for r, _values in seen_rows[len(written_rows):]:
+            self.warn(r, 5, base, "not read back: a grid row left over from an entry whose first row was "
+                                  "deleted, or a copied grid row (delete all of an entry's rows, or none)")
         if len(seen_rows) < len(written_rows):
             r = seen_rows[-1][0] if seen_rows else 0
             self.warn(r, 5, base, f"{len(written_rows) - len(seen_rows)} grid row(s) deleted; deleting rows of "
@@ -346,7 +349,7 @@ class Structure:
         whose object is already taken, or without known entries, becomes a new
         object built from its visible texts.
         """
-        from .xlsx import item_title, report_heading  # noqa: F401 - texts as written
+        from .xlsx import item_title
 
         used: set[int] = set()
         out: list[Section] = []

@@ -654,3 +654,19 @@ def test_wrapped_text_rows_leave_room_under_the_last_line() -> None:
     for lines in (1, 3, 10):
         text = "\n".join(["あいう"] * lines)
         assert text_height(text, 200, 9) >= lines * line_pitch(9) + CELL_PAD_PT + ROW_HEADROOM_PT
+
+
+def test_rows_left_over_from_a_half_deleted_entry_are_warned(tmp_path: Path) -> None:
+    path = _gunma(tmp_path)
+
+    def edit(ws: Any) -> None:
+        first, _last = _entry_span(ws, "E3")                      # a KPI entry with one grid
+        _delete_rows(ws, first, first)                             # only its first row (tag and header)
+
+    _edit(path, edit)
+    back, warnings = read_xlsx_checked(path)
+    before = reportgen.load(GUNMA)
+    # E2 keeps its own figures: the left-over rows of E3 are not taken as E2's
+    assert _entries(back)[2].status == _entries(before)[2].status
+    assert len(_entries(back)) == len(_entries(before)) - 1
+    assert warnings and all("left over" in str(w) for w in warnings)
