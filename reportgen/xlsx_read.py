@@ -345,6 +345,7 @@ class _Applier:
             f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
         }
         self.taken: set[str] = set()
+        self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
         # What was written for each entry, before any edit is applied: grid
         # rows by role (cells carry their source) and the 全国順位 text.
         self.grid_rows: dict[str, dict[str, list[Any]]] = {}
@@ -393,7 +394,7 @@ class _Applier:
                                          "was deleted (delete all of its rows, or none)"))
         entry.mark = self.mark(seen.mark, seen.row, path)
         edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings,
-                          self.report.period_info.months_reached(self.report.fiscal_year))
+                          self.report.period_info.months_reached(self.report.fiscal_year), self.cached)
         written_grids = self.grid_rows.get(seen.entry_id, {})
         for tail, rows in seen.grids.items():
             edits.apply(tail, written_grids.get(tail, []), rows)
@@ -495,6 +496,23 @@ def _add_text(entry: Entry, after: int | None, text: str) -> None:
         entry.status.insert(position, TextBlock(text))
 
 
+class _CachedValues:
+    """Values Excel or LibreOffice last computed for formula cells, read only when one is met."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.ws: Any = None
+
+    def __call__(self, row: int, col: int) -> Any:
+        if self.ws is None:
+            from openpyxl import load_workbook
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.ws = load_workbook(io.BytesIO(self.raw), data_only=True, keep_links=False)[MAIN_SHEET]
+        return self.ws.cell(row, col).value
+
+
 def _heads(report: Report) -> dict[str, dict[int, str]]:
     """The texts written for sections, groups and items, by object (before edits)."""
     heads: dict[str, dict[int, str]] = {"area": {}, "banner": {}, "title": {}, "number": {}}
@@ -579,6 +597,7 @@ def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Proble
     written_data = data_sheet_values(report)
     heads = _heads(report)
     applier = _Applier(report, payload["written"], source)
+    applier.cached = _CachedValues(raw)
     _read_top(ws, report, header_row, source, applier.warnings)
     seen_list, events, end = _scan(ws, header_row, max_row)
     for seen in seen_list:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .errors import Problem
 from .grids import total_warnings
@@ -97,10 +97,13 @@ class GridEdits:
     """Applies the edits of one entry's grid rows; collects problems and warnings."""
 
     def __init__(self, source: str, sheet: str, path: str, entry: Entry,
-                 problems: list[Problem], warnings: list[Problem], reached: int = 12) -> None:
+                 problems: list[Problem], warnings: list[Problem], reached: int = 12,
+                 cached: Callable[[int, int], Any] | None = None) -> None:
         self.source, self.sheet, self.path, self.entry = source, sheet, path, entry
         self.problems, self.warnings = problems, warnings
         self.reached = reached
+        #: The value Excel/LibreOffice last computed for a formula cell (None: never computed).
+        self.cached = cached or (lambda r, c: None)
 
     def _where(self, r: int, c: int, field_path: str) -> str:
         return f"{cell_name(self.sheet, r, c)}: {field_path}"
@@ -136,14 +139,19 @@ class GridEdits:
             for spec in written.cells:
                 seen = values[spec.col - 1] if spec.col - 1 < len(values) else None
                 value = spec.value
-                if hasattr(value, "formula"):          # our live total formula
-                    if isinstance(seen, str) and _OUR_TOTAL.match(seen):
+                ours = hasattr(value, "formula")       # our live total formula
+                if ours and isinstance(seen, str) and _OUR_TOTAL.match(seen):
+                    continue
+                if isinstance(seen, str) and seen.startswith("="):
+                    # someone's own formula: its last computed value is what the sheet shows
+                    seen = self.cached(r, spec.col)
+                    if seen is None:
+                        field_path = base if spec.source is None else base + _source_path(spec.source)
+                        self.error(r, spec.col, field_path, "a formula whose value was never computed: type the "
+                                                            "figure, or save the workbook in Excel or LibreOffice "
+                                                            "first")
                         continue
-                    if isinstance(seen, str) and seen.startswith("="):
-                        self.warn(r, spec.col, f"{base}.rows[{spec.source[1]}].total" if spec.source else base,
-                                  "a formula other than the one written; the total is computed from the months "
-                                  "(type a figure to give the total yourself)")
-                        continue
+                if ours:
                     if seen is None:
                         value = "<formula>"
                 elif same_value(value, seen):
@@ -258,6 +266,19 @@ class GridEdits:
             old.value = new
         else:
             rows[ti][ci] = new
+
+
+def _source_path(source: tuple[Any, ...]) -> str:
+    kind = source[0]
+    if kind in ("label", "total"):
+        return f".rows[{source[1]}].{kind}"
+    if kind == "value":
+        return f".rows[{source[1]}].values[{source[2]}]"
+    if kind == "extra":
+        return f".extra.values[{source[1]}]"
+    if kind in ("th", "td"):
+        return f".{'header' if kind == 'th' else 'rows'}[{source[1]}][{source[2]}]"
+    return "." + {"corner": "caption"}.get(kind, kind)
 
 
 # --------------------------------------------------------------------------

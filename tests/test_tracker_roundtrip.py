@@ -670,3 +670,27 @@ def test_rows_left_over_from_a_half_deleted_entry_are_warned(tmp_path: Path) -> 
     assert _entries(back)[2].status == _entries(before)[2].status
     assert len(_entries(back)) == len(_entries(before)) - 1
     assert warnings and all("left over" in str(w) for w in warnings)
+
+
+def test_own_formulas_in_grids_use_their_computed_value(tmp_path: Path) -> None:
+    path = _gunma(tmp_path)
+    cell = {}
+
+    def edit(ws: Any) -> None:
+        r = _label_row(ws, _rows(ws)["E0"], "傷病手当金")
+        ws.cell(r, MONTH_COL[4]).value = "=2000+500"               # never computed: openpyxl wrote it
+        cell["name"] = f"{MAIN_SHEET}!F{r}"
+        cell["r"] = r
+
+    _edit(path, edit)
+    with pytest.raises(ReportError, match=cell["name"] + r": .*values\[0\]: a formula whose value was never"):
+        read_xlsx(path)
+    if SOFFICE is None:
+        pytest.skip("LibreOffice computes the formula")
+    out = tmp_path / "lo"
+    profile = tmp_path / "lo-profile"
+    subprocess.run([SOFFICE, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+                   check=True, capture_output=True, timeout=240)
+    back = read_xlsx(out / "gunma.xlsx")
+    assert _entries(back)[0].status[1].series.rows[0].values[0] == 2500
