@@ -640,7 +640,7 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
     | 事業 | column C | item title (1st line), 【tags】, other lines as labels, （owner） |
     | 実施概要 | column D | entry plan (the number prefix and the 【KPI】 line are taken off again) |
     | status text rows | E:S | the status block the row came from (text, bullets, note, heading, table caption) |
-    | grid figures | F:Q (months; quarters span 3 columns) | series values and table cells: numbers, "3,700", "３，７００", "95.5%", "4:56" or an Excel time, dates, △/▲-negatives, the unit ("3,788円"); blank = no value; anything else in a series is an error |
+    | grid figures | F:Q (months; quarters span 3 columns) | series values and table cells: numbers, "3,700", "３，７００", "95.5%", "4:56" or an Excel time, dates, △/▲-negatives, the unit ("3,788円"); a formula of your own by its last computed value; blank = no value; anything else in a series is an error |
     | grid labels | E of each grid row; E of the grid's header row; R of the header row | row label; series caption; `total_label` (計, 累計, 平均, 通期 …) |
     | totals 計/累計/平均 | R (R:S without an extra column) | a live formula = computed from the months; a typed figure = that row's `total` (warning when it differs from the months) |
     | extra column (e.g. 全国平均) | S | `extra` values |
