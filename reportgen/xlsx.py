@@ -1143,6 +1143,24 @@ def _write_summary(ws: Worksheet, scale: MarkScale, r: int, first: int, last: in
     return r - 1
 
 
+def summary_texts(scale: MarkScale) -> list[dict[int, str]]:
+    """The texts _write_summary puts in each row (gap row first), column → text.
+
+    xlsx_read compares the sheet with them: the summary is generated, so a
+    changed cell there is reported instead of silently ignored.
+    """
+    symbols = [(s.symbol, s.label) for s in scale.symbols]
+    if scale.not_assessed:
+        symbols.append((scale.not_assessed, "評価なし"))
+    c_label, c_sym, c_legend = COL_PLAN, COL_PROGRESS, COL_PROGRESS + 3
+    rows: list[dict[int, str]] = [{}]
+    for label in ("全体", "（再掲）KPI"):
+        for k, (symbol, legend) in enumerate(symbols):
+            rows.append({c_sym: symbol, c_legend: f"{symbol}：{legend}", **({c_label: label} if k == 0 else {})})
+        rows.append({c_sym: "合計", **({c_label: label} if not symbols else {})})
+    return rows
+
+
 #: Column of the hidden sheet listing the scale's symbols, for dropdowns that
 #: cannot be written inline (a symbol with a comma or quote, or a long list).
 SYMBOL_LIST_COL = 3

@@ -72,6 +72,7 @@ from .xlsx import (
     number_text,
     rank_text,
     report_heading,
+    summary_texts,
 )
 from .xlsx_readback import GridEdits, Structure, apply_rank, cell_name, compare_generated
 
@@ -266,6 +267,7 @@ def _scan(ws: Any, header_row: int, max_row: int) -> tuple[list[_Seen], list[_Ev
     by_row: dict[int, _Seen] = {}
     current: _Seen | None = None
     anchor: _Seen | None = None      # the last entry, for new ones
+    last_number = ""
     end = max_row + 1
     for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, max_row=max_row,
                                             max_col=COL_ROLE, values_only=True), start=header_row + 1):
@@ -284,6 +286,9 @@ def _scan(ws: Any, header_row: int, max_row: int) -> tuple[list[_Seen], list[_Ev
         number, title = _text(values[COL_NUMBER - 1]), _text(values[COL_TITLE - 1])
         if number.strip() or title.strip():
             events.append(("item", r, (number, title)))
+            if not (title.split("\n", 1)[0].endswith("（続き）") and number == last_number):
+                current = None       # a new item's rows never belong to the previous item's entry
+            last_number = number
         if entry_id:
             current = anchor = _Seen(r, entry_id, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
                                      rank=values[COL_RANK - 1])
@@ -292,7 +297,8 @@ def _scan(ws: Any, header_row: int, max_row: int) -> tuple[list[_Seen], list[_Ev
             events.append(("entry", r, current))
         elif not role or role == ROLE_FILLER:
             top = covered.get(r)
-            if top is None and _text(values[COL_PLAN - 1]).strip():
+            typed = any(_text(v).strip() for v in values[COL_PLAN - 1:COL_RANK])
+            if top is None and (_text(values[COL_PLAN - 1]).strip() or (current is None and typed)):
                 current = _Seen(r, None, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
                                 after=anchor.entry_id if anchor else None, rank=values[COL_RANK - 1])
                 seen.append(current)
@@ -559,16 +565,27 @@ def _read_top(ws: Any, report: Report, header_row: int, source: str, warnings: l
                                 "preface rows were deleted; the preface is not read back from the sheet"))
 
 
-def _check_summary(ws: Any, start: int, max_row: int, source: str, warnings: list[Problem]) -> None:
-    """The mark summary is live formulas; a typed count would go stale silently."""
-    for r in range(start, max_row + 1):
-        if _text(ws.cell(r, COL_ROLE).value) != ROLE_SUMMARY:
-            continue
-        value = ws.cell(r, COL_PROGRESS + 1).value
-        if not (isinstance(value, str) and value.startswith(("=COUNTIF", "=SUM"))):
-            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, COL_PROGRESS + 1)}: summary",
-                                    f"the mark summary is counted from the marks; {value!r} typed here is not "
-                                    "read back (restore the formula)"))
+def _check_summary(ws: Any, start: int, max_row: int, report: Report, source: str,
+                   warnings: list[Problem]) -> None:
+    """The gap row and mark summary are generated (live formulas): a change there is reported."""
+    expected = summary_texts(report.marks)
+    count_col = COL_PROGRESS + 1
+    for k, values in enumerate(ws.iter_rows(min_row=start, max_row=max(max_row, start), max_col=COL_RANK,
+                                            values_only=True)):
+        r = start + k
+        want = expected[k] if k < len(expected) else {}
+        for c, value in enumerate(values, start=1):
+            if c == count_col and 0 < k < len(expected):
+                if not (isinstance(value, str) and value.startswith(("=COUNTIF", "=SUM"))):
+                    warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: summary",
+                                            f"the mark summary is counted from the marks; {value!r} typed here "
+                                            "is not read back (restore the formula)"))
+                continue
+            if _text(value).strip() != want.get(c, "").strip():
+                where = "summary" if k < len(expected) else "below the report"
+                warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: {where}",
+                                        f"not read back: this part of the sheet is generated "
+                                        f"(now {value!r}); edits belong in the rows above the summary"))
 
 
 def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
@@ -614,7 +631,7 @@ def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Proble
             structure.entry(row, value.entry)
     structure.rebuild(heads)
     applier.problems.extend(structure.problems)
-    _check_summary(ws, end, max_row, source, applier.warnings)
+    _check_summary(ws, end, max_row, report, source, applier.warnings)
     if DATA_SHEET in wb.sheetnames:
         applier.warnings.extend(compare_generated(wb[DATA_SHEET], written_data, DATA_SHEET, source))
     if applier.problems:

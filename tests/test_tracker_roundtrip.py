@@ -354,7 +354,7 @@ def test_a_new_item_row_starts_a_new_item(tmp_path: Path) -> None:
 
     def edit(ws: Any) -> None:
         gap = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, COL_ROLE).value == "gap")
-        ws.insert_rows(gap)                                      # a row added at the end of the body
+        _insert_row(ws, gap)                                     # a row added at the end of the body
         ws.cell(gap, COL_NUMBER).value = 25
         ws.cell(gap, COL_TITLE).value = "広報の推進"
         ws.cell(gap, COL_PLAN).value = "広報を行う。"
@@ -362,12 +362,27 @@ def test_a_new_item_row_starts_a_new_item(tmp_path: Path) -> None:
         ws.cell(gap, COL_MARK).value = "○"
 
     _edit(path, edit)
-    back = read_xlsx(path)
+    back, warnings = read_xlsx_checked(path)
+    assert warnings == []
     items = back.sections[-1].groups[0].items
     assert [(i.number, i.title) for i in items] == [(24, "費用対効果を踏まえたコスト削減"), (25, "広報の推進")]
     new = items[1].entries
     assert len(new) == 1 and (new[0].plan, new[0].status, new[0].mark) == ("広報を行う。", "メールマガジンを配信した。", "○")
     assert len(items[0].entries) == 2
+
+
+def _insert_row(ws: Any, idx: int) -> None:
+    """Insert a sheet row the way Excel does: merges that span it grow, those below move."""
+    merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
+    for m in list(ws.merged_cells.ranges):
+        ws.unmerge_cells(str(m))
+    ws.insert_rows(idx)
+    for a, c1, b, c2 in merges:
+        if a >= idx:
+            a, b = a + 1, b + 1
+        elif b >= idx:
+            b += 1
+        ws.merge_cells(start_row=a, start_column=c1, end_row=b, end_column=c2)
 
 
 def _delete_rows(ws: Any, first: int, last: int) -> None:
@@ -694,3 +709,28 @@ def test_own_formulas_in_grids_use_their_computed_value(tmp_path: Path) -> None:
                    check=True, capture_output=True, timeout=240)
     back = read_xlsx(out / "gunma.xlsx")
     assert _entries(back)[0].status[1].series.rows[0].values[0] == 2500
+
+
+def test_typed_into_an_empty_item_makes_an_entry_and_the_summary_is_checked(tmp_path: Path) -> None:
+    path = _write(_other_shape(), tmp_path / "other.xlsx")
+    where = {}
+
+    def edit(ws: Any) -> None:
+        empty = next(x for x in range(1, ws.max_row) if ws.cell(x, COL_TITLE).value == "空の施策")
+        ws.cell(empty, COL_MARK).value = "□"                      # a mark on the item without entries
+        ws.cell(empty, COL_PROGRESS).value = "これから実施。"
+        summary = next(x for x in range(1, ws.max_row + 1) if ws.cell(x, COL_ROLE).value == "summary")
+        ws.cell(summary, COL_PROGRESS + 3).value = "◎：とても良い"  # a legend text of the summary
+        ws.cell(ws.max_row + 2, COL_PLAN).value = "表の外のメモ"      # below everything
+        where["legend"] = f"{MAIN_SHEET}!H{summary}"
+        where["below"] = f"{MAIN_SHEET}!D{ws.max_row}"
+
+    _edit(path, edit)
+    back, warnings = read_xlsx_checked(path)
+    item = back.sections[0].groups[0].items[1]
+    assert item.title == "空の施策" and len(item.entries) == 1
+    assert (item.entries[0].mark, item.entries[0].status) == ("□", "これから実施。")
+    text = "\n".join(str(w) for w in warnings)
+    assert where["legend"] in text and where["below"] in text and len(warnings) == 2
+    # the text typed there does not leak into the previous item's entry
+    assert back.sections[0].groups[0].items[0].entries[1].status == "まだ。"
