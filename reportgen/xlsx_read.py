@@ -560,6 +560,13 @@ def _read_top(ws: Any, report: Report, header_row: int, source: str, warnings: l
         if k >= len(texts) or not _same(seen, texts[k]):
             warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, COL_AREA)}: preface",
                                     "the preface is not read back from the sheet; change it in the data"))
+    for r, values in enumerate(ws.iter_rows(min_row=1, max_row=header_row - 1, max_col=COL_RANK,
+                                            values_only=True), start=1):
+        for c, value in enumerate(values, start=1):
+            if c == COL_AREA or (r == 1 and c == COL_MARK) or not _text(value).strip():
+                continue
+            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}",
+                                    f"not read back: {value!r} is outside the cells of the title and preface"))
     if len(rows) < len(texts):
         warnings.append(Problem(source, None, f"{MAIN_SHEET}!A2: preface",
                                 "preface rows were deleted; the preface is not read back from the sheet"))

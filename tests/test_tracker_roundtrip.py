@@ -734,3 +734,33 @@ def test_typed_into_an_empty_item_makes_an_entry_and_the_summary_is_checked(tmp_
     assert where["legend"] in text and where["below"] in text and len(warnings) == 2
     # the text typed there does not leak into the previous item's entry
     assert back.sections[0].groups[0].items[0].entries[1].status == "まだ。"
+
+
+def test_no_single_cell_edit_is_silently_dropped(tmp_path: Path) -> None:
+    """Any visible cell typed into: the report changes, or a located warning or error says why not."""
+    import random
+
+    report = _other_shape()
+    path = _write(report, tmp_path / "other.xlsx")
+    original = report.to_dict()
+    ws0 = openpyxl.load_workbook(path)[MAIN_SHEET]
+    cells = [(r, c) for r in range(1, ws0.max_row + 3) for c in range(1, COL_RANK + 1)
+             if type(ws0.cell(r, c)).__name__ != "MergedCell"]
+    rng = random.Random(20231202)
+    silent = []
+    for r, c in rng.sample(cells, 60):
+        wb = openpyxl.load_workbook(path)
+        ws = wb[MAIN_SHEET]
+        old = ws.cell(r, c).value
+        new = "新しい文字" if old != "新しい文字" else 4321
+        ws.cell(r, c).value = new
+        edited = tmp_path / "edited.xlsx"
+        wb.save(edited)
+        try:
+            back, warnings = read_xlsx_checked(edited)
+        except ReportError as exc:
+            assert all(f"{MAIN_SHEET}!" in str(p) for p in exc.problems), str(exc)
+            continue
+        if not warnings and back.to_dict() == original:
+            silent.append((r, c, old))
+    assert silent == []
