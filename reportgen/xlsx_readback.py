@@ -291,7 +291,6 @@ class ItemSlot:
     number: str
     title: str
     entries: list[Entry] = field(default_factory=list)
-    origin: Item | None = None
 
 
 @dataclass
@@ -299,7 +298,6 @@ class GroupSlot:
     row: int
     text: str
     items: list[ItemSlot] = field(default_factory=list)
-    origin: Group | None = None
 
 
 @dataclass
@@ -308,7 +306,6 @@ class SectionSlot:
     text: str
     items: list[ItemSlot] = field(default_factory=list)
     groups: list[GroupSlot] = field(default_factory=list)
-    origin: Section | None = None
 
 
 class Structure:
@@ -391,6 +388,16 @@ class Structure:
             all_entries = [e for i in sslot.items for e in i.entries] + \
                 [e for g in sslot.groups for i in g.items for e in i.entries]
             section = origin_of(all_entries, 0)
+            joined = []
+            for e in all_entries:
+                found = self.where.get(id(e))
+                if found is not None and found[0] is not section and all(found[0] is not j for j in joined):
+                    joined.append(found[0])
+            if joined and section is not None:
+                self.warnings.append(Problem(
+                    self.source, None, f"{cell_name(self.sheet, sslot.row, 1)}: 分野",
+                    "entries of " + "、".join(j.heading for j in joined) + " now belong to this 分野 (their "
+                    "分野 label is empty); type the label to keep them apart"))
             if section is None:
                 section = next((s for s in self.report.sections if id(s) not in used
                                 and s.heading.strip() == sslot.text.strip()), None)

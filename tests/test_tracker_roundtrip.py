@@ -764,3 +764,18 @@ def test_no_single_cell_edit_is_silently_dropped(tmp_path: Path) -> None:
         if not warnings and back.to_dict() == original:
             silent.append((r, c, old))
     assert silent == []
+
+
+def test_a_cleared_section_label_joins_with_a_warning(tmp_path: Path) -> None:
+    path = _write(_other_shape(), tmp_path / "other.xlsx")
+
+    def edit(ws: Any) -> None:
+        area = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, COL_AREA).value == "２ 戦略")
+        ws.cell(area, COL_AREA).value = None
+
+    _edit(path, edit)
+    back, warnings = read_xlsx_checked(path)
+    assert [s.title for s in back.sections] == ["基盤", "組織"]
+    # as the sheet shows it: under the last banner of 分野 １
+    assert [i.title for i in back.sections[0].groups[0].items] == ["広報の推進", "空の施策", "保健事業"]
+    assert len(warnings) == 1 and "２ 戦略" in str(warnings[0]) and f"{MAIN_SHEET}!A" in str(warnings[0])
