@@ -88,19 +88,59 @@ def main() -> None:
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: object = None, line: str | None = None) -> None:
-    """Warnings of reportgen.load() (a hand-made tracker's unplaced cells) as ``warning: …`` lines."""
-    if category.__name__ == "TrackerImportWarning":
+    """reportgen's own warnings (ReportWarning: a tracker's unplaced cells, edits not read back) as
+    ``warning: …`` lines."""
+    from .reportwarnings import ReportWarning
+
+    if issubclass(category, ReportWarning):
         click.echo(f"warning: {message}", err=True)
     else:
         _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
 
 
+def read_warned(name: str | Path, *, strict: bool = False) -> tuple[Report, object]:
+    """Load a report, printing its reading warnings (``warning: file: where: what``) on stderr.
+
+    Warnings are edits of a tracker workbook that are not read back and given
+    totals that disagree with their months; with ``strict`` they make the
+    load fail (ReportError, exit 2) after being printed.  Returns the report
+    and the line lookup of a YAML/JSON file (None for a workbook).
+    """
+    from .totals import total_problems
+
+    if Path(name).suffix.lower() == ".xlsx":
+        # a reportgen tracker (edits read back) or one made by hand (imported)
+        from .tracker_import import read_workbook
+
+        report, warned = read_workbook(name)
+        line_of = None
+    else:
+        from .source import read_located
+        from .validate import build_located
+
+        located = read_located(Path(name))
+        report, line_of, warned = build_located(located), located.line, []
+    warned = list(warned) + total_problems(report, source=str(name), line_of=line_of)
+    for problem in warned:
+        click.echo(f"warning: {problem_text(problem)}", err=True)
+    if strict and warned:
+        from .errors import Problem
+
+        raise ReportError([Problem(str(name), None, "", f"{len(warned)} warning(s) and --strict is given")])
+    return report, line_of
+
+
+STRICT_HELP = ("Fail (exit 2) on reading warnings too: tracker edits that are not read back, "
+               "given totals that disagree with their months.")
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 @click.option("--check-marks", is_flag=True,
               help="Also warn where a KPI entry's mark disagrees with the mark its figures suggest "
                    "(the file is not changed and the exit status is unaffected).")
-def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
+def validate(files: tuple[str, ...], check_marks: bool = False, strict: bool = False) -> None:
     """Check FILES against the input format; print every problem, one per line.
 
     \b
@@ -109,12 +149,10 @@ def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
       reportgen validate examples/*.yaml
       reportgen validate --check-marks plan.yaml
     """
-    from . import load
-
     invalid = False
     for name in files:
         try:
-            report = load(name)
+            report, _line_of = read_warned(name, strict=strict)
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
@@ -138,7 +176,8 @@ def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default=None, help="Also write the comparison as .html or .pdf.")
-def diff(old: str, new: str, output: str | None) -> None:
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
+def diff(old: str, new: str, output: str | None, strict: bool = False) -> None:
     """Compare two reports of the same plan (e.g. Q1 and Q2): marks, KPI figures, texts, series.
 
     \b
@@ -147,7 +186,6 @@ def diff(old: str, new: str, output: str | None) -> None:
     Example:
       reportgen diff examples/compare/saitama-r5-q1.yaml examples/compare/saitama-r5-q2.yaml -o changes.pdf
     """
-    from . import load
     from .diff import diff_reports, format_text, write_diff
 
     if output is not None:
@@ -158,7 +196,7 @@ def diff(old: str, new: str, output: str | None) -> None:
     invalid = False
     for name in (old, new):
         try:
-            reports.append(load(name))
+            reports.append(read_warned(name, strict=strict)[0])
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
@@ -215,32 +253,21 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     return [(src, [out / f"{src.stem}.{fmt}" for fmt in (formats or ("pdf",))]) for src in inputs]
 
 
-def _load_and_warn(source: Path, font: str) -> Report:
-    """Load a report and warn (stderr) about characters the bundled font lacks and values not printed."""
+def _load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
+    """Load a report and warn (stderr) about reading problems, characters the bundled font lacks and
+    values not printed."""
     from .reportwarnings import report_warnings
 
-    if source.suffix.lower() == ".xlsx":
-        from .tracker_import import read_workbook
-
-        report, imported = read_workbook(source)
-        line_of = None
-        for problem in imported:
-            click.echo(f"warning: {problem_text(problem)}", err=True)
-    else:
-        from .source import read_located
-        from .validate import build_located
-
-        located = read_located(source)
-        report, line_of = build_located(located), located.line
+    report, line_of = read_warned(source, strict=strict)
     for warning in report_warnings(report, source=str(source), font=font, line_of=line_of):
         click.echo(f"warning: {problem_text(warning.problem)}", err=True)
     return report
 
 
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-               jobs: int = 1, templates: str | None = None) -> None:
+               jobs: int = 1, templates: str | None = None, strict: bool = False) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
-    render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant,
+    render_report(_load_and_warn(source, font, strict), target, paper=paper, font=font, pdf_variant=pdf_variant,
                   jobs=jobs, templates=templates)
 
 
@@ -285,9 +312,10 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("--templates", "templates", default=None, type=click.Path(exists=True, file_okay=False),
               help="A folder of your own templates (report.html, style.css, images), searched before "
                    "the built-ins; start one with `reportgen templates export DIR`.")
+@click.option("--strict", is_flag=True, help=STRICT_HELP)
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
            pdf_variant: str | None, jobs: int = 1, orientation: str = "landscape",
-           templates: str | None = None) -> None:
+           templates: str | None = None, strict: bool = False) -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -321,7 +349,7 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 continue
             try:
                 render_one(source, target, paper=paper_key(paper, orientation), font=font,
-                           pdf_variant=pdf_variant, jobs=jobs, templates=templates)
+                           pdf_variant=pdf_variant, jobs=jobs, templates=templates, strict=strict)
             except ReportError as exc:
                 for problem in exc.problems:
                     click.echo(problem_text(problem), err=True)

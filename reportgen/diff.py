@@ -59,6 +59,7 @@ KIND_LABELS = {
     "series": "系列",
     "status": "実施状況",
     "plan": "計画",
+    "heading": "見出し・順序",
     "added": "追加",
     "removed": "削除",
 }
@@ -309,6 +310,14 @@ class _Differ:
         return self.changes
 
     def section(self, old: Section, new: Section) -> None:
+        if (_norm(old.number), _norm(old.title)) != (_norm(new.number), _norm(new.title)):
+            self.add("heading", new.heading, "分野名", old.heading, new.heading)
+        banners_old = [(g.title, g.owner) for g in old.groups]
+        banners_new = [(g.title, g.owner) for g in new.groups]
+        if banners_old != banners_new:
+            def shown(b: list[tuple[str, str | None]]) -> str:
+                return "、".join(t + (f"({o})" if o else "") for t, o in b) or None  # type: ignore[return-value]
+            self.add("heading", new.heading, "グループ", shown(banners_old), shown(banners_new))
         old_items = [item for _g, item in old.iter_items()]
         new_items = [item for _g, item in new.iter_items()]
         keys: list[Callable[[int, Item], Any]] = [
@@ -317,6 +326,8 @@ class _Differ:
             lambda i, it: _norm(it.number),
         ]
         pairs, removed, added = match(old_items, new_items, keys)
+        if _reordered(pairs):
+            self.add("heading", new.heading, "施策の順序 変更")
         events: list[tuple[int, int, Any]] = [(j, 0, (i, j)) for i, j in pairs] + [(j, 1, j) for j in added]
         for _pos, kind, ref in sorted(events, key=lambda t: (t[0], t[1])):
             if kind == 0:
@@ -334,7 +345,15 @@ class _Differ:
             lambda i, e: _norm(_prose(e.plan)) + "|" + str(len(blocks_of(e.plan))),
             lambda i, e: i,
         ]
+        for what, a, b in (("項番", old.number, new.number), ("事業名", old.title, new.title),
+                           ("区分", "".join(old.tags), "".join(new.tags)), ("担当", old.owner, new.owner),
+                           ("ラベル", " ".join(old.labels), " ".join(new.labels))):
+            if _norm(a) != _norm(b):
+                self.add("heading", where_item, what, None if a in (None, "") else str(a),
+                         None if b in (None, "") else str(b))
         pairs, removed, added = match(old.entries, new.entries, keys)
+        if _reordered(pairs):
+            self.add("heading", where_item, "項目の順序 変更")
         events: list[tuple[int, int, Any]] = [(j, 0, (i, j)) for i, j in pairs] + [(j, 1, j) for j in added]
         events.sort(key=lambda t: (t[0], t[1]))
         for _pos, kind, ref in events:
@@ -418,6 +437,10 @@ class _Differ:
         a, b = series_grid(old, 12), series_grid(new, 12)
         shown = max(series_grid(old, self.old_reached).reached, series_grid(new, self.new_reached).reached)
         name = f"{label}{_quoted(new.caption)}"
+        if _norm(old.caption) != _norm(new.caption):
+            self.add("series", where, f"{label} 見出し", old.caption, new.caption)
+        if (a.total_label or "") != (b.total_label or ""):
+            self.add("series", where, f"{name} 合計欄の見出し", a.total_label, b.total_label)
         rows_a = {_norm(r.label): r for r in a.rows}
         rows_b = {_norm(r.label): r for r in b.rows}
         for row in b.rows:
@@ -431,6 +454,11 @@ class _Differ:
                 y = row.values[k]
                 if x != y:
                     details.append((column, *_figure_pair(x, y, old.format, new.format)))
+            if (before.how == "literal" or row.how == "literal") and before.total != row.total:
+                details.append((b.total_label or a.total_label or "計",
+                                *_figure_pair(before.total, row.total, old.format, new.format)))
+            if before.extra != row.extra:
+                details.append((b.extra_label or "", *_figure_pair(before.extra, row.extra, old.format, new.format)))
             if details:
                 self.add("series", where, f"{name} {row.label}", details=tuple(details))
         for row in a.rows:
@@ -472,9 +500,20 @@ class _Differ:
         rank_b = new.national.rank if new.national else None
         if rank_a != rank_b:
             self.add("kpi", where, "全国順位", f"{rank_a}位" if rank_a else None, f"{rank_b}位" if rank_b else None)
+        prev_a = old.national.rank_prev if old.national else None
+        prev_b = new.national.rank_prev if new.national else None
+        if prev_a != prev_b:
+            self.add("kpi", where, "全国順位（前月）", f"{prev_a}位" if prev_a else None,
+                     f"{prev_b}位" if prev_b else None)
         if old.series is not None or new.series is not None:
             self.series_list(where, "KPI 系列", [s for s in (old.series,) if s is not None],
                              [s for s in (new.series,) if s is not None])
+
+
+def _reordered(pairs: Sequence[tuple[int, int]]) -> bool:
+    """Whether matched things appear in another order (a move, not an addition)."""
+    olds = [i for i, _j in sorted(pairs, key=lambda p: p[1])]
+    return olds != sorted(olds)
 
 
 def _entry_note(entry: Entry) -> str:

@@ -53,6 +53,9 @@ class Table:
 class SeriesRow:
     label: str
     values: list[Scalar]
+    #: This row's own total (docs/FORMAT-extensions.md "Totals per row"): a
+    #: literal figure, or auto/sum/mean/last/none; None = the series' ``total``.
+    total: Scalar = None
 
 
 @dataclass
@@ -75,6 +78,8 @@ class Series:
     total: Scalar = "auto"
     extra: SeriesExtra | None = None
     chart: str | None = None
+    #: Header of the total column as printed (計, 累計, 平均, 通期); None = derived.
+    total_label: str | None = None
 
     @property
     def slots(self) -> int:

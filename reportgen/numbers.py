@@ -10,6 +10,7 @@ expansion 0.964449999…, which would round down.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
@@ -19,7 +20,7 @@ from reportgen.calendar import wareki_date
 
 __all__ = [
     "KINDS", "MAX_DECIMALS", "NumberFormat", "excel_number_format", "excel_value",
-    "cell_format", "format_value", "parse_time", "round_half_up",
+    "cell_format", "format_value", "parse_time", "parse_typed", "round_half_up",
 ]
 
 Number = int | float | Decimal
@@ -290,3 +291,102 @@ def cell_format(value: object, fmt: NumberFormat | str) -> NumberFormat:
             and abs(value) >= _COUNT_UNDER_PCT):
         return NumberFormat("int")
     return parsed
+
+
+# --------------------------------------------------------------------------
+# Reading typed figures back (the inverse of excel_value)
+# --------------------------------------------------------------------------
+
+#: Signs offices write for negative figures: △100, ▲100, −100 (full-width minus).
+_NEGATIVE_MARKS = ("△", "▲", "−", "－", "-")
+
+
+def _figure_text(text: str, f: NumberFormat) -> object:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", text).strip().replace(",", "").replace(" ", "")
+    negative = False
+    for mark in _NEGATIVE_MARKS:
+        if text.strip().startswith(mark):
+            negative = True
+            s = unicodedata.normalize("NFKC", text.strip()[len(mark):]).strip().replace(",", "")
+            break
+    if f.kind == "time":
+        minutes = parse_time(s)
+        return ("-" if negative and minutes else "") + f"{minutes // 60}:{minutes % 60:02d}"
+    if f.kind == "date":
+        d = _parse_date(s.replace("/", "-")) if re.fullmatch(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}", s) else None
+        if d is None and re.fullmatch(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}", s):
+            y, m, dd = (int(x) for x in re.split(r"[/-]", s))
+            d = _dt.date(y, m, dd)
+        if d is None:
+            raise ValueError(f"{text!r} is not a date (write 2023/4/1)")
+        return d
+    percent = s.endswith("%")
+    if percent:
+        if f.kind != "pct":
+            raise ValueError(f"{text!r}: a percentage in a {f} cell")
+        s = s[:-1]
+    else:
+        for unit in sorted({"円", "千円", f.unit} - {""}, key=len, reverse=True):
+            if s.endswith(unit):
+                s = s[: -len(unit)]
+                break
+    if not _NUMBER_RE.fullmatch(s):
+        raise ValueError(f"{text!r} is not a figure of format {f}")
+    d = Decimal(s)
+    if negative:
+        d = -d
+    if percent:
+        d = d / 100
+    if f.kind in ("int", "yen", "kyen") and d == d.to_integral_value() and "." not in s:
+        return int(d)
+    return float(d)
+
+
+def parse_typed(value: object, fmt: NumberFormat | str) -> object:
+    """The model value of what a person typed into a cell of format ``fmt``.
+
+    The inverse of :func:`excel_value`, accepting what offices type: numbers,
+    "3,700" or "３，７００" as text, "95.5%", "4:56" and Excel times, dates,
+    △/▲-negatives ("△12" is -12), the format's unit ("3,788円").  A blank
+    cell is None (no value).  Raises ValueError naming what is wrong.
+    """
+    f = _as_format(fmt)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a figure")
+    if f.kind == "text":
+        return _text(value) if not isinstance(value, (int, float)) else value
+    if f.kind == "time":
+        if isinstance(value, _dt.timedelta):
+            minutes = int(round_half_up(Decimal(repr(value.total_seconds())) / 60, 0))
+        elif isinstance(value, _dt.time):
+            minutes = value.hour * 60 + value.minute + (1 if value.second >= 30 else 0)
+        elif isinstance(value, _dt.datetime):
+            raise ValueError(f"{value!r} is a date, not a time H:MM")
+        elif isinstance(value, (int, float)):
+            minutes = int(round_half_up(_to_decimal(value) * 1440, 0))   # Excel: days
+        else:
+            return _figure_text(str(value), f)
+        sign = "-" if minutes < 0 else ""
+        h, m = divmod(abs(minutes), 60)
+        return f"{sign}{h}:{m:02d}"
+    if f.kind == "date":
+        if isinstance(value, _dt.datetime):
+            return value.date()
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str):
+            return _figure_text(value, f)
+        raise ValueError(f"{value!r} is not a date")
+    if isinstance(value, (_dt.date, _dt.time, _dt.timedelta)):
+        raise ValueError(f"{value!r} is not a figure of format {f}")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a figure")
+        if isinstance(value, float) and value.is_integer() and f.kind in ("int", "yen", "kyen"):
+            return int(value)
+        return value
+    return _figure_text(str(value), f)

@@ -58,7 +58,9 @@ def series_to_dict(s: Series) -> dict[str, Any]:
     if s.extra is not None:
         d["extra"] = {"label": s.extra.label, "values": list(s.extra.values)}
     _put(d, "chart", s.chart)
-    d["rows"] = [{"label": r.label, "values": list(r.values)} for r in s.rows]
+    _put(d, "total_label", s.total_label)
+    d["rows"] = [{"label": r.label, "values": list(r.values), **({} if r.total is None else {"total": r.total})}
+                 for r in s.rows]
     return d
 
 

@@ -313,9 +313,9 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
     from .xlsx_guard import is_reportgen_workbook
 
     if is_reportgen_workbook(path):
-        from .xlsx_read import read_xlsx
+        from .xlsx_read import read_xlsx_checked
 
-        return read_xlsx(path), []
+        return read_xlsx_checked(path)
     result = import_tracker(path)
     return result.report, result.warnings
 
@@ -339,8 +339,9 @@ def workbook_data(path: str | os.PathLike[str], *, fiscal_year: int | None = Non
     from .xlsx_guard import is_reportgen_workbook
 
     if is_reportgen_workbook(path):
-        from .xlsx_read import read_xlsx
+        from .xlsx_read import read_xlsx_checked
 
-        return read_xlsx(path).to_dict(), []
+        report, warned = read_xlsx_checked(path)
+        return report.to_dict(), warned
     result = import_tracker(path, fiscal_year=fiscal_year, organization=organization, title=title)
     return result.data, result.warnings

@@ -788,7 +788,8 @@ class _Builder:
         return Table(header, rows, caption, formats)
 
     def series(self, value: Any, path: PathKey) -> Series | None:
-        d = self.mapping(value, path, ("caption", "kind", "cumulative", "format", "total", "extra", "rows", "chart"),
+        d = self.mapping(value, path, ("caption", "kind", "cumulative", "format", "total", "extra", "rows", "chart",
+                                             "total_label"),
                          ("rows",))
         if d is None:
             return None
@@ -803,6 +804,8 @@ class _Builder:
         else:
             total = self.figure(total, path + ("total",), fmt)
         chart = self.choice(d["chart"], path + ("chart",), ("line", "bar")) if d.get("chart") is not None else None
+        total_label = (self.text(d["total_label"], path + ("total_label",))
+                       if d.get("total_label") is not None else None)
 
         def values(v: Any, vp: PathKey, limit: int) -> list[Any]:
             if not isinstance(v, list):
@@ -816,12 +819,15 @@ class _Builder:
             return [self.figure(x, vp + (i,), fmt) for i, x in enumerate(v[:limit])]
 
         def row(v: Any, rp: PathKey) -> SeriesRow | None:
-            r = self.mapping(v, rp, ("label", "values"), ("label", "values"))
+            r = self.mapping(v, rp, ("label", "values", "total"), ("label", "values"))
             if r is None or "label" not in r:
                 return None
             label = self.text(r["label"], rp + ("label",), allow_number=True)
             vals = values(r.get("values", []), rp + ("values",), slots)
-            return SeriesRow(label, vals) if label is not None else None
+            row_total: Any = r.get("total")
+            if not (isinstance(row_total, str) and row_total in ("auto", "sum", "mean", "last", "none")):
+                row_total = self.figure(row_total, rp + ("total",), fmt)
+            return SeriesRow(label, vals, row_total) if label is not None else None
 
         rows = self.each(d.get("rows", []), path + ("rows",), row)
         extra = None
@@ -831,7 +837,8 @@ class _Builder:
                 label = self.text(e["label"], path + ("extra", "label"))
                 vals = values(e.get("values", []), path + ("extra", "values"), max(len(rows), 1))
                 extra = SeriesExtra(label or "", vals)
-        return Series(rows, caption, kind, cumulative, fmt, total, extra, chart)  # type: ignore[arg-type]
+        return Series(rows, caption, kind, cumulative, fmt, total, extra, chart,  # type: ignore[arg-type]
+                      total_label)
 
 
 def _valid_width(width: str) -> bool:

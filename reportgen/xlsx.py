@@ -30,13 +30,16 @@ printed page (a merged cell prints its text only once).
 
 The workbook carries the whole report as JSON in a very hidden sheet, plus the
 exact texts written to each editable cell and helper columns that tag each row
-with its role.  :mod:`reportgen.xlsx_read` takes that JSON as the truth and
-applies only what a person visibly changed, so model → xlsx → model is lossless.
+with its role.  :mod:`reportgen.xlsx_read` lets the visible sheet decide what
+exists and in which order and uses the JSON for what the sheet does not show,
+so model → xlsx → model is lossless and every edit is read back or reported.
+Totals are live formulas; the ``データ`` sheet is generated and protected.
 
 Sheets
 ------
 ``進捗状況``  the printed tracker; ``データ``  one row per entry for machines
-(no merged cells, numbers as numbers); ``_reportgen``  very hidden payload.
+(no merged cells, numbers as numbers; generated, protected, edits reported);
+``_reportgen``  very hidden payload.
 """
 
 from __future__ import annotations
@@ -120,6 +123,9 @@ LINE_FACTOR = 1.1
 VERTICAL_FACTOR = 1.0  # stacked characters measured at 0.93 em in LibreOffice
 CELL_PAD_PT = 4.0      # top + bottom inner margin of a cell
 WRAP_PAD_PT = 4.0      # left + right inner margin, subtracted from the width
+#: Extra room under the last line of wrapped text, so it never touches the
+#: cell's bottom border (LibreOffice sets the lines flush at the pad).
+ROW_HEADROOM_PT = 3.0
 _WIDTH_PT_LO = 5.55    # LibreOffice: points per character of column width
 _WIDTH_PT_XL = 5.25    # Excel: (7w + 5) px × 0.75 = 5.25w + 3.75 pt
 
@@ -256,7 +262,7 @@ def text_lines(text: str, width_pt: float, size: float) -> int:
 
 def text_height(text: str, width_pt: float, size: float) -> float:
     """Row height (pt) that shows ``text`` wrapped in a cell ``width_pt`` wide."""
-    return text_lines(text, width_pt, size) * line_pitch(size) + CELL_PAD_PT
+    return text_lines(text, width_pt, size) * line_pitch(size) + CELL_PAD_PT + ROW_HEADROOM_PT
 
 
 def vertical_height(text: str, size: float) -> float:
@@ -376,6 +382,24 @@ class CellSpec:
     style: str
     last_col: int | None = None
     number_format: str | None = None
+    #: Where the value comes from in the entry's content, for xlsx_read:
+    #: ("label", row), ("value", row, k), ("total", row), ("extra", row),
+    #: ("corner",), ("total_label",) of a series; ("th"|"td", row, cell) of a table.
+    source: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True)
+class RowFormula:
+    """A formula over cells of its own row, written once the row number is known.
+
+    Only code creates these (never data), so text from a report can never
+    become a formula; ``template`` holds ``{r}`` for the row number.
+    """
+
+    template: str
+
+    def formula(self, r: int) -> str:
+        return self.template.replace("{r}", str(r))
 
 
 @dataclass
@@ -507,21 +531,40 @@ def _row_height(cells: list[CellSpec], size: float) -> float:
     return min(best, MAX_ROW_PT)
 
 
+def total_formula(how: str, first_col: int, last_col: int) -> RowFormula | None:
+    """The live 計/平均/累計 formula over a row's month cells (blank while no month has a value)."""
+    rng = f"{get_column_letter(first_col)}{{r}}:{get_column_letter(last_col)}{{r}}"
+    body = {"sum": f"SUM({rng})", "mean": f"AVERAGE({rng})",
+            "last": f"LOOKUP(9.99999999999999E+307,{rng})"}.get(how)
+    return None if body is None else RowFormula(f'=IF(COUNT({rng})=0,"",{body})')
+
+
 def _series_rows(series: Series, reached: int, role: str) -> list[Row]:
     grid = series_grid(series, reached)
     cols = _series_cols(grid)
-    total_col = (COL_MARK - 2, COL_MARK - 2)
+    # Without an extra column the total takes both last slots: no empty
+    # bordered column after 計.
+    total_col = (COL_MARK - 2, COL_MARK - 2) if grid.extra_label else (COL_MARK - 2, COL_MARK - 1)
     extra_col = (COL_MARK - 1, COL_MARK - 1)
-    head = [_grid_cell(*cols[0], grid.corner, None, True)]
+    head = [replace(_grid_cell(*cols[0], grid.corner, None, True), source=("corner",))]
     head += [_grid_cell(*cols[k + 1], label, None, True) for k, label in enumerate(grid.columns)]
-    head += [_grid_cell(*total_col, grid.total_label or "", None, True),
-             _grid_cell(*extra_col, grid.extra_label or "", None, True)]
+    head += [replace(_grid_cell(*total_col, grid.total_label or "", None, True), source=("total_label",))]
+    if grid.extra_label:
+        head += [_grid_cell(*extra_col, grid.extra_label, None, True)]
     rows = [Row(_row_height(head, SIZE_GRID), head, role=role)]
-    for r in grid.rows:
-        cells = [_grid_cell(*cols[0], r.label, None, False)]
-        cells += [_grid_cell(*cols[k + 1], v, grid.format, False) for k, v in enumerate(r.values)]
-        cells += [_grid_cell(*total_col, r.total, grid.format, False),
-                  _grid_cell(*extra_col, r.extra, grid.format, False)]
+    month_first, month_last = cols[1][0], cols[-1][1]
+    for i, r in enumerate(grid.rows):
+        cells = [replace(_grid_cell(*cols[0], r.label, None, False), source=("label", i))]
+        cells += [replace(_grid_cell(*cols[k + 1], v, grid.format, False), source=("value", i, k))
+                  for k, v in enumerate(r.values)]
+        total = replace(_grid_cell(*total_col, r.total, grid.format, False), source=("total", i))
+        formula = total_formula(r.how, month_first, month_last) if len(cols) > 1 else None
+        if formula is not None:
+            total = CellSpec(total_col[0], formula, "rg.grid.num", total_col[1],
+                             excel_number_format(grid.format), ("total", i))
+        cells.append(total)
+        if grid.extra_label:
+            cells.append(replace(_grid_cell(*extra_col, r.extra, grid.format, False), source=("extra", i)))
         rows.append(Row(_row_height(cells, SIZE_GRID), cells, role=role))
     return rows
 
@@ -554,7 +597,9 @@ def _table_rows(table: Table, role: str) -> list[Row] | None:
                 fmt = table.formats[col]
             last = min(col + cs - 1, len(slots) - 1)
             if col < len(slots):
-                cells.append(_grid_cell(slots[col][0], slots[last][1], value, fmt, header))
+                cells.append(replace(_grid_cell(slots[col][0], slots[last][1], value, fmt, header),
+                                     source=("th" if header else "td", r if header else r - len(table.header),
+                                             len(cells))))
             for k in range(col, col + cs):
                 if rs > 1:
                     carry[k] = max(carry.get(k, 0), rs)
@@ -770,7 +815,7 @@ class _Builder:
             spans.append(VSpan(COL_TITLE, item_first, item_last, item_title(item, group), "rg.text"))
 
     def banner(self, group: Group) -> Row:
-        text = "〇" + group.title + (f"({group.owner})" if group.owner else "")
+        text = banner_text(group)
         cell = CellSpec(COL_NUMBER, text, "rg.banner", LAST_PRINTED_COL)
         return Row(text_height(text, span_points(COL_NUMBER, LAST_PRINTED_COL), SIZE_BANNER), [cell],
                    role=ROLE_BANNER)
@@ -779,6 +824,15 @@ class _Builder:
         for s_index, section in enumerate(self.report.sections):
             self.section(s_index, section)
         return self.out
+
+
+def build_layout(report: Report) -> Layout:
+    """The rows the workbook gets for ``report`` (xlsx_read compares the sheet with them)."""
+    return _Builder(report).build()
+
+
+def banner_text(group: Group) -> str:
+    return "〇" + group.title + (f"({group.owner})" if group.owner else "")
 
 
 def _number_text(number: str | int | None) -> str:
@@ -794,6 +848,11 @@ def item_title(item: Item, group: Group | None) -> str:
     if item.owner and (group is None or group.owner != item.owner):
         lines.append(f"（{item.owner}）")
     return "\n".join(lines)
+
+
+def number_text(number: str | int | None) -> str:
+    """項番 cell text as written."""
+    return _number_text(number)
 
 
 def rank_text(entry: Entry) -> str:
@@ -901,8 +960,9 @@ def _named_styles() -> list[NamedStyle]:
         "rg.sum.mark": (_font(SIZE_BODY), center, _BORDER, None),
         "rg.sum.count": (_font(SIZE_BODY), Alignment(vertical="center", horizontal="center"), _BORDER, None),
         "rg.sum.legend": (_font(SIZE_BODY), Alignment(vertical="center", wrap_text=True), _BORDER, None),
-        "rg.data.head": (_font(SIZE_BODY, True), Alignment(vertical="top"), None, header_fill),
+        "rg.data.head": (_font(SIZE_BODY, True), Alignment(vertical="top", wrap_text=True), None, header_fill),
         "rg.data": (_font(SIZE_BODY), Alignment(vertical="top"), None, None),
+        "rg.data.wrap": (_font(SIZE_BODY), Alignment(vertical="top", wrap_text=True), None, None),
         "rg.hidden": (Font(size=8), Alignment(), None, None),
     }
     out = []
@@ -953,7 +1013,12 @@ def merge(ws: Worksheet, first_row: int, first_col: int, last_row: int, last_col
 def _write_spec(ws: Worksheet, r: int, spec: CellSpec) -> None:
     cell = ws.cell(r, spec.col)
     cell.style = spec.style
-    put(cell, spec.value, spec.number_format)
+    if isinstance(spec.value, RowFormula):
+        cell.value = spec.value.formula(r)
+        if spec.number_format is not None:
+            cell.number_format = spec.number_format
+    else:
+        put(cell, spec.value, spec.number_format)
     last = spec.last_col or spec.col
     if last > spec.col:
         merge(ws, r, spec.col, r, last)
@@ -1076,6 +1141,24 @@ def _write_summary(ws: Worksheet, scale: MarkScale, r: int, first: int, last: in
         _write_vspan(ws, top, r, VSpan(c_label, 0, 0, label, "rg.sum.label"))
         r += 1
     return r - 1
+
+
+def summary_texts(scale: MarkScale) -> list[dict[int, str]]:
+    """The texts _write_summary puts in each row (gap row first), column → text.
+
+    xlsx_read compares the sheet with them: the summary is generated, so a
+    changed cell there is reported instead of silently ignored.
+    """
+    symbols = [(s.symbol, s.label) for s in scale.symbols]
+    if scale.not_assessed:
+        symbols.append((scale.not_assessed, "評価なし"))
+    c_label, c_sym, c_legend = COL_PLAN, COL_PROGRESS, COL_PROGRESS + 3
+    rows: list[dict[int, str]] = [{}]
+    for label in ("全体", "（再掲）KPI"):
+        for k, (symbol, legend) in enumerate(symbols):
+            rows.append({c_sym: symbol, c_legend: f"{symbol}：{legend}", **({c_label: label} if k == 0 else {})})
+        rows.append({c_sym: "合計", **({c_label: label} if not symbols else {})})
+    return rows
 
 
 #: Column of the hidden sheet listing the scale's symbols, for dropdowns that
@@ -1263,28 +1346,62 @@ def _data_rows(report: Report) -> Iterator[list[tuple[Any, str | None]]]:
                 ]
 
 
+def data_sheet_values(report: Report) -> list[list[Any]]:
+    """The cell values the データ sheet is written with (header row first), for edit detection."""
+    return [list(DATA_HEADER)] + [[value for value, _fmt in row] for row in _data_rows(report)]
+
+
+def block_text_plain(block: Block) -> list[str]:
+    """The texts of a preface block as written in the sheet: heading, then body."""
+    return [t for t in (block.heading, block_text(replace(block, heading=None))) if t]
+
+
+#: Column widths of the データ sheet: long texts get wide wrapped columns so
+#: the printed page is readable (A3 landscape, one page wide).
+DATA_WIDTHS = (6, 14, 14, 10, 5, 18, 5, 40, 48, 5, 30, 9, 9, 9, 8, 6, 6)
+DATA_WRAPPED = {2, 3, 4, 6, 8, 9, 11}
+
+
 def _write_data(wb: Workbook, report: Report) -> None:
-    """データ: the machine-readable table (no merges, one header row, numbers as numbers)."""
+    """データ: the machine-readable table (no merges, one header row, numbers as numbers).
+
+    It is generated: the sheet is protected (Excel refuses edits unless the
+    protection is removed on purpose), its tab says so, and xlsx_read warns
+    about any cell that differs from what was written.
+    """
     ws = wb.create_sheet(DATA_SHEET)
     for c, label in enumerate(DATA_HEADER, start=1):
         cell = ws.cell(1, c)
         cell.style = "rg.data.head"
         put(cell, label)
-    widths = (6, 18, 18, 14, 6, 24, 6, 50, 60, 6, 40, 12, 12, 12, 10, 8, 8)
-    for c, w in enumerate(widths, start=1):
+    for c, w in enumerate(DATA_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    ws.row_dimensions[1].height = max(text_height(label, column_points(w), SIZE_BODY)
+                                      for label, w in zip(DATA_HEADER, DATA_WIDTHS))
     r = 1
     for r, values in enumerate(_data_rows(report), start=2):
+        height = line_pitch(SIZE_BODY) + CELL_PAD_PT
         for c, (value, number_format) in enumerate(values, start=1):
             cell = ws.cell(r, c)
-            cell.style = "rg.data"
+            cell.style = "rg.data.wrap" if c in DATA_WRAPPED else "rg.data"
             put(cell, value, number_format)
+            if c in DATA_WRAPPED and isinstance(value, str):
+                height = max(height, text_height(value, column_points(DATA_WIDTHS[c - 1]), SIZE_BODY))
+        ws.row_dimensions[r].height = round(min(height, MAX_ROW_PT), 1)
     ws.freeze_panes = "A2"
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.5, header=0.25, footer=0.25)
     ws.print_title_rows = "1:1"
+    ws.oddHeader.left.text = "データ（自動生成・編集は進捗状況シートで）"
+    ws.oddFooter.center.text = "&P / &N"
+    ws.sheet_properties.tabColor = "BFBFBF"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False     # filtering and sorting stay allowed
+    ws.protection.sort = False
     ws.auto_filter.ref = f"A1:{get_column_letter(len(DATA_HEADER))}{max(r, 1)}"
 
 

@@ -1,28 +1,25 @@
 """Read a tracker workbook written by :mod:`reportgen.xlsx` back into a Report.
 
-Policy (what is read, what is kept)
------------------------------------
+Policy: every edit is read back, or refused / reported with its cell
+--------------------------------------------------------------------
 The printed sheet cannot hold everything the model has (series formats, KPI
-targets, spans, the number an entry was given), so the writer embeds the whole
-report as JSON in the very hidden sheet ``_reportgen``.  Reading takes that JSON
-as the base and applies only what a person *visibly* changed in ``進捗状況``:
+targets, spans, tags), so the writer embeds the whole report as JSON in the
+very hidden sheet ``_reportgen``, and tags rows in hidden columns (role and
+entry tag) that move with the rows when people insert, delete or sort.  The
+*visible* sheet decides which sections, groups, items and entries exist, in
+which order, with which texts and figures; the JSON supplies the rest,
+matched through the tags.  What is read from which cells is the table in
+:func:`read_xlsx` (and in the README).  Marks, texts and structure are read
+here; grids, headings, ranks and the checks of generated cells live in
+:mod:`reportgen.xlsx_readback`.
 
-* **Marks** (実施状況 column, first row of each entry): always read.  Look-alikes
-  are folded onto the scale (〇 → ○); an empty cell means "no mark"; anything
-  else is an error naming the cell and the entry, e.g.
-  ``x.xlsx: 進捗状況!T12: sections[0].groups[0].items[0].entries[1].mark: '★' is not a mark…``.
-* **Plan text** (実施概要): when the cell differs from what was written, the
-  entry's plan becomes the edited text (our 【KPI】 line and number prefix are
-  taken off again when still present).  KPI fields themselves are not changed.
-* **Status text rows**: each text row is tagged in a hidden column with the
-  block it came from; an edited row replaces that block's text (bullet marks
-  and the ※ of notes are taken off again).  Grids (series, tables) are not read
-  back: their numbers come from the embedded data.
-* **Added rows**: a row inserted inside an entry adds its text to that entry's
-  status; a row inserted after an entry with its own text in 実施概要 becomes a
-  new entry of the same item (plan from 実施概要, status from 進捗状況, mark from
-  実施状況).  Deleted rows are not read as deletions: entries keep their data.
-* The ``データ`` sheet is output only and is ignored.
+A cell that cannot be read (a mark outside the scale, a figure that is not
+one, a rank in another shape) is an error naming the cell and the field, e.g.
+``x.xlsx: 進捗状況!T12: sections[0].groups[0].items[0].entries[1].mark: '★' is not a mark…``.
+An edit that is not read back (generated cells, the ``データ`` sheet) is a
+located warning: :func:`read_xlsx_checked` returns them, :func:`read_xlsx`
+issues them as :class:`TrackerWarning`, the CLI prints them (``--strict``:
+exit 2).
 
 A workbook without the embedded data or with another header is not a tracker;
 corrupt, encrypted or oversized (zip bomb) files are refused with a
@@ -43,9 +40,15 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, ReportError
+from .reportwarnings import ReportWarning
 from .model import BulletsBlock, Entry, Item, NoteBlock, Report, TableBlock, TextBlock, blocks_of
 from .xlsx import (
+    COL_AREA,
     COL_ENTRY_ID,
+    COL_NUMBER,
+    COL_RANK,
+    COL_TITLE,
+    DATA_SHEET,
     COL_MARK,
     COL_PLAN,
     COL_PROGRESS,
@@ -60,11 +63,26 @@ from .xlsx import (
     ROLE_FILLER,
     ROLE_GAP,
     ROLE_GRID,
+    ROLE_PREFACE,
     ROLE_SUMMARY,
+    banner_text,
+    build_layout,
+    data_sheet_values,
     entry_paths,
+    item_title,
+    number_text,
+    rank_text,
+    report_heading,
+    summary_texts,
 )
+from .xlsx_readback import GridEdits, Structure, apply_rank, cell_name, compare_generated
 
-__all__ = ["open_workbook", "read_xlsx", "read_xlsx_bytes"]
+__all__ = ["TrackerWarning", "open_workbook", "read_xlsx", "read_xlsx_bytes", "read_xlsx_bytes_checked",
+           "read_xlsx_checked"]
+
+
+class TrackerWarning(ReportWarning):
+    """An edit in a tracker workbook that is not read back (located: file: sheet!cell: field: what)."""
 
 #: Largest workbook accepted on disk and once unpacked (zip bomb guard).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -226,6 +244,10 @@ class _Seen:
     empty_status: str | None = None
     last_block: int | None = None
     after: str | None = None                   # new entries: the entry they follow
+    rank: Any = None
+    grids: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
+    entry: Entry | None = None                 # the model entry, once applied
+    orphans: list[int] = field(default_factory=list)   # rows of another entry (its first row deleted)
 
 
 def _covered_plan_rows(ws: Any) -> dict[int, int]:
@@ -243,51 +265,81 @@ def _row_text(values: tuple[Any, ...]) -> str:
     return " ".join(p for p in parts if p.strip())
 
 
-def _scan(ws: Any, header_row: int, max_row: int) -> list[_Seen]:
+#: Structure events in sheet order: ("area"|"banner"|"item"|"entry", row, payload).
+_Event = tuple[str, int, Any]
+
+
+def _scan(ws: Any, header_row: int, max_row: int) -> tuple[list[_Seen], list[_Event], int]:
+    """Entries and structure events of the body; also the first row after it."""
     covered = _covered_plan_rows(ws)
     seen: list[_Seen] = []
+    events: list[_Event] = []
     by_row: dict[int, _Seen] = {}
     current: _Seen | None = None
-    anchor: _Seen | None = None      # the last existing entry, for new ones
+    anchor: _Seen | None = None      # the last entry, for new ones
+    last_number = ""
+    end = max_row + 1
     for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, max_row=max_row,
                                             max_col=COL_ROLE, values_only=True), start=header_row + 1):
         role = _text(values[COL_ROLE - 1]).strip()
         entry_id = _text(values[COL_ENTRY_ID - 1]).strip()
         if role in (ROLE_SUMMARY, ROLE_GAP):
+            end = r
             break
+        area = _text(values[COL_AREA - 1])
+        if area.strip():
+            events.append(("area", r, area))
         if role == ROLE_BANNER:
-            current = anchor = None
+            events.append(("banner", r, _text(values[COL_NUMBER - 1])))
+            current = None
             continue
+        number, title = _text(values[COL_NUMBER - 1]), _text(values[COL_TITLE - 1])
+        if number.strip() or title.strip():
+            events.append(("item", r, (number, title)))
+            if not (title.split("\n", 1)[0].endswith("（続き）") and number == last_number):
+                current = None       # a new item's rows never belong to the previous item's entry
+            last_number = number
         if entry_id:
-            current = anchor = _Seen(r, entry_id, values[COL_MARK - 1], _text(values[COL_PLAN - 1]))
+            current = anchor = _Seen(r, entry_id, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
+                                     rank=values[COL_RANK - 1])
             seen.append(current)
             by_row[r] = current
-        elif not role and anchor is not None:
+            events.append(("entry", r, current))
+        elif not role or role == ROLE_FILLER:
             top = covered.get(r)
-            if top is None and _text(values[COL_PLAN - 1]).strip():
-                current = _Seen(r, None, values[COL_MARK - 1], _text(values[COL_PLAN - 1]), after=anchor.entry_id)
+            typed = any(_text(v).strip() for v in values[COL_PLAN - 1:COL_RANK])
+            if top is None and (_text(values[COL_PLAN - 1]).strip() or (current is None and typed)):
+                current = _Seen(r, None, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
+                                after=anchor.entry_id if anchor else None, rank=values[COL_RANK - 1])
                 seen.append(current)
                 by_row[r] = current
+                events.append(("entry", r, current))
             elif top is not None and top in by_row:
                 current = by_row[top]
         if current is None:
             continue
-        _take_row(current, role, values)
-    return seen
+        _take_row(current, role, values, r)
+    return seen, events, end
 
 
-def _take_row(current: _Seen, role: str, values: tuple[Any, ...]) -> None:
+def _take_row(current: _Seen, role: str, values: tuple[Any, ...], r: int) -> None:
     text = _text(values[COL_PROGRESS - 1])
     m = _PIECE_RE.fullmatch(role)
     if m:
         base = f"s{m.group(1)}{m.group(2)}"
-        current.pieces.setdefault(base, {})[int(m.group(3) or 0)] = text
+        chunk = int(m.group(3) or 0)
+        if chunk in current.pieces.get(base, {}):
+            # the same text row twice: rows of an entry whose first row was deleted
+            current.orphans.append(r)
+            return
+        current.pieces.setdefault(base, {})[chunk] = text
         current.last_block = int(m.group(1))
     elif role == ROLE_EMPTY_STATUS:
         current.empty_status = text
     elif role.startswith(ROLE_GRID):
         tail = role[len(ROLE_GRID):]
         current.last_block = int(tail) if tail.isdigit() else None
+        current.grids.setdefault(tail, []).append((r, values))
     elif role in ("", ROLE_FILLER):
         extra = _row_text(values)
         if extra.strip():
@@ -304,10 +356,22 @@ class _Applier:
         self.written = written
         self.source = source
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.entries: dict[str, tuple[str, Item, Entry]] = {
             f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
         }
-        self.added: dict[str, int] = {}
+        self.taken: set[str] = set()
+        self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
+        # What was written for each entry, before any edit is applied: grid
+        # rows by role (cells carry their source) and the 全国順位 text.
+        self.grid_rows: dict[str, dict[str, list[Any]]] = {}
+        self.ranks: dict[str, str] = {eid: rank_text(e) for eid, (_p, _i, e) in self.entries.items()}
+        current: dict[str, list[Any]] | None = None
+        for row in build_layout(report).rows:
+            if row.entry_id:
+                current = self.grid_rows.setdefault(row.entry_id, {})
+            if current is not None and row.role.startswith(ROLE_GRID):
+                current.setdefault(row.role[len(ROLE_GRID):], []).append(row)
 
     def mark(self, raw: Any, row: int, path: str) -> str | None:
         text = _text(raw).strip()
@@ -332,8 +396,30 @@ class _Applier:
             self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_ENTRY_ID)}{seen.row}",
                                          f"unknown entry tag {seen.entry_id!r} (hidden column edited?)"))
             return
+        if seen.entry_id in self.taken:
+            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_ENTRY_ID)}{seen.row}",
+                                         f"entry tag {seen.entry_id!r} appears twice (rows copied with their "
+                                         "hidden columns?); copy only the visible cells"))
+            return
+        self.taken.add(seen.entry_id)
         path, _item, entry = found
+        seen.entry = entry
+        for r in seen.orphans:
+            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_PROGRESS)}{r}: {path}",
+                                         "not read back: a text row left over from an entry whose first row "
+                                         "was deleted (delete all of its rows, or none)"))
         entry.mark = self.mark(seen.mark, seen.row, path)
+        edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings,
+                          self.report.period_info.months_reached(self.report.fiscal_year), self.cached)
+        written_grids = self.grid_rows.get(seen.entry_id, {})
+        for tail, rows in seen.grids.items():
+            edits.apply(tail, written_grids.get(tail, []), rows)
+        for tail, rows in written_grids.items():
+            if tail not in seen.grids and rows:
+                edits.warn(seen.row, COL_PROGRESS, path, "a grid's rows were deleted; deleting a grid is not read "
+                                                         "back (its figures are kept)")
+        apply_rank(entry, _text(seen.rank), self.ranks.get(seen.entry_id, ""),
+                   f"{MAIN_SHEET}!{_col(COL_RANK)}{seen.row}: {path}.kpi.national", self.source, self.problems)
         if not _same(seen.plan, str(written.get("plan", ""))):
             entry.plan = _plan_from(seen.plan, written) or None
         self.status(entry, seen, written.get("pieces") or {})
@@ -358,18 +444,17 @@ class _Applier:
             _add_text(entry, after, text)
 
     def add_entry(self, seen: _Seen) -> None:
-        found = self.entries.get(seen.after or "")
-        if found is None:
-            return
-        path, item, anchor = found
+        """An entry typed into new rows; the structure pass puts it where the sheet shows it."""
         status = seen.empty_status or None
         entry = Entry(plan=seen.plan.strip() or None, status=status,
-                      mark=self.mark(seen.mark, seen.row, path.rsplit(".", 1)[0] + ".entries[new]"))
+                      mark=self.mark(seen.mark, seen.row, f"(new entry at row {seen.row})"))
         for _after, text in seen.extra:
             _add_text(entry, None, text)
-        position = item.entries.index(anchor) + 1 + self.added.get(seen.after or "", 0)
-        item.entries.insert(position, entry)
-        self.added[seen.after or ""] = self.added.get(seen.after or "", 0) + 1
+        rank = _text(seen.rank).strip()
+        if rank:
+            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_RANK)}{seen.row}",
+                                         "全国順位 of a new entry is not read back (it has no KPI)"))
+        seen.entry = entry
 
 
 def _col(col: int) -> str:
@@ -427,14 +512,120 @@ def _add_text(entry: Entry, after: int | None, text: str) -> None:
         entry.status.insert(position, TextBlock(text))
 
 
-def read_xlsx(path: str | os.PathLike[str]) -> Report:
-    """Read a tracker workbook (as written by render_xlsx, possibly edited)."""
+class _CachedValues:
+    """Values Excel or LibreOffice last computed for formula cells, read only when one is met."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+        self.ws: Any = None
+
+    def __call__(self, row: int, col: int) -> Any:
+        if self.ws is None:
+            from openpyxl import load_workbook
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self.ws = load_workbook(io.BytesIO(self.raw), data_only=True, keep_links=False)[MAIN_SHEET]
+        return self.ws.cell(row, col).value
+
+
+def _heads(report: Report) -> dict[str, dict[int, str]]:
+    """The texts written for sections, groups and items, by object (before edits)."""
+    heads: dict[str, dict[int, str]] = {"area": {}, "banner": {}, "title": {}, "number": {}}
+    for section in report.sections:
+        heads["area"][id(section)] = section.heading
+        for group in section.groups:
+            heads["banner"][id(group)] = banner_text(group)
+        for group, item in section.iter_items():
+            heads["title"][id(item)] = item_title(item, group)
+            heads["number"][id(item)] = number_text(item.number)
+    return heads
+
+
+def _read_top(ws: Any, report: Report, header_row: int, source: str, warnings: list[Problem]) -> None:
+    """Title (read back), issue date and preface (generated: a change is a warning)."""
+    from .calendar import wareki_date
+    from .xlsx import block_text_plain
+
+    title_written = report_heading(report)
+    title = _text(ws.cell(1, COL_AREA).value).strip()
+    if title and title != title_written.strip():
+        org = report.organization
+        if org and title.endswith(f"（{org}）"):
+            title = title[: -len(f"（{org}）")].rstrip()
+        report.title = title
+    elif not title:
+        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_AREA)}: report.title",
+                                "the title was cleared; the title is kept (a report needs one)"))
+    issued = _text(ws.cell(1, COL_MARK).value).strip()
+    written_issued = wareki_date(report.issued) if report.issued is not None else ""
+    if issued != written_issued:
+        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_MARK)}: report.issued",
+                                f"the issue date is not read back from the sheet (kept {written_issued or 'none'!r}); "
+                                "change it in the data"))
+    texts = [t for block in report.preface for t in block_text_plain(block) if t]
+    rows = [r for r in range(2, header_row) if _text(ws.cell(r, COL_ROLE).value) == ROLE_PREFACE]
+    for k, r in enumerate(rows):
+        seen = _text(ws.cell(r, COL_AREA).value)
+        if k >= len(texts) or not _same(seen, texts[k]):
+            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, COL_AREA)}: preface",
+                                    "the preface is not read back from the sheet; change it in the data"))
+    for r, values in enumerate(ws.iter_rows(min_row=1, max_row=header_row - 1, max_col=COL_RANK,
+                                            values_only=True), start=1):
+        for c, value in enumerate(values, start=1):
+            if c == COL_AREA or (r == 1 and c == COL_MARK) or not _text(value).strip():
+                continue
+            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}",
+                                    f"not read back: {value!r} is outside the cells of the title and preface"))
+    if len(rows) < len(texts):
+        warnings.append(Problem(source, None, f"{MAIN_SHEET}!A2: preface",
+                                "preface rows were deleted; the preface is not read back from the sheet"))
+
+
+def _check_summary(ws: Any, start: int, max_row: int, report: Report, source: str,
+                   warnings: list[Problem]) -> None:
+    """The gap row and mark summary are generated (live formulas): a change there is reported."""
+    expected = summary_texts(report.marks)
+    count_col = COL_PROGRESS + 1
+    for k, values in enumerate(ws.iter_rows(min_row=start, max_row=max(max_row, start), max_col=COL_RANK,
+                                            values_only=True)):
+        r = start + k
+        want = expected[k] if k < len(expected) else {}
+        for c, value in enumerate(values, start=1):
+            if c == count_col and 0 < k < len(expected):
+                if not (isinstance(value, str) and value.startswith(("=COUNTIF", "=SUM"))):
+                    warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: summary",
+                                            f"the mark summary is counted from the marks; {value!r} typed here "
+                                            "is not read back (restore the formula)"))
+                continue
+            if _text(value).strip() != want.get(c, "").strip():
+                where = "summary" if k < len(expected) else "below the report"
+                warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: {where}",
+                                        f"not read back: this part of the sheet is generated "
+                                        f"(now {value!r}); edits belong in the rows above the summary"))
+
+
+def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
+    """Read a tracker workbook; returns the report and the located warnings.
+
+    Errors (a cell that cannot be read, such as an unknown mark or a figure
+    that is not a number) raise ReportError; warnings name edits that are not
+    read back (generated cells, the データ sheet) — see :func:`read_xlsx`.
+    """
     source = str(path)
-    return read_xlsx_bytes(_read_bytes(Path(path), source), source=source)
+    return read_xlsx_bytes_checked(_read_bytes(Path(path), source), source=source)
 
 
 def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
     """:func:`read_xlsx` for a workbook already in memory (an upload, a BytesIO)."""
+    report, problems = read_xlsx_bytes_checked(raw, source=source)
+    for problem in problems:
+        warnings.warn(TrackerWarning(problem), stacklevel=2)
+    return report
+
+
+def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>") -> tuple[Report, list[Problem]]:
+    """:func:`read_xlsx_checked` for a workbook already in memory."""
     _check_container(raw, source)
     wb = _open(raw, source)
     payload = _payload(wb, source)
@@ -449,9 +640,69 @@ def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
     ws = wb[MAIN_SHEET]
     max_row = ws.max_row
     header_row = _find_header(ws, max_row, source)
+    written_data = data_sheet_values(report)
+    heads = _heads(report)
     applier = _Applier(report, payload["written"], source)
-    for seen in _scan(ws, header_row, max_row):
+    applier.cached = _CachedValues(raw)
+    _read_top(ws, report, header_row, source, applier.warnings)
+    seen_list, events, end = _scan(ws, header_row, max_row)
+    for seen in seen_list:
         applier.apply(seen)
+    structure = Structure(report, source, MAIN_SHEET)
+    for kind, row, value in events:
+        if kind == "area":
+            structure.area(row, value)
+        elif kind == "banner":
+            structure.banner(row, value)
+        elif kind == "item":
+            structure.item_start(row, *value)
+        elif kind == "entry" and value.entry is not None:
+            structure.entry(row, value.entry)
+    structure.rebuild(heads)
+    applier.problems.extend(structure.problems)
+    _check_summary(ws, end, max_row, report, source, applier.warnings)
+    if DATA_SHEET in wb.sheetnames:
+        applier.warnings.extend(compare_generated(wb[DATA_SHEET], written_data, DATA_SHEET, source))
     if applier.problems:
         raise ReportError(applier.problems)
+    try:
+        checked = Report.from_dict(report.to_dict(), source=source)
+    except ReportError as exc:
+        raise ReportError([Problem(source, None, p.path, p.message) for p in exc.problems]) from None
+    return checked, applier.warnings + structure.warnings
+
+
+def read_xlsx(path: str | os.PathLike[str]) -> Report:
+    """Read a tracker workbook (as written by render_xlsx, possibly edited).
+
+    What is read back from which cells of 進捗状況:
+
+    | edited in 進捗状況 | cells | read back as |
+    |---|---|---|
+    | title | A1 | `report.title` (the appended "（organization）" is taken off again) |
+    | 分野 label | column A (vertical; repeated on each printed page) | section number and title ("1 基盤…": the number is the part before the first space) |
+    | banner 〇… | B:U of a banner row | group title and owner: 〇title(owner) |
+    | 項番 | column B | item number (digits stay a number when it was one) |
+    | 事業 | column C | item title (1st line), 【tags】, other lines as labels, （owner） |
+    | 実施概要 | column D | entry plan (the number prefix and the 【KPI】 line are taken off again) |
+    | status text rows | E:S | the status block the row came from (text, bullets, note, heading, table caption) |
+    | grid figures | F:Q (months; quarters span 3 columns) | series values and table cells: numbers, "3,700", "３，７００", "95.5%", "4:56" or an Excel time, dates, △/▲-negatives, the unit ("3,788円"); a formula of your own by its last computed value; blank = no value; anything else in a series is an error |
+    | grid labels | E of each grid row; E of the grid's header row; R of the header row | row label; series caption; `total_label` (計, 累計, 平均, 通期 …) |
+    | totals 計/累計/平均 | R (R:S without an extra column) | a live formula = computed from the months; a typed figure = that row's `total` (warning when it differs from the months) |
+    | extra column (e.g. 全国平均) | S | `extra` values |
+    | table cells | E:S of a table row | the cell's value (text stays text, figures parsed with the cell's format) |
+    | 実施状況 | T | mark; look-alikes folded (〇 → ○); anything else is an error |
+    | 全国順位 | U | KPI `national.rank` and `rank_prev` from "46位 (前月46位)"; other text is an error |
+    | rows | — | a new row with 実施概要 text = a new entry; with 項番/事業 = a new item; deleted rows = deleted entries, items, sections; the sheet's order is the report's order |
+    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed) | — |
+    | データ sheet | all | generated and protected; every cell that differs from what was written is a warning |
+
+    Errors (a cell that cannot be read) raise ReportError naming
+    ``file: 進捗状況!CELL: field path``.  Located warnings (edits not read back)
+    are issued as :class:`TrackerWarning` through :mod:`warnings`; use
+    :func:`read_xlsx_checked` to get them as a list.
+    """
+    report, problems = read_xlsx_checked(path)
+    for problem in problems:
+        warnings.warn(TrackerWarning(problem), stacklevel=2)
     return report
