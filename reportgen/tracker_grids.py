@@ -148,11 +148,14 @@ def _grid_row(sheet: Sheet, header: GridHeader, r: int, first: int, last: int) -
     return row
 
 
-_FUNCTION = re.compile(r"=\s*(SUM|AVERAGE)\s*\(", re.I)
+#: A total's function: plain ``=SUM(…)``/``=AVERAGE(…)`` as typed by hand, or
+#: reportgen's own ``=IF(COUNT(…)=0,"",SUM|AVERAGE|LOOKUP(…))`` (LOOKUP: the last month).
+_FUNCTION = re.compile(r'=\s*(?:IF\s*\(\s*COUNT\s*\([^()]*\)\s*=\s*0\s*,\s*""\s*,\s*)?'
+                       r"(SUM|AVERAGE|LOOKUP)\s*\(", re.I)
 
 
 def _unsaved_function(sheet: Sheet, r: int, c: int | None) -> str | None:
-    """SUM/AVERAGE of a total formula saved without its value (the file never opened in Excel)."""
+    """SUM/AVERAGE/LOOKUP of a total formula saved without its value (the file never opened in Excel)."""
     if c is None:
         return None
     typed = sheet.typed(r, c)
@@ -202,6 +205,8 @@ def _total_kind(header: GridHeader, rows: list[GridRow], totals: list[Any], fmt:
             return "sum"
         if functions == {"AVERAGE"}:
             return "mean"
+        if functions == {"LOOKUP"}:
+            return "last"
         return "none"
     for how in order:
         if all(format_value(_computed(row.values, how, fmt), fmt) == format_value(t, fmt) for row, t in written):
