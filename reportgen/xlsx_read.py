@@ -84,14 +84,15 @@ def _fail(source: str, message: str) -> ReportError:
 # --------------------------------------------------------------------------
 
 def _read_bytes(path: Path, source: str) -> bytes:
+    """The workbook's bytes: a regular file of bounded size (a FIFO or a device is refused unopened)."""
+    from .inputcheck import read_input
+
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _fail(source, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-        with path.open("rb") as fh:
-            return fh.read()
-    except OSError as exc:
-        raise _fail(source, f"cannot read: {exc.strerror or exc}") from None
+    except OSError:
+        size = 0  # read_input says why
+    return read_input(path, source, max_bytes=MAX_FILE_BYTES,
+                      too_large=f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
 
 
 def _check_container(raw: bytes, source: str) -> None:
