@@ -172,6 +172,9 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     """Where each input goes: ``-o OUT.pdf`` for one file, ``-o DIR`` for several."""
     out = Path(output)
     suffix = out.suffix.lower().lstrip(".")
+    if len(inputs) == 1 and suffix in FORMATS and out.is_dir():
+        _fail(f"-o {output}: is a folder; give the file to write, e.g. {out / (inputs[0].stem + out.suffix)}",
+              EXIT_INVALID)
     if len(inputs) == 1 and suffix in FORMATS and not out.is_dir():
         if formats and formats != (suffix,):
             raise click.UsageError(f"-o {output} is a .{suffix} file but --format asks for {','.join(formats)}")
@@ -270,6 +273,14 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
         raise click.UsageError("no report files found")
     plan = _targets(inputs, output, wanted)
     sources = {p.resolve() for p in inputs}
+    from .output import OutputError, check_target
+
+    for _source, targets in plan:  # every output checked before anything is rendered
+        for target in targets:
+            try:
+                check_target(target)
+            except OutputError as exc:
+                _fail(str(exc), EXIT_INVALID)
     status = 0
     for source, targets in plan:
         for target in targets:
@@ -284,6 +295,9 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                     click.echo(str(problem), err=True)
                 status = EXIT_INVALID
                 break
+            except OutputError as exc:
+                click.echo(str(exc), err=True)
+                status = EXIT_INVALID
             except RenderError as exc:
                 click.echo(f"{target}: {exc}", err=True)
                 status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
