@@ -314,11 +314,27 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
 # by LazyGroup when named (the modules import ``cli`` lazily, never at the top).
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: half-written outputs and the private TMPDIR are removed
+
+
 def run() -> None:
-    """Entry point wrapper that turns unexpected errors into exit 1 without a traceback."""
-    try:
-        main(standalone_mode=True)
-    except ReportError as exc:
-        _fail(str(exc), EXIT_INVALID)
-    except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
-        _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+    """Entry point wrapper that turns unexpected errors into exit 1 without a traceback.
+
+    Every run keeps its temporary files (WeasyPrint's font folders, its
+    workers') in a private TMPDIR removed at the end (reportgen.scratch);
+    SIGTERM ends the run through the same clean-up.
+    """
+    import signal
+
+    from .scratch import private_tmpdir
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with private_tmpdir():
+        try:
+            main(standalone_mode=True)
+        except ReportError as exc:
+            _fail(str(exc), EXIT_INVALID)
+        except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
+            _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
