@@ -96,33 +96,11 @@ def _read_bytes(path: Path, source: str) -> bytes:
 
 
 def _check_container(raw: bytes, source: str) -> None:
-    """Refuse what openpyxl should never be handed: encrypted, non-zip, bombs."""
-    if raw.startswith(_OLE_MAGIC):
-        raise _fail(source, "the workbook is password-protected (encrypted) or an old .xls file; "
-                            "save it as an .xlsx without a password")
-    if not raw.startswith(b"PK"):
-        raise _fail(source, "not an .xlsx workbook (not a zip file)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        raise _fail(source, f"corrupt .xlsx file: {exc}") from None
-    if len(infos) > MAX_MEMBERS:
-        raise _fail(source, f"the workbook has {len(infos):,} parts; the limit is {MAX_MEMBERS:,}")
-    unpacked = sum(i.file_size for i in infos)
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _fail(source, f"the workbook unpacks to {unpacked:,} bytes; the limit is "
-                            f"{MAX_UNPACKED_BYTES:,} (zip bomb?)")
-    if any(i.flag_bits & 0x1 for i in infos):
-        raise _fail(source, "the workbook is encrypted; save it without a password")
-    # openpyxl parses workbook.xml with lxml when lxml is installed (pikepdf needs
-    # it), and defusedxml then does not apply: refuse DTDs here, whatever the parser
-    with zipfile.ZipFile(io.BytesIO(raw)) as z:
-        for info in (i for i in infos if i.filename.lower().endswith((".xml", ".rels", ".vml"))):
-            data = z.read(info)
-            if any("<!DOCTYPE".encode(c) in data for c in ("ascii", "utf-16-le", "utf-16-be")):
-                raise _fail(source, "the workbook's XML declares entities or a DTD (refused for safety: "
-                                    "XML bomb or external entity)")
+    """Refuse what openpyxl should never be handed: encrypted, non-zip, zip and XML
+    bombs, more rows, cells or strings than a tracker can have (reportgen.xlsx_limits)."""
+    from .xlsx_limits import check_workbook
+
+    check_workbook(raw, source)
 
 
 def _open(raw: bytes, source: str) -> Any:
