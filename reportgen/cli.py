@@ -16,6 +16,7 @@ import click
 
 from . import __version__
 from .errors import RenderError, ReportError
+from .terminal import echo  # every print escapes control characters: data is shown, never obeyed
 
 if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported when a file is read
     from .model import Report
@@ -54,7 +55,7 @@ class LazyGroup(click.Group):
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
     sys.exit(code)
 
 
@@ -93,17 +94,17 @@ def validate(files: tuple[str, ...], check_marks: bool = False) -> None:
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                echo(str(problem), err=True)
             continue
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
         entries = sum(1 for _ in report.iter_entries())
-        click.echo(f"{name}: ok ({len(report.sections)} sections, {entries} entries)")
+        echo(f"{name}: ok ({len(report.sections)} sections, {entries} entries)")
         if check_marks:
             from .propose import check_file_marks
 
             for warning in check_file_marks(name, report):
-                click.echo(f"warning: {warning}", err=True)
+                echo(f"warning: {warning}", err=True)
     if invalid:
         sys.exit(EXIT_INVALID)
 
@@ -136,13 +137,13 @@ def diff(old: str, new: str, output: str | None) -> None:
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                echo(str(problem), err=True)
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
     if invalid:
         sys.exit(EXIT_INVALID)
     result = diff_reports(*reports)
-    click.echo(format_text(result), nl=False)
+    echo(format_text(result), nl=False)
     if output is not None:
         try:
             write_diff(result, output, old_name=Path(old).name, new_name=Path(new).name)
@@ -150,7 +151,7 @@ def diff(old: str, new: str, output: str | None) -> None:
             _fail(f"{output}: {exc}", EXIT_FAILURE)
         except Exception as exc:  # noqa: BLE001
             _fail(f"{output}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
-        click.echo(f"{output}", err=True)
+        echo(f"{output}", err=True)
 
 
 FORMATS = ("pdf", "html", "xlsx")
@@ -205,7 +206,7 @@ def _load_and_warn(source: Path, font: str) -> Report:
         located = read_located(source)
         report, line_of = build_located(located), located.line
     for warning in missing_glyphs(report, source=str(source), font=font, line_of=line_of):
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     return report
 
 
@@ -285,27 +286,27 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
     for source, targets in plan:
         for target in targets:
             if target.resolve() in sources:
-                click.echo(f"{target}: refusing to overwrite an input file", err=True)
+                echo(f"{target}: refusing to overwrite an input file", err=True)
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
                 render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs)
             except ReportError as exc:
                 for problem in exc.problems:
-                    click.echo(str(problem), err=True)
+                    echo(str(problem), err=True)
                 status = EXIT_INVALID
                 break
             except OutputError as exc:
-                click.echo(str(exc), err=True)
+                echo(str(exc), err=True)
                 status = EXIT_INVALID
             except RenderError as exc:
-                click.echo(f"{target}: {exc}", err=True)
+                echo(f"{target}: {exc}", err=True)
                 status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
             except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
-                click.echo(f"{target}: {type(exc).__name__}: {exc}", err=True)
+                echo(f"{target}: {type(exc).__name__}: {exc}", err=True)
                 status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
             else:
-                click.echo(f"{target}")
+                echo(f"{target}")
     if status:
         sys.exit(status)
 
@@ -333,8 +334,17 @@ def run() -> None:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with private_tmpdir():
         try:
-            main(standalone_mode=True)
+            code = main(standalone_mode=False)
+        except click.ClickException as exc:  # click's own messages quote file names: escaped too
+            from .terminal import SafeStream
+
+            exc.show(file=SafeStream(sys.stderr))  # type: ignore[arg-type]
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            echo("Aborted!", err=True)
+            sys.exit(EXIT_FAILURE)
         except ReportError as exc:
             _fail(str(exc), EXIT_INVALID)
         except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
             _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+        sys.exit(code if isinstance(code, int) else 0)

@@ -12,10 +12,11 @@ reorders what follows.  Every CLI print of such text goes through
 from __future__ import annotations
 
 import unicodedata
+from typing import IO, Any
 
 import click
 
-__all__ = ["echo", "for_terminal"]
+__all__ = ["SafeStream", "echo", "for_terminal"]
 
 #: Bidi formatting characters (marks, embeddings, overrides, isolates).
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -45,3 +46,17 @@ def for_terminal(text: str) -> str:
 def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     """``click.echo`` of ``message`` made safe for a terminal."""
     click.echo(for_terminal(str(message)), err=err, nl=nl)
+
+
+class SafeStream:
+    """A text stream whose writes go through :func:`for_terminal` (for click's own
+    error messages, which quote file names given on the command line)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(for_terminal(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)

@@ -821,3 +821,14 @@ def build_located(located: Located) -> Report:
 def build_report(data: Any, *, source: str = "<dict>") -> Report:
     """Validate plain data (no line information) into a Report."""
     return build_located(Located(data, source))
+
+
+def revalidate(report: Report, source: str) -> Report:
+    """The rules of the format applied again to a report built by other means.
+
+    A workbook read back carries texts and marks typed into cells after
+    validation; they must meet the same rules as a YAML file (controls, bidi
+    controls, magnitudes…), so a workbook reader ends with this.  Problems are
+    located by field path (``x.xlsx: sections[0]…status: …``).
+    """
+    return build_report(report.to_dict(), source=source)

@@ -421,4 +421,6 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
         applier.apply(seen)
     if applier.problems:
         raise ReportError(applier.problems)
-    return report
+    from .validate import revalidate
+
+    return revalidate(report, source)  # typed-in text meets the rules of every source (text_rules)
