@@ -380,6 +380,9 @@ class Progress:
         self._drawn = False
 
     def line(self, last: str = "") -> str:
+        from .terminal import for_terminal
+
+        last = for_terminal(last)  # a file name: shown, never obeyed
         elapsed = self.clock() - self.start
         text = (f"{self.done}/{self.total} files, {self.pages} pages, {elapsed:.1f} s, "
                 f"{self.failures} failed")
@@ -407,7 +410,9 @@ class Progress:
             return
         if self.tty and self._drawn:
             self._write("\r\x1b[K")
-        self._write("".join(line + "\n" for line in lines))
+        from .terminal import for_terminal
+
+        self._write("".join(for_terminal(line) + "\n" for line in lines))
         if redraw and self.tty and self._drawn:
             self._write(self._fit(self.line()))
 
@@ -434,7 +439,9 @@ def result_table(results: Iterable[FileResult]) -> str:
     rows = []
     for result in results:
         for row in result.rows:
-            rows.append([row.name, row.format, "-" if row.pages is None else str(row.pages),
+            from .terminal import for_terminal
+
+            rows.append([for_terminal(row.name), row.format, "-" if row.pages is None else str(row.pages),
                          f"{row.seconds:.2f}", row.status])
     return format_table(["file", "format", "pages", "seconds", "status"], rows, align="<<>><")
 
@@ -532,7 +539,9 @@ def batch_command(directory: str, output: str, jobs: int | None, formats: str | 
             merged[skipped.name] = skipped
     # Names are paths relative to DIR; sorting by their parts is the input order.
     everything = sorted(merged.values(), key=lambda r: tuple(r.name.split("/")))
-    click.echo(result_table(everything))
+    from .terminal import echo
+
+    echo(result_table(everything))  # file names and messages: shown, never obeyed
     status = exit_status(everything)
     if status:
         sys.exit(status)

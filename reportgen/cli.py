@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .errors import Problem, RenderError, ReportError
 from .i18n import problem_text, tr, translate
+from .terminal import echo  # every print escapes control characters: data is shown, never obeyed
 
 if TYPE_CHECKING:  # pragma: no cover - only annotations; the model is imported when a file is read
     from .model import Report
@@ -58,7 +59,7 @@ class LazyGroup(click.Group):
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
     sys.exit(code)
 
 
@@ -93,7 +94,7 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     from .reportwarnings import ReportWarning
 
     if issubclass(category, ReportWarning):
-        click.echo(f"warning: {message}", err=True)
+        echo(f"warning: {message}", err=True)
     else:
         _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)  # type: ignore[arg-type]
 
@@ -122,7 +123,7 @@ def read_warned(name: str | Path, *, strict: bool = False) -> tuple[Report, obje
         report, line_of, warned = build_located(located), located.line, []
     warned = list(warned) + total_problems(report, source=str(name), line_of=line_of)
     for problem in warned:
-        click.echo(f"warning: {problem_text(problem)}", err=True)
+        echo(f"warning: {problem_text(problem)}", err=True)
     if strict and warned:
         from .errors import Problem
 
@@ -156,18 +157,18 @@ def validate(files: tuple[str, ...], check_marks: bool = False, strict: bool = F
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(problem_text(problem), err=True)
+                echo(problem_text(problem), err=True)
             continue
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
         entries = sum(1 for _ in report.iter_entries())
-        click.echo(f"{name}: " + tr("ok ({sections} sections, {entries} entries)",
+        echo(f"{name}: " + tr("ok ({sections} sections, {entries} entries)",
                                     sections=len(report.sections), entries=entries))
         if check_marks:
             from .propose import check_file_marks
 
             for warning in check_file_marks(name, report):
-                click.echo(f"warning: {problem_text(warning)}", err=True)
+                echo(f"warning: {problem_text(warning)}", err=True)
     if invalid:
         sys.exit(EXIT_INVALID)
 
@@ -200,13 +201,13 @@ def diff(old: str, new: str, output: str | None, strict: bool = False) -> None:
         except ReportError as exc:
             invalid = True
             for problem in exc.problems:
-                click.echo(problem_text(problem), err=True)
+                echo(problem_text(problem), err=True)
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             _fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
     if invalid:
         sys.exit(EXIT_INVALID)
     result = diff_reports(*reports)
-    click.echo(format_text(result), nl=False)
+    echo(format_text(result), nl=False)
     if output is not None:
         try:
             write_diff(result, output, old_name=Path(old).name, new_name=Path(new).name)
@@ -214,7 +215,7 @@ def diff(old: str, new: str, output: str | None, strict: bool = False) -> None:
             _fail(f"{output}: {translate(str(exc))}", EXIT_FAILURE)
         except Exception as exc:  # noqa: BLE001
             _fail(f"{output}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
-        click.echo(f"{output}", err=True)
+        echo(f"{output}", err=True)
 
 
 FORMATS = ("pdf", "html", "xlsx")
@@ -236,6 +237,9 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     """Where each input goes: ``-o OUT.pdf`` for one file, ``-o DIR`` for several."""
     out = Path(output)
     suffix = out.suffix.lower().lstrip(".")
+    if len(inputs) == 1 and suffix in FORMATS and out.is_dir():
+        _fail(f"-o {output}: is a folder; give the file to write, e.g. {out / (inputs[0].stem + out.suffix)}",
+              EXIT_INVALID)
     if len(inputs) == 1 and suffix in FORMATS and not out.is_dir():
         if formats and formats != (suffix,):
             raise click.UsageError(tr("-o {output} is a .{suffix} file but --format asks for {formats}",
@@ -260,7 +264,7 @@ def _load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
 
     report, line_of = read_warned(source, strict=strict)
     for warning in report_warnings(report, source=str(source), font=font, line_of=line_of):
-        click.echo(f"warning: {problem_text(warning.problem)}", err=True)
+        echo(f"warning: {problem_text(warning.problem)}", err=True)
     return report
 
 
@@ -340,11 +344,19 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
         raise click.UsageError(tr("no report files found"))
     plan = _targets(inputs, output, wanted)
     sources = {p.resolve() for p in inputs}
+    from .output import OutputError, check_target
+
+    for _source, targets in plan:  # every output checked before anything is rendered
+        for target in targets:
+            try:
+                check_target(target)
+            except OutputError as exc:
+                _fail(str(exc), EXIT_INVALID)
     status = 0
     for source, targets in plan:
         for target in targets:
             if target.resolve() in sources:
-                click.echo(f"{target}: " + tr("refusing to overwrite an input file"), err=True)
+                echo(f"{target}: " + tr("refusing to overwrite an input file"), err=True)
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
@@ -352,17 +364,20 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                            pdf_variant=pdf_variant, jobs=jobs, templates=templates, strict=strict)
             except ReportError as exc:
                 for problem in exc.problems:
-                    click.echo(problem_text(problem), err=True)
+                    echo(problem_text(problem), err=True)
                 status = EXIT_INVALID
                 break
+            except OutputError as exc:
+                echo(str(exc), err=True)
+                status = EXIT_INVALID
             except RenderError as exc:
-                click.echo(f"{target}: {translate(str(exc))}", err=True)
+                echo(f"{target}: {translate(str(exc))}", err=True)
                 status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
             except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
-                click.echo(f"{target}: {type(exc).__name__}: {exc}", err=True)
+                echo(f"{target}: {type(exc).__name__}: {exc}", err=True)
                 status = max(status, EXIT_FAILURE) if status != EXIT_INVALID else status
             else:
-                click.echo(f"{target}")
+                echo(f"{target}")
     if status:
         sys.exit(status)
 
@@ -395,7 +410,7 @@ def templates_export(folder: str) -> None:
         written = export(folder)
     except (OSError, FileExistsError) as exc:
         _fail(f"{folder}: {exc}", EXIT_FAILURE)
-    click.echo(f"{folder}: " + tr("{n} files", n=len(written)))
+    echo(f"{folder}: " + tr("{n} files", n=len(written)))
 
 
 def _import_csv(source: Path, report_fields: dict[str, object]) -> tuple[dict[str, Any], list[Problem]]:
@@ -507,11 +522,11 @@ def import_command(table: str, output: str, title: str | None, organization: str
     try:
         data, warned = importer(source, fields)
         for problem in warned:
-            click.echo("warning: " + problem_text(problem), err=True)
+            echo("warning: " + problem_text(problem), err=True)
         _write_data(data, source, target)
     except ReportError as exc:
         for problem in exc.problems:
-            click.echo(problem_text(problem), err=True)
+            echo(problem_text(problem), err=True)
         sys.exit(EXIT_INVALID)
     except RenderError as exc:
         _fail(f"{output}: {translate(str(exc))}", EXIT_FAILURE)
@@ -523,7 +538,7 @@ def import_command(table: str, output: str, title: str | None, organization: str
     entries = sum(len(i.get("entries") or []) for s_ in report
                   for items in [s_.get("items") or [], *[g.get("items") or [] for g in s_.get("groups") or []]]
                   for i in items)
-    click.echo(f"{output}: " + tr("{sections} sections, {entries} entries", sections=len(report),
+    echo(f"{output}: " + tr("{sections} sections, {entries} entries", sections=len(report),
                                   entries=entries))
 
 
@@ -531,11 +546,36 @@ def import_command(table: str, output: str, title: str | None, organization: str
 # by LazyGroup when named (the modules import ``cli`` lazily, never at the top).
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds: half-written outputs and the private TMPDIR are removed
+
+
 def run() -> None:
-    """Entry point wrapper that turns unexpected errors into exit 1 without a traceback."""
-    try:
-        main(standalone_mode=True)
-    except ReportError as exc:
-        _fail("\n".join(problem_text(p) for p in exc.problems), EXIT_INVALID)
-    except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
-        _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+    """Entry point wrapper that turns unexpected errors into exit 1 without a traceback.
+
+    Every run keeps its temporary files (WeasyPrint's font folders, its
+    workers') in a private TMPDIR removed at the end (reportgen.scratch);
+    SIGTERM ends the run through the same clean-up.
+    """
+    import signal
+
+    from .scratch import private_tmpdir
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with private_tmpdir():
+        try:
+            code = main(standalone_mode=False)
+        except click.ClickException as exc:  # click's own messages quote file names: escaped too
+            from .terminal import SafeStream
+
+            exc.show(file=SafeStream(sys.stderr))  # type: ignore[arg-type]
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            echo("Aborted!", err=True)
+            sys.exit(EXIT_FAILURE)
+        except ReportError as exc:
+            _fail("\n".join(problem_text(p) for p in exc.problems), EXIT_INVALID)
+        except Exception as exc:  # noqa: BLE001 - last resort: a line, not a traceback
+            _fail(f"error: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+        sys.exit(code if isinstance(code, int) else 0)

@@ -473,10 +473,15 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(cpus: frozenset[int] | None = None) -> None:
+def _init_worker(cpus: frozenset[int] | None = None, scratch: str | None = None) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it (and
     # stops the workers), so no worker prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # terminate() stops a worker at once
+    if scratch is not None:  # WeasyPrint's font folder goes where the parent removes it (reportgen.scratch)
+        from .scratch import use_folder
+
+        use_folder(scratch)
     if cpus:
         with contextlib.suppress(OSError):
             os.sched_setaffinity(0, cpus)
@@ -572,10 +577,18 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
 def _run_round(batch: list[Part], context: multiprocessing.context.BaseContext, cpus: frozenset[int] | None,
                data: dict[str, Any] | None, paper: str, font: str) -> dict[int, PartResult]:
     """Run ``batch`` at once in fresh worker processes (one each); results by part index."""
+    from .scratch import worker_folder
+
+    with worker_folder() as scratch:  # removed after the workers, whether they finished, failed or were killed
+        return _run_pool(batch, context, cpus, data, paper, font, scratch)
+
+
+def _run_pool(batch: list[Part], context: multiprocessing.context.BaseContext, cpus: frozenset[int] | None,
+              data: dict[str, Any] | None, paper: str, font: str, scratch: str) -> dict[int, PartResult]:
     from .errors import RenderError
 
     pool = ProcessPoolExecutor(max_workers=len(batch), mp_context=context, initializer=_init_worker,
-                               initargs=(cpus,))
+                               initargs=(cpus, scratch))
     try:
         futures = {p.index: pool.submit(render_part, data, p, paper, font) for p in batch}
         results = {index: future.result() for index, future in futures.items()}

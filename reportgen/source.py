@@ -731,18 +731,12 @@ def read_located(path: str | os.PathLike[str]) -> Located:
         if kind is None:
             got = f"'{printable(p.suffix)}'" if p.suffix else "no extension"
             raise fail(f"unknown file type ({got}); expected a .yaml, .yml, .json or .xlsx file")
-        if p.exists() and not p.is_file():
-            raise fail("this is not a regular file")
-        with p.open("rb") as f:
-            raw = f.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise fail("cannot read: no such file") from None
-    except PermissionError:
-        raise fail("cannot read: permission denied") from None
     except OSError as exc:
         raise fail(f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise fail(f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB, the limit for a report")
+    from .inputcheck import read_input  # a regular file of bounded size, checked before it is opened
+
+    raw = read_input(p, source, max_bytes=MAX_INPUT_BYTES,
+                     too_large=f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB, the limit for a report")
     return parse_text(decode(raw, source), source, kind=kind)
 
 

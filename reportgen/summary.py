@@ -201,15 +201,16 @@ def summary_command(file: str, width: int | None) -> None:
     from .cli import EXIT_FAILURE, EXIT_INVALID
     from .errors import ReportError
     from .i18n import problem_text
+    from .terminal import echo
 
     try:
         report = load(file)
         text = summary_text(report, source=file, width=width)
     except ReportError as exc:
         for problem in exc.problems:
-            click.echo(problem_text(problem), err=True)
+            echo(problem_text(problem), err=True)
         sys.exit(EXIT_INVALID)
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
-        click.echo(f"{file}: {type(exc).__name__}: {exc}", err=True)
+        echo(f"{file}: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_FAILURE)
-    click.echo(text)
+    echo(text)

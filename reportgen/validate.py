@@ -45,6 +45,7 @@ from .model import (
     TextBlock,
 )
 from .numbers import NumberFormat, parse_time
+from .text_rules import text_problem
 
 T = TypeVar("T")
 
@@ -63,6 +64,13 @@ MAX_ENTRIES = 5_000
 MAX_TEXT_CHARS = 100_000
 #: Largest row or column span of a table cell.
 MAX_SPAN = 100
+#: Largest magnitude of a number (figures, series values, table cells): every
+#: renderer can sum, scale (pct: ×100) and round a figure this large, and Excel
+#: holds its digits exactly (15 significant digits).  1e308 passes as "finite"
+#: yet overflows to inf in a sum or a percentage.
+MAX_MAGNITUDE = 10**15
+#: First date that can be printed in 和暦: Japan adopted the Gregorian calendar on 1873-01-01.
+FIRST_DATE = _dt.date(1873, 1, 1)
 #: Longest message, so that a huge value quoted in one stays readable.
 _MAX_MESSAGE = 400
 
@@ -123,15 +131,16 @@ def _number_hint(text: str) -> str:
 
 
 def _bad_char(text: str) -> str | None:
-    """Characters that cannot be printed or stored (controls, lone surrogates)."""
-    for ch in text:
-        if ch in "\n\t\r":
-            continue
-        cat = unicodedata.category(ch)
-        if cat == "Cs":
-            return f"contains a lone surrogate U+{ord(ch):04X}"
-        if cat == "Cc":
-            return f"contains the control character U+{ord(ch):04X}"
+    """Characters that cannot be data (controls, bidi controls, lone surrogates):
+    the one rule of every input source, :func:`reportgen.text_rules.text_problem`."""
+    return text_problem(text)
+
+
+def _too_large(value: Any) -> str | None:
+    """Why a finite number cannot be a figure: beyond ±:data:`MAX_MAGNITUDE`."""
+    if abs(value) > MAX_MAGNITUDE:
+        shown = f"{value:.6g}" if isinstance(value, float) or len(str(value)) > 20 else str(value)
+        return f"the number {shown} is too large; numbers are limited to ±{MAX_MAGNITUDE:.0e} (10^15)"
     return None
 
 
@@ -191,7 +200,7 @@ class _Builder:
     def number_or_text(self, value: Any, path: PathKey) -> str | int | None:
         """Numbers like 項番 may be written 1 or "（１）"; both print as written."""
         if isinstance(value, int) and not isinstance(value, bool):
-            return value
+            return self.bounded(value, path)
         return self.text(value, path)
 
     def texts(self, value: Any, path: PathKey) -> list[str]:
@@ -206,13 +215,21 @@ class _Builder:
         if value is None and allow_none:
             return None
         if is_finite_number(value):
-            return value  # type: ignore[no-any-return]
+            return self.bounded(value, path)
         if isinstance(value, float):
             self.err(path, f"expected a number, got {_kind(value)}; only finite numbers can be printed")
             return None
         hint = _number_hint(value) if isinstance(value, str) else ""
         self.err(path, f"expected a number, got {self.kind(value, path)}{hint}")
         return None
+
+    def bounded(self, value: Any, path: PathKey) -> Any:
+        """A finite number within ±MAX_MAGNITUDE, or None (and a located problem)."""
+        problem = _too_large(value)
+        if problem:
+            self.err(path, problem)
+            return None
+        return value
 
     def integer(self, value: Any, path: PathKey, what: str = "an integer") -> int | None:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -380,6 +397,14 @@ class _Builder:
         return text
 
     def date(self, value: Any, path: PathKey) -> _dt.date | None:
+        found = self.calendar_date(value, path)
+        if found is not None and found < FIRST_DATE:
+            self.err(path, f"{found.isoformat()} is before Japan adopted the Gregorian calendar "
+                           f"({FIRST_DATE.isoformat()}); it cannot be printed in 和暦")
+            return None
+        return found
+
+    def calendar_date(self, value: Any, path: PathKey) -> _dt.date | None:
         if isinstance(value, _dt.datetime):
             return value.date()
         if isinstance(value, _dt.date):
@@ -616,6 +641,8 @@ class _Builder:
         r = self.integer(value, path, "a rank (1–47)")
         if r is not None and r < 1:
             self.err(path, "a rank starts at 1")
+        elif r is not None and self.bounded(r, path) is None:
+            return None
         return r
 
     def figure(self, value: Any, path: PathKey, fmt: str) -> Any:
@@ -637,7 +664,7 @@ class _Builder:
             return self.date(value, path)
         if fmt == "text":
             if is_finite_number(value):
-                return value
+                return self.bounded(value, path)
             if isinstance(value, float):
                 return self.number(value, path)
             return self.text(value, path)
@@ -716,8 +743,10 @@ class _Builder:
             fmt = self.fmt(d["format"], path + ("format",)) if d.get("format") is not None else None
             val = built[0] if built else None
             return TableCell(val if not isinstance(val, TableCell) else val.value, span, fmt), span
-        if value is None or is_finite_number(value):
+        if value is None:
             return value, (1, 1)
+        if is_finite_number(value):
+            return (value, (1, 1)) if self.bounded(value, path) is not None else None
         if isinstance(value, float):
             self.err(path, f"expected a text or a number, got {_kind(value)}; only finite numbers can be printed")
             return None
@@ -871,3 +900,14 @@ def build_located(located: Located) -> Report:
 def build_report(data: Any, *, source: str = "<dict>") -> Report:
     """Validate plain data (no line information) into a Report."""
     return build_located(Located(data, source))
+
+
+def revalidate(report: Report, source: str) -> Report:
+    """The rules of the format applied again to a report built by other means.
+
+    A workbook read back carries texts and marks typed into cells after
+    validation; they must meet the same rules as a YAML file (controls, bidi
+    controls, magnitudes…), so a workbook reader ends with this.  Problems are
+    located by field path (``x.xlsx: sections[0]…status: …``).
+    """
+    return build_report(report.to_dict(), source=source)

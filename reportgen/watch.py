@@ -28,6 +28,8 @@ from typing import Callable, Iterable
 
 import click
 
+from .terminal import for_terminal
+
 __all__ = ["Stamp", "snapshot", "watch", "watch_command"]
 
 #: What tells a file changed: (mtime in ns, size); None when it is missing.
@@ -78,7 +80,7 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
     from .errors import ReportError
     from .i18n import problem_text
 
-    say = echo or (lambda line: click.echo(line))
+    say = echo or (lambda line: click.echo(for_terminal(line)))
     watched = [Path(p) for p in paths]
 
     def once() -> None:
@@ -146,7 +148,7 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
     try:
         templates = templates_dir()
     except FileNotFoundError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(for_terminal(f"error: {exc}"), err=True)
         sys.exit(EXIT_FAILURE)
 
     def render() -> str:
@@ -167,7 +169,7 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
     # A terminal closing or a process manager stopping us (SIGTERM) ends the
     # loop like Ctrl-C: a render in progress removes its temporary file.
     signal.signal(signal.SIGTERM, stop)
-    click.echo(f"watching {source} and {templates} (Ctrl-C to stop)", err=True)
+    click.echo(for_terminal(f"watching {source} and {templates} (Ctrl-C to stop)"), err=True)
     try:
         watch([source, templates], render, interval=interval)
     except KeyboardInterrupt:
