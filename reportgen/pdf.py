@@ -289,6 +289,7 @@ def render_pdf(
     font: str = "gothic",
     pdf_variant: str | None = None,
     jobs: int = 1,
+    cache: bool = False,
 ) -> None:
     """Write ``report`` as PDF to ``target`` (a path, written atomically, or a binary file).
 
@@ -298,10 +299,17 @@ def render_pdf(
     part per group of 分野, joined into the same pages (:mod:`reportgen.parallel`;
     other reports render in this process); a very large one is rendered in
     parts even with one job, to bound memory.
+    ``cache`` True keeps laid-out parts (one per 分野) in the user's cache and
+    lays out only those whose input changed (:mod:`reportgen.partcache`).
     Raises ValueError for an unknown paper, font or variant (before anything is
     written) and RenderError when the file cannot be written.
     """
     _check_variant(pdf_variant)
+    if cache:
+        from .partcache import render_pdf_cached
+
+        render_pdf_cached(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
+        return
     from .parallel import parallel_reason, render_pdf_parallel
 
     if parallel_reason(report, jobs, pdf_variant) is None:
