@@ -207,18 +207,19 @@ def _load_and_warn(source: Path, font: str) -> Report:
 
 
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-               jobs: int = 1) -> None:
+               jobs: int = 1, cache: bool = False) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
     render_report(_load_and_warn(source, font), target, paper=paper, font=font, pdf_variant=pdf_variant,
-                  jobs=jobs)
+                  jobs=jobs, cache=cache)
 
 
 def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-                  jobs: int = 1) -> None:
+                  jobs: int = 1, cache: bool = False) -> None:
     """Write an already loaded ``report`` to ``target`` in the format its suffix names.
 
     ``batch`` and ``watch`` load a file once and write several formats from it.
-    ``jobs`` > 1 renders a large PDF in that many processes (reportgen.parallel).
+    ``jobs`` > 1 renders a large PDF in that many processes (reportgen.parallel);
+    ``cache`` lays out only the parts of a PDF that changed (reportgen.partcache).
     """
     kind = target.suffix.lower().lstrip(".")
     if kind == "xlsx":
@@ -233,7 +234,7 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
     else:
         from .pdf import render_pdf
 
-        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
+        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs, cache=cache)
 
 
 @main.command()
@@ -248,8 +249,10 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Render a large plan-status PDF on N CPUs (its 分野 as parts, all at once; "
                    "same pages as with 1).")
+@click.option("--no-cache", is_flag=True,
+              help="Lay out every page again instead of reusing the unchanged 分野 from the user cache.")
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
-           pdf_variant: str | None, jobs: int = 1) -> None:
+           pdf_variant: str | None, jobs: int = 1, no_cache: bool = False) -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -278,7 +281,8 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 status = max(status, EXIT_FAILURE)
                 continue
             try:
-                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs)
+                render_one(source, target, paper=paper.upper(), font=font, pdf_variant=pdf_variant, jobs=jobs,
+                           cache=not no_cache)
             except ReportError as exc:
                 for problem in exc.problems:
                     click.echo(str(problem), err=True)
