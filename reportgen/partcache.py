@@ -41,8 +41,8 @@ damaged file fails the checksum, counts as a miss and is rewritten. Files are
 written aside and renamed (concurrent renders see the old file or the whole
 new one; two renders of the same part both write, the last rename wins, both
 files being equal). A hit touches the file's modification time; after a
-render that wrote something, the least recently used files are removed until
-the folder holds at most :func:`limit_bytes` (``$REPORTGEN_CACHE_MB``, default
+render, the least recently used files (not those of that render) are removed
+until the folder holds at most :func:`limit_bytes` (``$REPORTGEN_CACHE_MB``, default
 500 MB). Every failure to read or write is a miss: the cache is never a
 reason for a render to fail.
 """
@@ -282,7 +282,7 @@ def limit_bytes() -> int:
 def prune(limit: int | None = None, keep: set[str] | frozenset[str] = frozenset()) -> int:
     """Remove the least recently used entries until the folder holds at most ``limit`` bytes.
 
-    ``keep`` (the entries of the render just finished) goes last. Temporary
+    ``keep`` (the entries of the render just finished) is never removed. Temporary
     files of writes in progress (dot files) are left alone unless older than an
     hour (a killed render). Returns the number of files removed.
     """
@@ -312,10 +312,11 @@ def prune(limit: int | None = None, keep: set[str] | frozenset[str] = frozenset(
                     pass
             continue
         total += st.st_size
-        files.append((item.name in keep, st.st_mtime_ns, st.st_size, Path(item.path)))
+        if item.name not in keep:
+            files.append((st.st_mtime_ns, st.st_size, Path(item.path)))
     if total <= limit:
         return removed
-    for _kept, _mtime, size, path in sorted(files):
+    for _mtime, size, path in sorted(files):
         try:
             path.unlink()
         except OSError:
