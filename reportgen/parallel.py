@@ -417,11 +417,28 @@ def _lay_appendix(html: str, css: str, pages: dict[str, int]) -> _Appendix | Non
     return _Appendix(_write(document), len(document.pages), links)
 
 
-def _page_numbers(total: int, paper: str, font: str) -> bytes:
-    """N pages showing only base.css's "n / N" margin box (:mod:`reportgen.pagenumbers`)."""
+def _page_numbers(total: int, paper: str, font: str, run: Any = None) -> bytes:
+    """N pages showing only base.css's "n / N" margin box (:mod:`reportgen.pagenumbers`).
+
+    Through the part cache when ``run`` is given: its one WeasyPrint layout
+    (the sample page) is then the only one a render of an unchanged report
+    would do, and in a fresh process the first layout is the costly one
+    (fonts loaded and registered).
+    """
     from .pagenumbers import page_numbers_pdf
 
-    return page_numbers_pdf(total, paper, font)
+    if run is None:
+        return page_numbers_pdf(total, paper, font)
+    from . import partcache
+
+    name = partcache.key("page numbers", f"{total} {paper} {font}", "", run.environment)
+    entry = partcache.load(name)
+    run.keys.append(name)
+    if entry is not None and entry.meta.get("pages") == total:
+        return entry.pdf
+    numbers = page_numbers_pdf(total, paper, font)
+    partcache.store(name, partcache.Entry(numbers, {"kind": "page numbers", "pages": total}))
+    return numbers
 
 
 def _stamp(out: Any, stamps: Any) -> None:
@@ -737,7 +754,7 @@ def render_pdf_parallel(
         offset += r.pages
     appendix = _render_appendix(view, pages, run)
     total = offset + (appendix.pages if appendix else 0)
-    numbers = _page_numbers(total, paper, font)
+    numbers = _page_numbers(total, paper, font, run)
     pdf = _join(results, appendix, numbers)
     try:
         write_bytes_atomic(target, pdf)
