@@ -538,6 +538,23 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
             pdf.close()
 
 
+def _join_cached(results: list[PartResult], appendix: _Appendix | None, numbers: bytes, run: Any) -> bytes:
+    """:func:`_join`, or with the part cache the joined PDF of the very same parts when
+    kept (the join and the font compaction are most of a render that found every part)."""
+    if run is None:
+        return _join(results, appendix, numbers)
+    from . import partcache
+
+    name = partcache.key("joined", "\n".join(run.keys), "", run.environment)
+    entry = partcache.load(name)
+    run.keys.append(name)
+    if entry is not None:
+        return entry.pdf
+    pdf = _join(results, appendix, numbers)
+    partcache.store(name, partcache.Entry(pdf, {"kind": "joined"}))
+    return pdf
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """fork (fast: the workers inherit imports, templates and loaded fonts) unless
     other threads run here, whose locks a forked child could inherit held."""
@@ -755,7 +772,7 @@ def render_pdf_parallel(
     appendix = _render_appendix(view, pages, run)
     total = offset + (appendix.pages if appendix else 0)
     numbers = _page_numbers(total, paper, font, run)
-    pdf = _join(results, appendix, numbers)
+    pdf = _join_cached(results, appendix, numbers, run)
     try:
         write_bytes_atomic(target, pdf)
     except OSError as exc:
