@@ -43,6 +43,11 @@ document:
   :func:`reportgen.fontpack.compact_fonts` then merges the per-part copies of
   each font into one program and one font dictionary per face.
 
+* **part cache** (``render_pdf_parallel(cache=True)``, :mod:`reportgen.partcache`):
+  one part per 分野; a part, the appendix, the page number stamps and the
+  joined PDF are looked up by a digest of their input before anything is
+  laid out, and only the missing ones are rendered (as above) and stored.
+
 Only plan-status-style main tables with at least two 分野 and no PDF/A or
 PDF/UA variant (a tagged structure tree cannot be joined) are split;
 :func:`parallel_reason` says why another report renders as one document.
