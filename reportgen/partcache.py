@@ -75,7 +75,9 @@ __all__ = [
     "load",
     "prune",
     "render_pdf_cached",
+    "set_last_run",
     "store",
+    "templates_digest",
     "versions",
 ]
 
