@@ -160,6 +160,7 @@ def render_pdf(
     templates: str | os.PathLike[str] | None = None,
     check_marks: bool = False,
     warnings: list[ReportWarning] | None = None,
+    cache: bool = False,
 ) -> bytes | None:
     """Render ``report`` as PDF; without ``target`` return the PDF's bytes.
 
@@ -168,7 +169,9 @@ def render_pdf(
     "portrait", ``font`` "gothic"/"mincho", ``pdf_variant`` None or
     one of :data:`reportgen.PDF_VARIANTS`, ``jobs`` > 1 renders a large report in
     that many processes. ``templates`` is a folder of your own templates,
-    searched before the built-ins (:mod:`reportgen.usertemplates`). Raises
+    searched before the built-ins (:mod:`reportgen.usertemplates`). ``cache``
+    True keeps laid-out parts (one per 分野) in the user's cache and lays out
+    only those whose input changed (:mod:`reportgen.partcache`). Raises
     ReportError (bad report), ValueError (unknown paper, font, variant or
     folder) or RenderError (cannot write), before a path is touched.
     """
@@ -180,10 +183,10 @@ def render_pdf(
     if target is None:
         buffer = io.BytesIO()
         pdf.render_pdf(checked, buffer, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs,
-                       templates=templates)
+                       templates=templates, cache=cache)
         return buffer.getvalue()
     pdf.render_pdf(checked, target, paper=key, font=font, pdf_variant=pdf_variant, jobs=jobs,
-                   templates=templates)
+                   templates=templates, cache=cache)
     return None
 
 

@@ -211,10 +211,10 @@ def _load(source: Path, font: str):
     return _load_and_warn(source, font)
 
 
-def _render(report, target: Path, *, paper: str, font: str, pdf_variant: str | None) -> None:
+def _render(report, target: Path, *, paper: str, font: str, pdf_variant: str | None, cache: bool = False) -> None:
     from .cli import render_report
 
-    render_report(report, target, paper=paper, font=font, pdf_variant=pdf_variant)
+    render_report(report, target, paper=paper, font=font, pdf_variant=pdf_variant, cache=cache)
 
 
 def _lines(text: str) -> list[str]:
@@ -233,7 +233,8 @@ def _record_failure(result: FileResult, exc: Exception, where: object) -> str:
     return "failed"
 
 
-def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: str | None = None) -> FileResult:
+def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: str | None = None,
+               cache: bool = False) -> FileResult:
     """Load one file and write its outputs; never raises (runs in a worker process).
 
     Anything the loader or a renderer prints (glyph warnings on stderr) and
@@ -257,7 +258,7 @@ def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: s
                 fmt = target.suffix.lstrip(".")
                 began = time.perf_counter()
                 try:
-                    _render(report, target, paper=paper, font=font, pdf_variant=pdf_variant)
+                    _render(report, target, paper=paper, font=font, pdf_variant=pdf_variant, cache=cache)
                 except Exception as exc:  # noqa: BLE001 - reported as data, never a traceback
                     status = _record_failure(result, exc, target)
                     result.rows.append(Row(job.name, fmt, str(target), status, None,
@@ -291,12 +292,12 @@ def _init_worker() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
 
 
-def _work(job: Job, paper: str, font: str, pdf_variant: str | None) -> FileResult:
+def _work(job: Job, paper: str, font: str, pdf_variant: str | None, cache: bool = False) -> FileResult:
     """:func:`render_job` as run in a worker process."""
     global _busy
     _busy = True
     try:
-        return render_job(job, paper, font, pdf_variant)
+        return render_job(job, paper, font, pdf_variant, cache)
     except _Stop:
         # Unwinding has removed the half-written temporary file (output.atomic_target).
         os._exit(1)
@@ -326,12 +327,14 @@ def _size(path: Path) -> int:
 
 
 def run_jobs(jobs: list[Job], *, workers: int, on_result: Callable[[FileResult], None],
-             paper: str = "A4", font: str = "gothic", pdf_variant: str | None = None) -> list[FileResult]:
-    """Run every job (in-process when ``workers`` is 1); results in job order."""
+             paper: str = "A4", font: str = "gothic", pdf_variant: str | None = None,
+             cache: bool = False) -> list[FileResult]:
+    """Run every job (in-process when ``workers`` is 1); results in job order.
+    ``cache``: PDFs through the part cache (reportgen.partcache)."""
     results: dict[int, FileResult] = {}
     if workers <= 1 or len(jobs) <= 1:
         for i, job in enumerate(jobs):
-            results[i] = render_job(job, paper, font, pdf_variant)
+            results[i] = render_job(job, paper, font, pdf_variant, cache)
             on_result(results[i])
         return [results[i] for i in range(len(jobs))]
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init_worker)
@@ -341,7 +344,7 @@ def run_jobs(jobs: list[Job], *, workers: int, on_result: Callable[[FileResult],
         # still returned, and tabled, in input order).
         order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i].source))
         futures: dict[Future[FileResult], int] = {
-            pool.submit(_work, jobs[i], paper, font, pdf_variant): i for i in order
+            pool.submit(_work, jobs[i], paper, font, pdf_variant, cache): i for i in order
         }
         for future in as_completed(futures):
             i = futures[future]
@@ -488,8 +491,10 @@ def _formats(text: str | None) -> tuple[str, ...]:
 @click.option("--font", type=click.Choice(["gothic", "mincho"]), default="gothic", show_default=True)
 @click.option("--pdf-variant", type=click.Choice(["pdf/a-3u", "pdf/a-2b", "pdf/ua-1"]), default=None,
               help="Archival PDF/A or tagged PDF/UA output.")
+@click.option("--no-cache", is_flag=True,
+              help="Lay out every page again instead of reusing unchanged 分野 from the user cache.")
 def batch_command(directory: str, output: str, jobs: int | None, formats: str | None, paper: str, font: str,
-                  pdf_variant: str | None) -> None:
+                  pdf_variant: str | None, no_cache: bool = False) -> None:
     """Render every report file in DIR and its subfolders, in parallel.
 
     Reads .yaml .yml .json .xlsx files (hidden files, Excel lock files and the
@@ -525,7 +530,7 @@ def batch_command(directory: str, output: str, jobs: int | None, formats: str | 
     progress.start_line()
     try:
         results = run_jobs(job_list, workers=workers, on_result=progress.update,
-                           paper=paper.upper(), font=font, pdf_variant=pdf_variant)
+                           paper=paper.upper(), font=font, pdf_variant=pdf_variant, cache=not no_cache)
     except KeyboardInterrupt:
         progress.finish()
         click.echo("interrupted: the outputs written are complete; no half-written file is left", err=True)

@@ -9,9 +9,11 @@ checksum of each template's source, so an edited template is recompiled.
 Where: ``$REPORTGEN_CACHE_DIR`` if set (an empty value turns the cache off),
 else ``$XDG_CACHE_HOME/reportgen``, else ``~/.cache/reportgen``. The folder is
 created private to the user; one that is not a folder owned by the user is not
-used. The cache is only ever an optimisation: when it cannot be created, read
-or written (read-only home, full disk, a damaged file) templates are compiled
-as before and nothing is reported.
+used. The same folder holds ``parts/``, the laid-out 分野 of
+:mod:`reportgen.partcache` (through :func:`cache_dir`). The cache is only
+ever an optimisation: when it cannot be created, read or written (read-only
+home, full disk, a damaged file) templates are compiled as before and nothing
+is reported.
 """
 
 from __future__ import annotations

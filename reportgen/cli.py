@@ -269,18 +269,19 @@ def _load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
 
 
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-               jobs: int = 1, templates: str | None = None, strict: bool = False) -> None:
+               jobs: int = 1, templates: str | None = None, strict: bool = False, cache: bool = False) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
     render_report(_load_and_warn(source, font, strict), target, paper=paper, font=font, pdf_variant=pdf_variant,
-                  jobs=jobs, templates=templates)
+                  jobs=jobs, templates=templates, cache=cache)
 
 
 def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_variant: str | None,
-                  jobs: int = 1, templates: str | None = None) -> None:
+                  jobs: int = 1, templates: str | None = None, cache: bool = False) -> None:
     """Write an already loaded ``report`` to ``target`` in the format its suffix names.
 
     ``batch`` and ``watch`` load a file once and write several formats from it.
-    ``jobs`` > 1 renders a large PDF in that many processes (reportgen.parallel).
+    ``jobs`` > 1 renders a large PDF in that many processes (reportgen.parallel);
+    ``cache`` lays out only the parts of a PDF that changed (reportgen.partcache).
     """
     kind = target.suffix.lower().lstrip(".")
     if kind == "xlsx":
@@ -295,7 +296,8 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
     else:
         from .pdf import render_pdf
 
-        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs, templates=templates)
+        render_pdf(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs, templates=templates,
+                   cache=cache)
 
 
 @main.command()
@@ -317,9 +319,11 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
               help="A folder of your own templates (report.html, style.css, images), searched before "
                    "the built-ins; start one with `reportgen templates export DIR`.")
 @click.option("--strict", is_flag=True, help=STRICT_HELP)
+@click.option("--no-cache", is_flag=True,
+              help="Lay out every page again instead of reusing the unchanged 分野 from the user cache.")
 def render(files: tuple[str, ...], output: str, formats: str | None, paper: str, font: str,
            pdf_variant: str | None, jobs: int = 1, orientation: str = "landscape",
-           templates: str | None = None, strict: bool = False) -> None:
+           templates: str | None = None, strict: bool = False, no_cache: bool = False) -> None:
     """Render report FILES (.yaml .json .xlsx, or folders of them) to PDF, HTML or Excel.
 
     \b
@@ -361,7 +365,8 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 continue
             try:
                 render_one(source, target, paper=paper_key(paper, orientation), font=font,
-                           pdf_variant=pdf_variant, jobs=jobs, templates=templates, strict=strict)
+                           pdf_variant=pdf_variant, jobs=jobs, templates=templates, strict=strict,
+                           cache=not no_cache)
             except ReportError as exc:
                 for problem in exc.problems:
                     echo(problem_text(problem), err=True)

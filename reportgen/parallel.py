@@ -43,6 +43,11 @@ document:
   :func:`reportgen.fontpack.compact_fonts` then merges the per-part copies of
   each font into one program and one font dictionary per face.
 
+* **part cache** (``render_pdf_parallel(cache=True)``, :mod:`reportgen.partcache`):
+  one part per 分野; a part, the appendix, the page number stamps and the
+  joined PDF are looked up by a digest of their input before anything is
+  laid out, and only the missing ones are rendered (as above) and stored.
+
 Only plan-status-style main tables with at least two 分野 and no PDF/A or
 PDF/UA variant (a tagged structure tree cannot be joined) are split;
 :func:`parallel_reason` says why another report renders as one document.
@@ -85,6 +90,7 @@ __all__ = [
     "plan_parts",
     "render_part",
     "render_pdf_parallel",
+    "split_reason",
 ]
 
 #: Below this many entries a report renders in one process: starting workers,
@@ -138,6 +144,23 @@ def parallel_reason(report: Report, jobs: int, pdf_variant: str | None = None) -
     entries over two or more 分野 is split; with one job only reports of
     :data:`SPLIT_ENTRIES` or more (rendered part after part, to bound memory).
     """
+    reason = split_reason(report, pdf_variant)
+    if reason is not None:
+        return reason
+    entries = sum(1 for _ in report.iter_entries())
+    if jobs <= 1 and entries < SPLIT_ENTRIES:
+        return f"one job and {entries} entries (split from {SPLIT_ENTRIES} to bound memory)"
+    if entries < MIN_ENTRIES:
+        return f"{entries} entries (parallel from {MIN_ENTRIES})"
+    return None
+
+
+def split_reason(report: Report, pdf_variant: str | None = None) -> str | None:
+    """None when ``report`` *can* be rendered in parts (whatever its size); otherwise why not.
+
+    The part cache (:mod:`reportgen.partcache`) splits every such report, so
+    that an edit re-lays one 分野.
+    """
     from .layout import _table_style  # the drawing style of the main table
 
     if pdf_variant is not None:
@@ -148,11 +171,6 @@ def parallel_reason(report: Report, jobs: int, pdf_variant: str | None = None) -
         return "sections of this layout flow on the same page (no split point)"
     if len(report.sections) < 2:
         return "a single 分野 (no split point)"
-    entries = sum(1 for _ in report.iter_entries())
-    if jobs <= 1 and entries < SPLIT_ENTRIES:
-        return f"one job and {entries} entries (split from {SPLIT_ENTRIES} to bound memory)"
-    if entries < MIN_ENTRIES:
-        return f"{entries} entries (parallel from {MIN_ENTRIES})"
     return None
 
 
@@ -288,6 +306,9 @@ def _write(document) -> bytes:  # type: ignore[no-untyped-def]
 #: rebuilding it from the data (0.3 s of CPU per worker for 400 entries, and
 #: 0.6 s more to compile the templates when the parent had not yet).
 _INHERITED_VIEW: Any = None
+#: The parts' HTML by part index, when the parent built it already (for the
+#: part cache's keys), inherited by forked workers the same way.
+_INHERITED_HTML: dict[int, str] = {}
 
 
 def render_part(data: dict[str, Any] | None, part: Part, paper: str = "A4", font: str = "gothic") -> PartResult:
@@ -305,14 +326,26 @@ def render_part(data: dict[str, Any] | None, part: Part, paper: str = "A4", font
     gc.disable()
     if data is None:
         view = _INHERITED_VIEW
+        html = _INHERITED_HTML.get(part.index)
     else:
         view = _view(Report.from_dict(data, source="<parallel part>"), paper, font)
-    return _render_view_part(view, part, start)
+        html = None
+    return _render_view_part(view, part, start, html)
 
 
-def _render_view_part(view, part: Part, start: float) -> PartResult:  # type: ignore[no-untyped-def]
-    css = _NO_PAGE_NUMBER + ("" if part.cover else _HIDE_FRONT)
-    document = _layout(_html(view, part.sections, False), css)
+def part_css(part: Part) -> str:
+    """The extra stylesheet a part is laid out with (no page number box; front matter only in the first)."""
+    return _NO_PAGE_NUMBER + ("" if part.cover else _HIDE_FRONT)
+
+
+def part_html(view, part: Part) -> str:  # type: ignore[no-untyped-def]
+    """The HTML a part is laid out from (the whole report's view restricted to its 分野)."""
+    return _html(view, part.sections, False)
+
+
+def _render_view_part(view, part: Part, start: float, html: str | None = None) -> PartResult:  # type: ignore[no-untyped-def]
+    css = part_css(part)
+    document = _layout(part_html(view, part) if html is None else html, css)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
@@ -337,11 +370,40 @@ class _Appendix:
     links: list[tuple[int, str, list[float]]]
 
 
-def _render_appendix(view, pages: dict[str, int]) -> _Appendix | None:  # type: ignore[no-untyped-def]
+def _render_appendix(view, pages: dict[str, int], run: Any = None) -> _Appendix | None:  # type: ignore[no-untyped-def]
+    """The appendices laid out with the 掲載ページ of ``pages``; through the part cache
+    when ``run`` (a :class:`reportgen.partcache.CacheRun`) is given: the key
+    includes the page of every anchor, so a part that grows re-lays it."""
     if not view.appendices:
         return None
     css = _NO_PAGE_NUMBER + _HIDE_MAIN + _pageref_css(pages)
-    document = _layout(_html(view, None, True), css)
+    html = _html(view, None, True)
+    if run is None:
+        return _lay_appendix(html, css, pages)
+    from . import partcache
+
+    run.parts += 1
+    name = partcache.key("appendix", html, css, run.environment)
+    entry = partcache.load(name)
+    if entry is not None:
+        try:
+            links = [(int(n), str(t), [float(x) for x in r]) for n, t, r in entry.meta["links"]]
+            run.reused += 1
+            run.keys.append(name)
+            return _Appendix(entry.pdf, int(entry.meta["pages"]), links) if entry.meta["pages"] else None
+        except (KeyError, TypeError, ValueError):
+            pass  # a header of another shape: lay it out again
+    appendix = _lay_appendix(html, css, pages)
+    meta = {"kind": "appendix", "pages": appendix.pages if appendix else 0,
+            "links": appendix.links if appendix else []}
+    partcache.store(name, partcache.Entry(appendix.pdf if appendix else b"", meta))
+    run.keys.append(name)
+    run.relaid.append("appendix")
+    return appendix
+
+
+def _lay_appendix(html: str, css: str, pages: dict[str, int]) -> _Appendix | None:
+    document = _layout(html, css)
     if not document.pages:
         return None
     links = []
@@ -360,11 +422,28 @@ def _render_appendix(view, pages: dict[str, int]) -> _Appendix | None:  # type: 
     return _Appendix(_write(document), len(document.pages), links)
 
 
-def _page_numbers(total: int, paper: str, font: str) -> bytes:
-    """N pages showing only base.css's "n / N" margin box (:mod:`reportgen.pagenumbers`)."""
+def _page_numbers(total: int, paper: str, font: str, run: Any = None) -> bytes:
+    """N pages showing only base.css's "n / N" margin box (:mod:`reportgen.pagenumbers`).
+
+    Through the part cache when ``run`` is given: its one WeasyPrint layout
+    (the sample page) is then the only one a render of an unchanged report
+    would do, and in a fresh process the first layout is the costly one
+    (fonts loaded and registered).
+    """
     from .pagenumbers import page_numbers_pdf
 
-    return page_numbers_pdf(total, paper, font)
+    if run is None:
+        return page_numbers_pdf(total, paper, font)
+    from . import partcache
+
+    name = partcache.key("page numbers", f"{total} {paper} {font}", "", run.environment)
+    entry = partcache.load(name)
+    run.keys.append(name)
+    if entry is not None and entry.meta.get("pages") == total:
+        return entry.pdf
+    numbers = page_numbers_pdf(total, paper, font)
+    partcache.store(name, partcache.Entry(numbers, {"kind": "page numbers", "pages": total}))
+    return numbers
 
 
 def _stamp(out: Any, stamps: Any) -> None:
@@ -464,6 +543,23 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
             pdf.close()
 
 
+def _join_cached(results: list[PartResult], appendix: _Appendix | None, numbers: bytes, run: Any) -> bytes:
+    """:func:`_join`, or with the part cache the joined PDF of the very same parts when
+    kept (the join and the font compaction are most of a render that found every part)."""
+    if run is None:
+        return _join(results, appendix, numbers)
+    from . import partcache
+
+    name = partcache.key("joined", "\n".join(run.keys), "", run.environment)
+    entry = partcache.load(name)
+    run.keys.append(name)
+    if entry is not None:
+        return entry.pdf
+    pdf = _join(results, appendix, numbers)
+    partcache.store(name, partcache.Entry(pdf, {"kind": "joined"}))
+    return pdf
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """fork (fast: the workers inherit imports, templates and loaded fonts) unless
     other threads run here, whose locks a forked child could inherit held."""
@@ -520,7 +616,8 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=True)
 
 
-def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "gothic"):  # type: ignore[no-untyped-def]
+def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "gothic",
+                 run: Any = None):  # type: ignore[no-untyped-def]
     """Render every part; returns (results in part order, the whole report's view).
 
     With ``jobs`` > 1 all parts run at once in worker processes (pinned to
@@ -530,48 +627,97 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
     moment it has written its PDF, and a process that exits frees them at
     once, where this process would spend ~0.7 s of garbage collection per
     part of 60 pages (1,000 entries: 2 s of 38). Without fork they run here.
+
+    ``run`` (a :class:`reportgen.partcache.CacheRun`): the part cache is used.
+    Every 分野 is then a part of its own (an edit re-lays one 分野); parts
+    found in the cache are not laid out, the others are laid out as above (in
+    this process with one job below :data:`SPLIT_ENTRIES` entries, where a
+    worker would cost more than it saves) and stored.
     """
     data = report.to_dict()
     context = _context()
     forked = context.get_start_method() == "fork"
-    if jobs <= 1 and not forked:
-        view = _view(report, paper, font)
-        results: list[PartResult] = []
-        for part in plan_parts(report, len(report.sections), data):
-            if results:
-                gc.collect()  # the previous part's boxes (cycles) go before the next is laid out
-            results.append(_render_view_part(view, part, time.perf_counter()))
-        return results, view
-    if jobs <= 1:
-        parts = plan_parts(report, len(report.sections), data)
-        rounds, cpus = [[p] for p in parts], None
-    else:
-        parts = plan_parts(report, jobs, data)
-        cpus = job_cpus(jobs)
-        order = sorted(parts, key=lambda p: -p.weight)
-        # every part at once where they can share ``jobs`` CPUs; else ``jobs`` at a time, longest first
-        at_once = len(order) if cpus is not None or jobs >= (os.cpu_count() or 1) else jobs
-        rounds = [order[i:i + at_once] for i in range(0, len(order), at_once)]
-    global _INHERITED_VIEW
+    per_section = jobs <= 1 or run is not None
+    parts = plan_parts(report, len(report.sections) if per_section else jobs, data)
     view = _view(report, paper, font)  # the appendices need it too
-    if forked:
-        from .pdf import _environment
-
-        _environment().get_template(view.template)  # compiled once, inherited
-        _INHERITED_VIEW = view
-        # Everything alive now is shared with the workers: out of the
-        # collector's reach until they are done, so that no collection here or
-        # there touches (copies) it. Measured: parts 9.8-11.2 s -> 8.6 s (400 entries).
-        gc.freeze()
-    try:
-        done: dict[int, PartResult] = {}
-        for batch in rounds:
-            done.update(_run_round(batch, context, cpus, None if forked else data, paper, font))
-    finally:
-        _INHERITED_VIEW = None
+    done: dict[int, PartResult] = {}
+    htmls: dict[int, str] = {}
+    names: dict[int, str] = {}
+    if run is not None:
+        done, htmls, names = _cached_parts(view, parts, paper, font, run)
+    todo = [p for p in parts if p.index not in done]
+    small = run is not None and sum(1 for _ in report.iter_entries()) < SPLIT_ENTRIES
+    if todo and jobs <= 1 and (not forked or small):
+        for number, part in enumerate(todo):
+            if number:
+                gc.collect()  # the previous part's boxes (cycles) go before the next is laid out
+            done[part.index] = _render_view_part(view, part, time.perf_counter(), htmls.get(part.index))
+    elif todo:
+        if jobs <= 1:
+            rounds, cpus = [[p] for p in todo], None
+        else:
+            cpus = job_cpus(jobs)
+            order = sorted(todo, key=lambda p: -p.weight)
+            # every part at once where they can share ``jobs`` CPUs; else ``jobs`` at a time, longest first
+            at_once = len(order) if cpus is not None or jobs >= (os.cpu_count() or 1) else jobs
+            rounds = [order[i:i + at_once] for i in range(0, len(order), at_once)]
+        global _INHERITED_VIEW, _INHERITED_HTML
         if forked:
-            gc.unfreeze()
+            from .pdf import _environment
+
+            _environment().get_template(view.template)  # compiled once, inherited
+            _INHERITED_VIEW, _INHERITED_HTML = view, htmls
+            # Everything alive now is shared with the workers: out of the
+            # collector's reach until they are done, so that no collection here or
+            # there touches (copies) it. Measured: parts 9.8-11.2 s -> 8.6 s (400 entries).
+            gc.freeze()
+        try:
+            for batch in rounds:
+                done.update(_run_round(batch, context, cpus, None if forked else data, paper, font))
+        finally:
+            _INHERITED_VIEW, _INHERITED_HTML = None, {}
+            if forked:
+                gc.unfreeze()
+    if run is not None:
+        _store_parts(view, todo, done, names, run)
     return [done[p.index] for p in parts], view
+
+
+def _cached_parts(view, parts: list[Part], paper: str, font: str,  # type: ignore[no-untyped-def]
+                  run: Any) -> tuple[dict[int, PartResult], dict[int, str], dict[int, str]]:
+    """The parts found in the part cache, and the HTML and key of every part."""
+    from . import partcache
+
+    done: dict[int, PartResult] = {}
+    htmls: dict[int, str] = {}
+    names: dict[int, str] = {}
+    for part in parts:
+        html = part_html(view, part)
+        name = partcache.key(f"part {paper} {font}", html, part_css(part), run.environment)
+        run.parts += 1
+        run.keys.append(name)
+        entry = partcache.load(name)
+        if entry is not None:
+            try:
+                anchors = {str(k): int(v) for k, v in entry.meta["anchors"].items()}
+                done[part.index] = PartResult(part.index, entry.pdf, int(entry.meta["pages"]), anchors)
+                run.reused += 1
+                continue
+            except (KeyError, AttributeError, TypeError, ValueError):
+                pass  # a header of another shape: lay the part out again
+        htmls[part.index], names[part.index] = html, name
+    return done, htmls, names
+
+
+def _store_parts(view, laid: list[Part], done: dict[int, PartResult], names: dict[int, str],  # type: ignore[no-untyped-def]
+                 run: Any) -> None:
+    from . import partcache
+
+    for part in laid:
+        result = done[part.index]
+        partcache.store(names[part.index], partcache.Entry(
+            result.pdf, {"kind": "part", "pages": result.pages, "anchors": result.anchors}))
+        run.relaid.extend(str(view.sections[i].heading) for i in part.sections)
 
 
 def _run_round(batch: list[Part], context: multiprocessing.context.BaseContext, cpus: frozenset[int] | None,
@@ -609,11 +755,14 @@ def render_pdf_parallel(
     jobs: int = 2,
     paper: str = "A4",
     font: str = "gothic",
+    cache: bool = False,
 ) -> dict[str, Any]:
     """Write ``report`` as one PDF rendered in ``jobs`` processes (see the module doc).
 
     Call :func:`parallel_reason` first: this function assumes a report that can
-    be split. Returns timings and page counts (for the benchmark).
+    be split. Returns timings and page counts (for the benchmark). ``cache``:
+    parts and appendix through :mod:`reportgen.partcache` (one part per 分野);
+    what it did is under "cache".
     """
     from .errors import RenderError
     from .layout import FONTS, PAPERS
@@ -625,7 +774,12 @@ def render_pdf_parallel(
     if font not in FONTS:
         raise ValueError(f"font must be one of {', '.join(FONTS)}, not {font!r}")
     t0 = time.perf_counter()
-    results, view = render_parts(report, jobs, paper, font)
+    run = None
+    if cache:
+        from . import partcache
+
+        run = partcache.CacheRun(environment=partcache.environment_digest())
+    results, view = render_parts(report, jobs, paper, font, run)
     t_parts = time.perf_counter() - t0
     pages: dict[str, int] = {}
     offset = 0
@@ -633,13 +787,17 @@ def render_pdf_parallel(
         for name, page in r.anchors.items():
             pages.setdefault(name, offset + page + 1)
         offset += r.pages
-    appendix = _render_appendix(view, pages)
+    appendix = _render_appendix(view, pages, run)
     total = offset + (appendix.pages if appendix else 0)
-    numbers = _page_numbers(total, paper, font)
-    pdf = _join(results, appendix, numbers)
+    numbers = _page_numbers(total, paper, font, run)
+    pdf = _join_cached(results, appendix, numbers, run)
     try:
         write_bytes_atomic(target, pdf)
     except OSError as exc:
         raise RenderError(f"{os.fspath(target)}: cannot write the PDF ({exc})") from exc  # type: ignore[arg-type]
+    if run is not None:
+        from . import partcache
+
+        partcache.prune(keep=set(run.keys))
     return {"pages": total, "parts": [r.pages for r in results], "part_seconds": [r.seconds for r in results],
-            "parts_wall": t_parts, "total": time.perf_counter() - t0}
+            "parts_wall": t_parts, "total": time.perf_counter() - t0, "cache": run}

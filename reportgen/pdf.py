@@ -380,6 +380,7 @@ def render_pdf(
     pdf_variant: str | None = None,
     jobs: int = 1,
     templates: str | os.PathLike[str] | None = None,
+    cache: bool = False,
 ) -> None:
     """Write ``report`` as PDF to ``target`` (a path, written atomically, or a binary file).
 
@@ -389,6 +390,8 @@ def render_pdf(
     part per group of 分野, joined into the same pages (:mod:`reportgen.parallel`;
     other reports render in this process); a very large one is rendered in
     parts even with one job, to bound memory.
+    ``cache`` True keeps laid-out parts (one per 分野) in the user's cache and
+    lays out only those whose input changed (:mod:`reportgen.partcache`).
     Raises ValueError for an unknown paper, font or variant (before anything is
     written) and RenderError when the file cannot be written.
     """
@@ -397,9 +400,15 @@ def render_pdf(
 
     # The parts stamp "n / N" themselves and carry no running header: a report
     # with other page numbers or a running header renders as one document, and
-    # so does the tracker (its view is not cut into 分野 parts).
+    # so does the tracker (its view is not cut into 分野 parts). User templates
+    # render as one document too (their blocks may span parts), uncached.
     one_document = (report.running_header is not None or report.page_numbers not in (None, "n / N")
                     or (report.layout == "tracker" and report.columns is None))
+    if cache and templates is None and not one_document:
+        from .partcache import render_pdf_cached
+
+        render_pdf_cached(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
+        return
     if templates is None and not one_document and parallel_reason(report, jobs, pdf_variant) is None:
         render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
         return

@@ -120,10 +120,14 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
 @click.option("--font", type=click.Choice(["gothic", "mincho"]), default="gothic", show_default=True)
 @click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
               help="Seconds between checks for changes.")
-def watch_command(file: str, output: str, html: str | None, paper: str, font: str, interval: float) -> None:
+@click.option("--no-cache", is_flag=True,
+              help="Lay out every page on every save instead of only the 分野 that changed.")
+def watch_command(file: str, output: str, html: str | None, paper: str, font: str, interval: float,
+                  no_cache: bool = False) -> None:
     """Render FILE, then render it again whenever it or a template changes.
 
-    Prints one line per render (time, ok or errors).  Invalid data prints its
+    Prints one line per render (time, ok or errors, and which 分野 were laid
+    out again: the others come from the part cache).  Invalid data prints its
     problems (file:line: field: what) and keeps watching; the last good
     output stays in place.  Stop with Ctrl-C (exit status 0).
 
@@ -158,9 +162,13 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
         report = _load_and_warn(source, font)
         written = []
         for target in targets:
-            render_report(report, target, paper=paper.upper(), font=font, pdf_variant=None)
+            render_report(report, target, paper=paper.upper(), font=font, pdf_variant=None, cache=not no_cache)
             pages = count_pdf_pages(target) if target.suffix.lower() == ".pdf" else None
             written.append(f"{target}" + (f" ({pages} pages)" if pages else ""))
+            if target.suffix.lower() == ".pdf" and not no_cache:
+                from .partcache import last_run
+
+                written[-1] += f"; {last_run().describe()}"
         return f"{source} -> " + ", ".join(written)
 
     def stop(_signum: int, _frame: object) -> None:

@@ -12,11 +12,18 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
-# Tests never fill the user's own cache (~/.cache/reportgen, reportgen.cache): one
-# empty cache per session, shared with the reportgen processes the tests start.
-_CACHE = None if "REPORTGEN_CACHE_DIR" in os.environ else tempfile.mkdtemp(prefix="reportgen-test-cache-")
-if _CACHE is not None:
-    os.environ["REPORTGEN_CACHE_DIR"] = _CACHE
+# Tests never fill the user's own cache (~/.cache/reportgen, or a REPORTGEN_CACHE_DIR
+# set in the shell; reportgen.cache, reportgen.partcache): one empty cache per
+# session, set before any test runs, so the reportgen processes the tests start
+# inherit it too. tests/test_partcache.py gives each of its tests a cache of its own.
+_CACHE = tempfile.mkdtemp(prefix="reportgen-test-cache-")
+os.environ["REPORTGEN_CACHE_DIR"] = _CACHE
+
+
+@pytest.fixture(autouse=True)
+def _session_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with the session's cache folder, whatever an earlier test set."""
+    monkeypatch.setenv("REPORTGEN_CACHE_DIR", _CACHE)
 
 
 # Messages in English whatever the developer's locale (reportgen.i18n follows LANGUAGE,
@@ -25,8 +32,7 @@ os.environ["LANGUAGE"] = "en"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if _CACHE is not None:
-        shutil.rmtree(_CACHE, ignore_errors=True)
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture
