@@ -158,3 +158,24 @@ def test_tracker_with_jobs_renders_once(tmp_path: Path) -> None:
     reportgen.render_pdf(report, two, jobs=2)
     assert pages_text(one) == pages_text(two)
     assert pages_text(two)[-1].count("（再掲）KPI") == 1
+
+
+def _words(path: Path, page: int = 1) -> list[tuple[str, float, float]]:
+    """(text, x, y) of every word pdftotext finds on ``page`` (vertical text: one word per character)."""
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [(m.group(3), float(m.group(1)), float(m.group(2)))
+            for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', out)]
+
+
+def test_tracker_pdf_area_label_is_set_vertically(tracker_pdf) -> None:
+    """The 分野 label stands in its own column, one character under the other (seed 004),
+    never as a horizontal line across the banner (a shared .vlabel rule once laid it flat)."""
+    _report, path = tracker_pdf
+    words = _words(path)
+    assert not any("基盤的" in w for w, _x, _y in words)
+    chars = [next((x, y) for w, x, y in words if w == ch) for ch in "基盤的保険者"]
+    assert all(abs(x - chars[0][0]) < 1.0 for x, _y in chars)             # one column
+    assert all(b[1] > a[1] for a, b in zip(chars, chars[1:]))              # top to bottom
