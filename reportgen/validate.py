@@ -323,7 +323,14 @@ class _Builder:
             issued = self.date(head["issued"], p + ("issued",))
         layout = "plan-status"
         if "layout" in head:
-            layout = self.text(head["layout"], p + ("layout",)) or layout
+            named = self.text(head["layout"], p + ("layout",))
+            if named is not None and named not in LAYOUTS:
+                # a misspelt layout used to print silently as plan-status
+                hint = _closest(named, LAYOUTS)
+                self.err(p + ("layout",), f"unknown layout '{_clip(named, 40)}'"
+                         + (f" (did you mean '{hint}'?)" if hint else f"; layouts are {', '.join(LAYOUTS)}"))
+            elif named:
+                layout = named
         marks = self.scale(head.get("marks", "standard"), p + ("marks",))
         self.marks = marks
         columns = self.each(head["columns"], p + ("columns",), self.column) if "columns" in head else None
