@@ -301,14 +301,13 @@ def read_csv(path: str | os.PathLike[str], **report_fields: Any) -> Report:
     from .source import MAX_INPUT_BYTES, decode
     from .validate import build_located
 
+    from .inputcheck import read_input
+
     source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise ReportError([Problem(source, None, "", f"cannot read: {exc.strerror or exc}")]) from None
-    if len(raw) > MAX_INPUT_BYTES:
-        raise ReportError([Problem(source, None, "", "the file is larger than "
-                                   f"{MAX_INPUT_BYTES // (1024 * 1024)} MB, the limit for a report")])
+    # a regular file of bounded size, checked before it is opened (a FIFO would hang)
+    raw = read_input(path, source, max_bytes=MAX_INPUT_BYTES,
+                     too_large=f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB, "
+                               "the limit for a report")
     text = decode(raw, source).lstrip("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

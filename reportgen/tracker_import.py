@@ -310,12 +310,13 @@ def to_yaml(data: dict[str, Any], source: str) -> str:
 
 def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
     """Any .xlsx: a reportgen tracker through xlsx_read, a hand-made one through the importer."""
-    from .xlsx_guard import is_reportgen_workbook
+    from .xlsx_guard import is_reportgen_workbook, read_checked
 
-    if is_reportgen_workbook(path):
-        from .xlsx_read import read_xlsx_checked
+    raw = read_checked(path)  # the guards first: a FIFO or a bomb is refused before anything opens it
+    if is_reportgen_workbook(raw):
+        from .xlsx_read import read_xlsx_bytes_checked
 
-        return read_xlsx_checked(path)
+        return read_xlsx_bytes_checked(raw, source=str(path))
     result = import_tracker(path)
     return result.report, result.warnings
 
@@ -336,12 +337,13 @@ def workbook_data(path: str | os.PathLike[str], *, fiscal_year: int | None = Non
     A workbook written by reportgen gives back its embedded report (with the
     edits xlsx_read takes in); a hand-made one is imported cell by cell.
     """
-    from .xlsx_guard import is_reportgen_workbook
+    from .xlsx_guard import is_reportgen_workbook, read_checked
 
-    if is_reportgen_workbook(path):
-        from .xlsx_read import read_xlsx_checked
+    raw = read_checked(path)  # the guards first: a FIFO or a bomb is refused before anything opens it
+    if is_reportgen_workbook(raw):
+        from .xlsx_read import read_xlsx_bytes_checked
 
-        report, warned = read_xlsx_checked(path)
+        report, warned = read_xlsx_bytes_checked(raw, source=str(path))
         return report.to_dict(), warned
     result = import_tracker(path, fiscal_year=fiscal_year, organization=organization, title=title)
     return result.data, result.warnings

@@ -83,15 +83,18 @@ def open_workbooks(raw: bytes, source: str) -> tuple[Any, Any]:
     return formulas, values
 
 
-def is_reportgen_workbook(path: str | os.PathLike[str]) -> bool:
-    """True when the workbook carries reportgen's embedded report (sheet ``_reportgen``).
+def is_reportgen_workbook(raw: bytes) -> bool:
+    """True when the workbook (its bytes, read through :func:`read_checked`) carries
+    reportgen's embedded report (sheet ``_reportgen``).
 
     Only ``xl/workbook.xml`` is looked at, so the check is cheap.  Anything
     unreadable answers True: :func:`reportgen.xlsx_read.read_xlsx` then
-    reports why the file cannot be read, with its usual words.
+    reports why the file cannot be read, with its usual words.  It takes bytes,
+    not a path: a path is opened only by the guard (a FIFO or a device given as
+    .xlsx must be refused before anything opens it).
     """
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
             info = z.getinfo("xl/workbook.xml")
             if info.file_size > _MAX_WORKBOOK_XML:
                 return True

@@ -180,7 +180,7 @@ def test_folder_output_checks_every_target_before_rendering(tmp_path: Path) -> N
 def fifo_dir(tmp_path: Path) -> Path:
     if not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs on this system")
-    for name in ("pipe.xlsx", "pipe.yaml", "pipe.json"):
+    for name in ("pipe.xlsx", "pipe.yaml", "pipe.json", "pipe.csv"):
         os.mkfifo(tmp_path / name)
     (tmp_path / "zero.xlsx").symlink_to("/dev/zero")
     (tmp_path / "null.yaml").symlink_to("/dev/null")
@@ -197,16 +197,18 @@ def test_fifos_and_devices_are_refused_without_being_opened(fifo_dir: Path, name
     assert str(info.value) == f"{path}: this is {kind}, not a regular file; refused"
 
 
-@pytest.mark.parametrize("verb", ["validate", "render", "summary", "diff"])
-def test_every_verb_refuses_a_fifo_given_as_a_workbook(fifo_dir: Path, verb: str) -> None:
-    pipe = str(fifo_dir / "pipe.xlsx")
+@pytest.mark.parametrize("verb, suffix", [("validate", "xlsx"), ("render", "xlsx"), ("summary", "xlsx"),
+                                          ("diff", "xlsx"), ("import", "xlsx"), ("import", "csv")])
+def test_every_verb_refuses_a_fifo_given_as_a_workbook(fifo_dir: Path, verb: str, suffix: str) -> None:
+    pipe = str(fifo_dir / f"pipe.{suffix}")
+    table = ["--title", "t", "--organization", "o", "--fiscal-year", "2024"]
     args = {"validate": [pipe], "render": [pipe, "-o", str(fifo_dir / "o.pdf")], "summary": [pipe],
-            "diff": [str(EXAMPLE), pipe]}[verb]
+            "diff": [str(EXAMPLE), pipe], "import": [pipe, "-o", str(fifo_dir / "o.yaml"), *table]}[verb]
     result = run_cli(verb, *args, timeout=60)
     assert result.returncode == 2, result.stderr
     assert f"{pipe}: this is a FIFO (named pipe), not a regular file; refused" in result.stderr.splitlines()
     assert "Traceback" not in result.stderr
-    assert not (fifo_dir / "o.pdf").exists()
+    assert not (fifo_dir / "o.pdf").exists() and not (fifo_dir / "o.yaml").exists()
 
 
 def test_batch_refuses_a_fifo_and_renders_the_rest(fifo_dir: Path, tmp_path: Path) -> None:
@@ -766,13 +768,28 @@ def test_what_validates_renders_everywhere(case: tuple[bool, dict[str, Any]]) ->
     check_marks(report, source="r.yaml")
 
 
-@pytest.mark.xfail(strict=True, raises=IndexError, reason="found by the property above: WeasyPrint 70 fails with "
-                   "IndexError in inline.skip_first_whitespace; a layout bug for the PDF owners, not yet fixed")
-def test_long_titles_and_status_crash_weasyprint() -> None:
-    """A valid report (every text far under the limits) whose PDF fails: a
-    300-letter unbreakable 分野 title, a 690-character item title and a long
-    status.  Kept as a strict xfail so the fix shows up as XPASS."""
-    data = {"format": 1, "report": {"title": "t", "organization": "o", "fiscal_year": 2023},
-            "sections": [{"title": "a" * 300, "items": [{"title": "あ" * 690, "entries": [
-                {"plan": "p", "status": "1,234件 " * 271}]}]}]}
-    reportgen.render_pdf(reportgen.Report.from_dict(data), io.BytesIO())
+def test_long_titles_and_status_render_or_are_refused() -> None:
+    """Found by the property above: a 300-letter unbreakable 分野 title, a
+    690-character item title and a long status made WeasyPrint 70 fail with
+    IndexError although the report validated.  Now the 分野 title is refused by
+    validate with a located limit, and the longest accepted one prints in full."""
+    from pypdf import PdfReader
+
+    def data(n: int) -> dict:
+        return {"format": 1, "report": {"title": "t", "organization": "o", "fiscal_year": 2023},
+                "sections": [{"title": "a" * n, "items": [{"title": "あ" * 690, "entries": [
+                    {"plan": "p", "status": "1,234件 " * 271}]}]}]}
+
+    with pytest.raises(ReportError, match=r"sections\[0\]\.title: the 分野 title prints 300 characters"):
+        reportgen.Report.from_dict(data(300))
+    longest = 140
+    while True:  # the longest title validate accepts in the default column
+        try:
+            report = reportgen.Report.from_dict(data(longest))
+            break
+        except ReportError:
+            longest -= 10
+    buffer = io.BytesIO()
+    reportgen.render_pdf(report, buffer)
+    text = "".join(p.extract_text() or "" for p in PdfReader(buffer).pages)
+    assert "".join(text.split()).count("1,234件") == 271 and "あ" * 100 in "".join(text.split())
