@@ -391,4 +391,6 @@ TEMPLATES: tuple[str, ...] = (
     N_('a new item (項番 row) needs its 事業 name'),
     N_('{target}: refusing to overwrite an input file'),
     N_('{done}/{total} files, {pages} pages, {seconds} s, {failed} failed'),
+    N_('the number {n} is too large; numbers are limited to ±{limit} (10^15)'),
+    N_('a rendering process failed ({detail})'),
 )
