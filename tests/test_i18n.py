@@ -285,3 +285,51 @@ def test_the_template_check_catches_a_message_without_a_template():
     changed = [("tracker_import", 1, "could not place X9: a text below the header"),
                ("xlsx_read", 3, "a grid's rows were removed; removing a grid is not read back")]
     assert untranslated(changed) == [f"reportgen/{m}.py:{n}: {s}" for m, n, s in changed]
+
+
+def test_problems_of_real_tracker_edits_hostile_files_and_outputs_print_in_japanese(tmp_path):
+    """Real failure paths of the new modules, end to end: each problem's message has a Japanese text."""
+    import warnings
+
+    import openpyxl
+
+    from reportgen.output import OutputError, check_target
+
+    report = reportgen.load(ROOT / "examples" / "saitama-r5-excerpt.yaml")
+    tracker = tmp_path / "t.xlsx"
+    reportgen.render_xlsx(report, tracker)
+    messages = []
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["進捗状況"]
+    ws["A1"].value = None  # the title cleared: a warning
+    wb.save(tmp_path / "warned.xlsx")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reportgen.load(tmp_path / "warned.xlsx")
+    messages += [w.message.problem.message for w in caught if hasattr(w.message, "problem")]
+    marks = [c for row in ws.iter_rows() for c in row if c.value in ("◎", "○", "△", "×")]
+    marks[0].value = "良"  # not a mark: an error
+    wb.save(tracker)
+    with pytest.raises(ReportError) as info:
+        reportgen.load(tracker)
+    messages += [p.message for p in info.value.problems]
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.yaml"
+    big.write_text("format: 1\nreport: {title: t, organization: o, fiscal_year: 2024}\nsections:\n"
+                   "  - title: 分野\n    items:\n      - title: 施策\n        entries:\n"
+                   "          - kpi: {text: 件数, target: 1.0e+20}\n", encoding="utf-8")
+    for bad in (fifo, big):
+        with pytest.raises(ReportError) as info:
+            reportgen.load(bad)
+        messages += [p.message for p in info.value.problems]
+    real = tmp_path / "real.pdf"
+    real.write_bytes(b"%PDF")
+    (tmp_path / "link.pdf").symlink_to(real)
+    with pytest.raises(OutputError) as out:
+        check_target(tmp_path / "link.pdf")
+    messages.append(str(out.value))
+    assert len(messages) == 5, messages
+    for message in messages:
+        text, complete = i18n.translate(message, "ja", complete=True)
+        assert complete and JAPANESE.search(text) and not PROSE.search(text), (message, text)
