@@ -53,6 +53,8 @@ LANGUAGES = ("en", "ja")
 #: Template values that are messages themselves, translated in turn.
 _NESTED = frozenset({"found", "what", "detail", "got", "a", "b", "options"})
 _MAX_DEPTH = 4
+#: Templates whose value is one word (a type name: "a dict"); else "a grid row needs …" would match.
+_ONE_WORD = frozenset({"a {t}", "an {t}"})
 #: English words in a row: a value that is a message, not data.
 _PROSE = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,}")
 
@@ -139,7 +141,8 @@ def _patterns() -> tuple[_Pattern, ...]:
         return sum(len(lit) for lit, *_ in string.Formatter().parse(template))
 
     ordered = sorted(TEMPLATES, key=lambda t: -literal_length(t))
-    return tuple(_Pattern(t, _regex(t, r"(?:(?!; ).)+?"), _regex(t, r".+?")) for t in ordered)
+    return tuple(_Pattern(t, _regex(t, r"[\w.]+"), _regex(t, r"[\w.]+")) if t in _ONE_WORD
+                 else _Pattern(t, _regex(t, r"(?:(?!; ).)+?"), _regex(t, r".+?")) for t in ordered)
 
 
 def _fill(pattern: _Pattern, match: re.Match[str], catalog: dict[str, str], depth: int) -> tuple[str, bool]:

@@ -187,3 +187,149 @@ def test_clicks_own_messages_follow_the_language(tmp_path):
     assert "エラー: オプションがありません" in ja.stderr
     en = _cli("render", str(tmp_path / "x.yaml"), lang="C.UTF-8")
     assert en.stderr.startswith("Usage: ") and "Error: Missing option" in en.stderr
+
+
+# --- every message raised in the modules merged since the catalog was written has a template ---------
+
+import ast  # noqa: E402
+
+#: Modules whose messages reach the user: tracker round trip and import, hostile input, layout and
+#: print options, warnings, records import, part cache and watch lines, the command line.
+MESSAGE_MODULES = (
+    "xlsx_read", "xlsx_readback", "totals", "tracker_import", "tracker_reader", "tracker_grids",
+    "tracker_cells", "tracker_sheet", "xlsx_guard", "inputcheck", "xlsx_limits", "text_rules", "output",
+    "validate", "reportwarnings", "records", "partcache", "watch", "cli", "batch", "summary",
+)
+#: Calls whose last argument is a message (Problem(file, line, path, message), sheet.warn(r, c, message) …).
+MESSAGE_CALLS = frozenset({
+    "Problem", "_fail", "_refuse", "_Refused", "warn", "err", "error", "OutputError", "RenderError",
+    "UsageError", "BadParameter", "ClickException", "ReportError",
+})
+VALUE = "X9"  # what a {…} of an f-string stands for: data, not prose
+PROSE = re.compile(r"[A-Za-z]{2,} [A-Za-z]{2,}")
+
+
+def _shapes(node: ast.AST) -> list[str]:
+    """The texts an argument can be, each value of the f-string as VALUE; [] if it is no text."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(v.value if isinstance(v, ast.Constant) else VALUE for v in node.values)]
+    if isinstance(node, ast.IfExp):
+        return _shapes(node.body) + _shapes(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _shapes(node.left) or [VALUE], _shapes(node.right) or [VALUE]
+        return [a + b for a in left for b in right] if left != [VALUE] or right != [VALUE] else []
+    return []
+
+
+#: Shapes whose value is a word of the message, with the words it can be (each has its own template).
+WORDS = {
+    "more than X9 X9 cells": ["more than X9 merged cells", "more than X9 hyperlinked cells"],
+    "X9 values; a X9 series has at most X9 (X9 X9)": [
+        "X9 values; a monthly series has at most X9 (X9 months April to March)",
+        "X9 values; a quarterly series has at most X9 (X9 quarters)"],
+}
+
+#: Texts returned in those modules that are no message.
+NOT_MESSAGES = {"# Imported from X9 by `reportgen import`.\nX9"}  # the head of a YAML file written
+
+
+def raised_messages() -> list[tuple[str, int, str]]:
+    """(module, line, message shape) of every message written where it is raised."""
+    found = []
+    for module in MESSAGE_MODULES:
+        tree = ast.parse((ROOT / "reportgen" / f"{module}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Return) and node.value is not None:  # a helper saying why (_too_large)
+                found += [(module, node.lineno, s.removeprefix("; ")) for s in _shapes(node.value)
+                          if PROSE.search(s.replace(VALUE, "")) and s not in NOT_MESSAGES]
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if name not in MESSAGE_CALLS or not node.args:
+                continue
+            for shape in (w for s in _shapes(node.args[-1]) for w in WORDS.get(s, [s])):
+                if PROSE.search(shape.replace(VALUE, "")):
+                    found.append((module, node.lineno, shape))
+    return found
+
+
+def _in_japanese(message: str) -> bool:
+    text, complete = i18n.translate(message, "ja", complete=True)
+    return complete and bool(JAPANESE.search(text)) and not PROSE.search(text)
+
+
+def untranslated(messages: list[tuple[str, int, str]]) -> list[str]:
+    missing = []
+    for module, line, shape in messages:
+        parts = [p for p in shape.split("; ") if p != VALUE]  # message + "; …": the added part
+        if not _in_japanese(shape) and not all(_in_japanese(p) for p in parts):
+            missing.append(f"reportgen/{module}.py:{line}: {shape}")
+    return missing
+
+
+def test_every_message_raised_in_the_code_has_a_japanese_template():
+    messages = raised_messages()
+    assert len(messages) > 170  # the scan finds the messages (Problem, err, warn, OutputError …)
+    assert not untranslated(messages)
+
+
+def test_the_template_check_catches_a_message_without_a_template():
+    messages = [("tracker_import", 1, "could not place X9: a text above the header that is not taken for "
+                                      "the title"),
+                ("output", 2, "X9: is a folder; give a file name to write")]
+    assert not untranslated(messages)
+    # a new message, or one whose wording changed, has no template: the check says so
+    changed = [("tracker_import", 1, "could not place X9: a text below the header"),
+               ("xlsx_read", 3, "a grid's rows were removed; removing a grid is not read back")]
+    assert untranslated(changed) == [f"reportgen/{m}.py:{n}: {s}" for m, n, s in changed]
+
+
+def test_problems_of_real_tracker_edits_hostile_files_and_outputs_print_in_japanese(tmp_path):
+    """Real failure paths of the new modules, end to end: each problem's message has a Japanese text."""
+    import warnings
+
+    import openpyxl
+
+    from reportgen.output import OutputError, check_target
+
+    report = reportgen.load(ROOT / "examples" / "saitama-r5-excerpt.yaml")
+    tracker = tmp_path / "t.xlsx"
+    reportgen.render_xlsx(report, tracker)
+    messages = []
+    wb = openpyxl.load_workbook(tracker)
+    ws = wb["進捗状況"]
+    ws["A1"].value = None  # the title cleared: a warning
+    wb.save(tmp_path / "warned.xlsx")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        reportgen.load(tmp_path / "warned.xlsx")
+    messages += [w.message.problem.message for w in caught if hasattr(w.message, "problem")]
+    marks = [c for row in ws.iter_rows() for c in row if c.value in ("◎", "○", "△", "×")]
+    marks[0].value = "良"  # not a mark: an error
+    wb.save(tracker)
+    with pytest.raises(ReportError) as info:
+        reportgen.load(tracker)
+    messages += [p.message for p in info.value.problems]
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.yaml"
+    big.write_text("format: 1\nreport: {title: t, organization: o, fiscal_year: 2024}\nsections:\n"
+                   "  - title: 分野\n    items:\n      - title: 施策\n        entries:\n"
+                   "          - kpi: {text: 件数, target: 1.0e+20}\n", encoding="utf-8")
+    for bad in (fifo, big):
+        with pytest.raises(ReportError) as info:
+            reportgen.load(bad)
+        messages += [p.message for p in info.value.problems]
+    real = tmp_path / "real.pdf"
+    real.write_bytes(b"%PDF")
+    (tmp_path / "link.pdf").symlink_to(real)
+    with pytest.raises(OutputError) as out:
+        check_target(tmp_path / "link.pdf")
+    messages.append(str(out.value))
+    assert len(messages) == 5, messages
+    for message in messages:
+        text, complete = i18n.translate(message, "ja", complete=True)
+        assert complete and JAPANESE.search(text) and not PROSE.search(text), (message, text)
