@@ -533,7 +533,9 @@ def batch_command(directory: str, output: str, jobs: int | None, formats: str | 
                            paper=paper.upper(), font=font, pdf_variant=pdf_variant, cache=not no_cache)
     except KeyboardInterrupt:
         progress.finish()
-        click.echo("interrupted: the outputs written are complete; no half-written file is left", err=True)
+        from .i18n import translate
+
+        click.echo(translate("interrupted: the outputs written are complete; no half-written file is left"), err=True)
         sys.exit(130)
     progress.finish()
     merged: dict[str, FileResult] = {r.name: r for r in results}

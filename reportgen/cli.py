@@ -238,8 +238,8 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     out = Path(output)
     suffix = out.suffix.lower().lstrip(".")
     if len(inputs) == 1 and suffix in FORMATS and out.is_dir():
-        _fail(f"-o {output}: is a folder; give the file to write, e.g. {out / (inputs[0].stem + out.suffix)}",
-              EXIT_INVALID)
+        _fail(translate(f"-o {output}: is a folder; give the file to write, e.g. "
+                        f"{out / (inputs[0].stem + out.suffix)}"), EXIT_INVALID)
     if len(inputs) == 1 and suffix in FORMATS and not out.is_dir():
         if formats and formats != (suffix,):
             raise click.UsageError(tr("-o {output} is a .{suffix} file but --format asks for {formats}",
@@ -355,7 +355,7 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
             try:
                 check_target(target)
             except OutputError as exc:
-                _fail(str(exc), EXIT_INVALID)
+                _fail(translate(str(exc)), EXIT_INVALID)
     status = 0
     for source, targets in plan:
         for target in targets:
@@ -373,7 +373,7 @@ def render(files: tuple[str, ...], output: str, formats: str | None, paper: str,
                 status = EXIT_INVALID
                 break
             except OutputError as exc:
-                echo(str(exc), err=True)
+                echo(translate(str(exc)), err=True)
                 status = EXIT_INVALID
             except RenderError as exc:
                 echo(f"{target}: {translate(str(exc))}", err=True)
@@ -573,6 +573,8 @@ def run() -> None:
             code = main(standalone_mode=False)
         except click.ClickException as exc:  # click's own messages quote file names: escaped too
             from .terminal import SafeStream
+
+            exc.message = translate(exc.message)  # ours (UsageError texts) in the chosen language too
 
             exc.show(file=SafeStream(sys.stderr))  # type: ignore[arg-type]
             sys.exit(exc.exit_code)

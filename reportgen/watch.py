@@ -29,6 +29,7 @@ from typing import Callable, Iterable
 import click
 
 from .terminal import for_terminal
+from .i18n import translate
 
 __all__ = ["Stamp", "snapshot", "watch", "watch_command"]
 
@@ -152,7 +153,7 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
     try:
         templates = templates_dir()
     except FileNotFoundError as exc:
-        click.echo(for_terminal(f"error: {exc}"), err=True)
+        click.echo(for_terminal(f"error: {translate(str(exc))}"), err=True)
         sys.exit(EXIT_FAILURE)
 
     def render() -> str:
@@ -177,8 +178,8 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
     # A terminal closing or a process manager stopping us (SIGTERM) ends the
     # loop like Ctrl-C: a render in progress removes its temporary file.
     signal.signal(signal.SIGTERM, stop)
-    click.echo(for_terminal(f"watching {source} and {templates} (Ctrl-C to stop)"), err=True)
+    click.echo(for_terminal(translate(f"watching {source} and {templates} (Ctrl-C to stop)")), err=True)
     try:
         watch([source, templates], render, interval=interval)
     except KeyboardInterrupt:
-        click.echo("stopped", err=True)
+        click.echo(translate("stopped"), err=True)
