@@ -9,7 +9,7 @@ The templates escape every string (autoescape) and run it through the
 keep-together spans; nothing here is markup.
 
 Columns: a layout has default columns; ``report.columns`` replaces them with
-any number of built-in or custom fields (see FORMAT.md, Columns). The 分野
+any number of built-in or custom fields (see docs/FORMAT.md, Columns). The 分野
 column (field ``section``) is always drawn first, as the vertical label of the
 section table; all other columns are the columns of the per-item tables.
 """

@@ -1,4 +1,4 @@
-"""The report as typed Python objects (format 1 of FORMAT.md).
+"""The report as typed Python objects (format 1 of docs/FORMAT.md).
 
 The model keeps what the user wrote (a plain string stays a string, a number
 like "（１）" stays as typed) so that ``Report.from_dict(d).to_dict()`` gives the
@@ -53,7 +53,7 @@ class Table:
 class SeriesRow:
     label: str
     values: list[Scalar]
-    #: This row's own total (docs/FORMAT-extensions.md "Totals per row"): a
+    #: This row's own total (docs/FORMAT.md "Totals per row"): a
     #: literal figure, or auto/sum/mean/last/none; None = the series' ``total``.
     total: Scalar = None
 
@@ -164,7 +164,7 @@ class KPI:
     achieved: bool | Literal["auto"] = "auto"
     national: National | None = None
     series: Series | None = None
-    #: Optional: next year's KPI (measure-pages layout, docs/FORMAT-extensions.md).
+    #: Optional: next year's KPI (measure-pages layout, docs/FORMAT.md).
     next: KpiNext | None = None
 
 
@@ -191,7 +191,7 @@ class Item:
     owner: str | None = None
     fields: dict[str, Content] = field(default_factory=dict)
     entries: list[Entry] = field(default_factory=list)
-    #: Optional (measure-pages layout, docs/FORMAT-extensions.md): the measure's
+    #: Optional (measure-pages layout, docs/FORMAT.md): the measure's
     #: purpose printed under its KPI table, this year's main actions (主な取組み;
     #: the entries' status when absent) and next year's plan (次年度の計画).
     overview: Content | None = None
@@ -252,7 +252,7 @@ class Column:
 
 @dataclass
 class Legend:
-    """Where and how the mark legend prints (docs/FORMAT-extensions.md, "Print options").
+    """Where and how the mark legend prints (docs/FORMAT.md, "Print options").
 
     ``position``: "head" (above the header on every page), "foot" (once, under
     the table) or "none"; ``heading`` is printed before it ("【自己評価について】");
@@ -287,7 +287,7 @@ class Report:
     preface: list[Block] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     format: int = 1
-    #: Print options (docs/FORMAT-extensions.md): the legend's place, a running
+    #: Print options (docs/FORMAT.md): the legend's place, a running
     #: header printed at the top of every page, the page number style.
     legend: Legend | None = None
     running_header: str | None = None

@@ -72,7 +72,7 @@ class NumberFormat:
 
     @staticmethod
     def parse(spec: str) -> NumberFormat:
-        """Parse a format spec written in the input file (see FORMAT.md)."""
+        """Parse a format spec written in the input file (see docs/FORMAT.md)."""
         if not isinstance(spec, str):
             raise ValueError(f"format must be a string ({_SPEC_HELP}), not {spec!r}")
         return _parse_spec(spec)

@@ -180,7 +180,7 @@ def report_to_dict(r: Report) -> dict[str, Any]:
     _put(head, "appendix", list(r.appendix), [])
     if r.preface:
         head["preface"] = [block_to_dict(b) for b in r.preface]
-    if r.legend is not None:  # print options (docs/FORMAT-extensions.md), left out when absent
+    if r.legend is not None:  # print options (docs/FORMAT.md), left out when absent
         legend: dict[str, Any] = {"position": r.legend.position}
         _put(legend, "heading", r.legend.heading)
         _put(legend, "text", r.legend.text)

@@ -1,6 +1,6 @@
 """Validation of located data into the model, collecting every problem.
 
-Each ``_x`` function checks one object of FORMAT.md, records problems with
+Each ``_x`` function checks one object of docs/FORMAT.md, records problems with
 their path, and returns the model object (or None when it cannot be built).
 Nothing stops at the first problem: a user fixing a file wants the whole list.
 """
@@ -51,7 +51,7 @@ T = TypeVar("T")
 
 LAYOUTS = ("plan-status", "quarterly", "kpi-summary", "measure-pages", "tracker")
 APPENDICES = ("kpi-summary", "mark-summary")
-#: Print options of report (docs/FORMAT-extensions.md, "Print options").
+#: Print options of report (docs/FORMAT.md, "Print options").
 PRINT_KEYS = ("legend", "running_header", "page_numbers")
 LEGEND_POSITIONS = ("head", "foot", "none")
 #: Longest running header or legend: what a few lines at the page's edge hold.
@@ -368,7 +368,7 @@ class _Builder:
         )
 
     def print_options(self, head: dict[str, Any], p: PathKey) -> tuple[Legend | None, str | None, str | None]:
-        """report.legend, report.running_header, report.page_numbers (docs/FORMAT-extensions.md)."""
+        """report.legend, report.running_header, report.page_numbers (docs/FORMAT.md)."""
         legend = None
         if head.get("legend") is not None:
             raw = head["legend"]
@@ -538,7 +538,7 @@ class _Builder:
         owner = self.text(d["owner"], path + ("owner",)) if d.get("owner") is not None else None
         fields = self.fields(d["fields"], path + ("fields",)) if "fields" in d else {}
         entries = self.each(d.get("entries", []), path + ("entries",), self.entry)
-        # measure-pages extensions (docs/FORMAT-extensions.md): text or blocks, like plan/status
+        # measure pages (docs/FORMAT.md): text or blocks, like plan/status
         extra = {k: self.content(d[k], path + (k,)) if d.get(k) is not None else None
                  for k in ("overview", "actions", "next_plan")}
         if title is None:
@@ -619,7 +619,7 @@ class _Builder:
                    following)
 
     def kpi_next(self, value: Any, path: PathKey, fmt: str) -> KpiNext | None:
-        """Next year's KPI: a text ("対前年度以上") or {text, target} (docs/FORMAT-extensions.md)."""
+        """Next year's KPI: a text ("対前年度以上") or {text, target} (docs/FORMAT.md, "KPI")."""
         if isinstance(value, str):
             text = self.text(value, path)
             return KpiNext(text) if text is not None else None
