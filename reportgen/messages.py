@@ -291,4 +291,7 @@ TEMPLATES: tuple[str, ...] = (
     N_('templates folder {folder} does not exist or is not a folder'),
     N_('paper must be one of {papers}, not {paper}'),
     N_('orientation must be landscape or portrait, not {value}'),
+    N_('expected a list of 1 to {limit} labels, got {got}'),
+    N_('{n} labels'),
+    N_('the label is empty'),
 )
