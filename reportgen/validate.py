@@ -59,7 +59,7 @@ LEGEND_POSITIONS = ("head", "foot", "none")
 #: footer and seal box").
 DOCUMENT_KEYS = ("subtitle", "footer", "approval")
 #: Longest footer: a line or two of the bottom-left corner of a page.
-MAX_FOOTER_CHARS = 80
+MAX_FOOTER_CHARS = 50
 #: A seal box holds 1 to MAX_APPROVAL_LABELS columns of short labels (支部長, グループ長).
 MAX_APPROVAL_LABELS = 8
 MAX_APPROVAL_LABEL_CHARS = 10

@@ -120,7 +120,7 @@ def test_user_template_block_wins(tmp_path: Path) -> None:
     ({"approval": {"names": ["支部長"]}}, "report.approval.names"),
     ({"approval": ["支部長"]}, "report.approval"),
     ({"footer": ["部外秘"]}, "report.footer"),
-    ({"footer": "部" * 81}, "report.footer"),
+    ({"footer": "部" * 51}, "report.footer"),
     ({"subtitle": {"a": 1}}, "report.subtitle"),
     ({"subtitle": "x" * 151}, "report.subtitle"),
 ])
