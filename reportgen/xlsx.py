@@ -1068,7 +1068,7 @@ def _write_top(ws: Worksheet, report: Report) -> int:
     if report.subtitle:
         cell = ws.cell(r, COL_AREA)
         cell.style = "rg.preface"
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)  # under the title, as in the tracker PDF
         put(cell, report.subtitle)
         merge(ws, r, COL_AREA, r, LAST_PRINTED_COL)
         ws.row_dimensions[r].height = min(text_height(report.subtitle, span_points(COL_AREA, LAST_PRINTED_COL), SIZE_BODY),
