@@ -822,6 +822,11 @@ class DocView:
     running_header: str | None = None
     #: "n / N", "n" or "none" (report.page_numbers).
     page_numbers: str = "n / N"
+    #: report.subtitle (under the title), report.footer (every page) and the
+    #: labels of the seal box report.approval (first page, top right).
+    subtitle: str | None = None
+    footer: str | None = None
+    approval_labels: list[str] | None = None
 
     @property
     def item_columns(self) -> list[ColumnView]:
@@ -1169,6 +1174,9 @@ class _Builder:
             legend_heading=r.legend.heading if r.legend is not None else None,
             running_header=r.running_header,
             page_numbers=r.page_numbers or "n / N",
+            subtitle=r.subtitle,
+            footer=r.footer,
+            approval_labels=list(r.approval.labels) if r.approval is not None else None,
         )
 
     # -- appendices -------------------------------------------------------------

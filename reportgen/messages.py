@@ -393,4 +393,7 @@ TEMPLATES: tuple[str, ...] = (
     N_('{done}/{total} files, {pages} pages, {seconds} s, {failed} failed'),
     N_('the number {n} is too large; numbers are limited to ±{limit} (10^15)'),
     N_('a rendering process failed ({detail})'),
+    N_('expected a list of 1 to {limit} labels, got {got}'),
+    N_('{n} labels'),
+    N_('the label is empty'),
 )

@@ -264,6 +264,15 @@ class Legend:
     text: str | None = None
 
 
+@dataclass
+class Approval:
+    """A seal box 決裁欄 printed at the top right of the first page
+    (docs/FORMAT-extensions.md, "Subtitle, footer and seal box"): one column
+    per label (支部長, 部長, ...) with an empty cell under each for the 印."""
+
+    labels: list[str]
+
+
 #: Page number styles: "n / N" (default), "n", or none at all.
 PAGE_NUMBER_STYLES = ("n / N", "n", "none")
 
@@ -292,6 +301,11 @@ class Report:
     legend: Legend | None = None
     running_header: str | None = None
     page_numbers: str | None = None
+    #: Printed under the title, at the foot of every page, and a seal box on the
+    #: first page (docs/FORMAT-extensions.md, "Subtitle, footer and seal box").
+    subtitle: str | None = None
+    footer: str | None = None
+    approval: Approval | None = None
 
     @property
     def period_info(self) -> Period:

@@ -187,4 +187,8 @@ def report_to_dict(r: Report) -> dict[str, Any]:
         head["legend"] = legend
     _put(head, "running_header", r.running_header)
     _put(head, "page_numbers", r.page_numbers)
+    _put(head, "subtitle", r.subtitle)
+    _put(head, "footer", r.footer)
+    if r.approval is not None:
+        head["approval"] = {"labels": list(r.approval.labels)}
     return {"format": r.format, "report": head, "sections": [section_to_dict(s) for s in r.sections]}

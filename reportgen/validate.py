@@ -20,6 +20,7 @@ from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol
 from .model import (
     BUILTIN_FIELDS,
     KPI,
+    Approval,
     Block,
     BulletsBlock,
     Cell,
@@ -54,6 +55,14 @@ APPENDICES = ("kpi-summary", "mark-summary")
 #: Print options of report (docs/FORMAT.md, "Print options").
 PRINT_KEYS = ("legend", "running_header", "page_numbers")
 LEGEND_POSITIONS = ("head", "foot", "none")
+#: What offices add to the printed report (docs/FORMAT-extensions.md, "Subtitle,
+#: footer and seal box").
+DOCUMENT_KEYS = ("subtitle", "footer", "approval")
+#: Longest footer: a line or two of the bottom-left corner of a page.
+MAX_FOOTER_CHARS = 50
+#: A seal box holds 1 to MAX_APPROVAL_LABELS columns of short labels (支部長, グループ長).
+MAX_APPROVAL_LABELS = 8
+MAX_APPROVAL_LABEL_CHARS = 10
 #: Longest running header or legend: what a few lines at the page's edge hold.
 MAX_LINE_CHARS = 300
 #: Longest running header: two lines of the top margin of an A4 page (9pt).
@@ -290,7 +299,7 @@ class _Builder:
                 self.err(("format",), f"expected format: 1, got {self.kind(fmt, ('format',))}")
         head = self.mapping(top.get("report"), ("report",), (
             "title", "organization", "fiscal_year", "period", "issued", "layout", "marks",
-            "columns", "appendix", "preface", *PRINT_KEYS,
+            "columns", "appendix", "preface", *PRINT_KEYS, *DOCUMENT_KEYS,
         ), ("title", "organization", "fiscal_year")) if "report" in top else None
         if head is None:
             return None
@@ -344,6 +353,7 @@ class _Builder:
         self.label_limit = self.section_label_limit(columns, layout)
         self.layout = layout
         legend, running_header, page_numbers = self.print_options(head, p)
+        subtitle, footer, approval = self.document_fields(head, p)
         sections = self.each(top.get("sections", []), ("sections",), self.section)
         if self.entries > MAX_ENTRIES:
             self.err(("sections",), f"{self.entries:,} entries; the limit is {MAX_ENTRIES:,} per report")
@@ -365,7 +375,34 @@ class _Builder:
             issued=issued, layout=layout, columns=columns, appendix=appendix,
             preface=preface, sections=sections,
             legend=legend, running_header=running_header, page_numbers=page_numbers,
+            subtitle=subtitle, footer=footer, approval=approval,
         )
+
+    def document_fields(self, head: dict[str, Any], p: PathKey) -> tuple[str | None, str | None, Approval | None]:
+        """report.subtitle, report.footer, report.approval (docs/FORMAT-extensions.md)."""
+        subtitle = self.line(head["subtitle"], p + ("subtitle",), MAX_HEADER_CHARS) \
+            if head.get("subtitle") is not None else None
+        footer = self.line(head["footer"], p + ("footer",), MAX_FOOTER_CHARS) \
+            if head.get("footer") is not None else None
+        approval = None
+        if head.get("approval") is not None:
+            ap = p + ("approval",)
+            d = self.mapping(head["approval"], ap, ("labels",), ("labels",))
+            if d is not None and "labels" in d:
+                raw = d["labels"]
+                lp = ap + ("labels",)
+                if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_APPROVAL_LABELS:
+                    got = f"{len(raw)} labels" if isinstance(raw, list) else self.kind(raw, lp)
+                    self.err(lp, f"expected a list of 1 to {MAX_APPROVAL_LABELS} labels, got {got}")
+                else:
+                    labels = [self.line(v, lp + (i,), MAX_APPROVAL_LABEL_CHARS) for i, v in enumerate(raw)]
+                    if all(label is not None and label.strip() for label in labels):
+                        approval = Approval([label for label in labels if label is not None])
+                    else:
+                        for i, label in enumerate(labels):
+                            if label is not None and not label.strip():
+                                self.err(lp + (i,), "the label is empty")
+        return subtitle, footer, approval
 
     def print_options(self, head: dict[str, Any], p: PathKey) -> tuple[Legend | None, str | None, str | None]:
         """report.legend, report.running_header, report.page_numbers (docs/FORMAT.md)."""

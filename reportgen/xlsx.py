@@ -162,6 +162,7 @@ HEADER = (
 # Row roles in the hidden COL_ROLE column; xlsx_read relies on them.
 ROLE_TITLE = "title"
 ROLE_PREFACE = "preface"
+ROLE_SUBTITLE = "subtitle"   # report.subtitle under the title; never read back
 ROLE_HEADER = "header"
 ROLE_BANNER = "banner"
 ROLE_GRID = "grid"          # prefix; a grid row is never read back
@@ -1033,7 +1034,7 @@ def _write_vspan(ws: Worksheet, first: int, last: int, span: VSpan) -> None:
         merge(ws, first, span.col, last, end_col)
 
 
-def _setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int) -> None:
+def _setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int, footer: str | None = None) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -1044,6 +1045,8 @@ def _setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int) -> 
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_area = f"A1:{get_column_letter(LAST_PRINTED_COL)}{last_row}"
     ws.oddFooter.center.text = "&P / &N"
+    if footer:  # report.footer; '&' starts an Excel header code, '&&' prints one
+        ws.oddFooter.left.text = footer.replace("&", "&&")
     ws.freeze_panes = ws.cell(header_row + 1, 1).coordinate
 
 
@@ -1062,6 +1065,16 @@ def _write_top(ws: Worksheet, report: Report) -> int:
     ws.row_dimensions[1].height = line_pitch(SIZE_TITLE) + CELL_PAD_PT * 2
     ws.cell(1, COL_ROLE).value = ROLE_TITLE
     r = 2
+    if report.subtitle:
+        cell = ws.cell(r, COL_AREA)
+        cell.style = "rg.preface"
+        cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)  # under the title, as in the tracker PDF
+        put(cell, report.subtitle)
+        merge(ws, r, COL_AREA, r, LAST_PRINTED_COL)
+        ws.row_dimensions[r].height = min(text_height(report.subtitle, span_points(COL_AREA, LAST_PRINTED_COL), SIZE_BODY),
+                                          MAX_ROW_PT)
+        ws.cell(r, COL_ROLE).value = ROLE_SUBTITLE
+        r += 1
     width = span_points(COL_AREA, LAST_PRINTED_COL)
     for block in report.preface:
         for text, style in ((block.heading, "rg.preface.bold"),
@@ -1280,7 +1293,7 @@ def _write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> d
     mark_col = get_column_letter(COL_MARK)
     ws.add_data_validation(_mark_validation(report.marks, f"{mark_col}{first}:{mark_col}{last_body}"))
     last = _write_summary(ws, report.marks, last_body + 1, first, last_body)
-    _setup_page(ws, paper, header_row, last)
+    _setup_page(ws, paper, header_row, last, report.footer)
     return {"header_row": header_row, "first_row": first}
 
 
