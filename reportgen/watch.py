@@ -91,7 +91,7 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
         except ReportError as exc:
             for problem in exc.problems:
                 say(problem_text(problem))
-            say(f"{_now()} errors ({len(exc.problems)}); keeping the last good output")
+            say(translate(f"{_now()} errors ({len(exc.problems)}); keeping the last good output"))
         except Exception as exc:  # noqa: BLE001 - keep watching, never a traceback
             say(f"{_now()} errors: {type(exc).__name__}: {exc}")
         else:
@@ -169,7 +169,7 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
             if target.suffix.lower() == ".pdf" and not no_cache:
                 from .partcache import last_run
 
-                written[-1] += f"; {last_run().describe()}"
+                written[-1] += f"; {translate(last_run().describe())}"
         return f"{source} -> " + ", ".join(written)
 
     def stop(_signum: int, _frame: object) -> None:
