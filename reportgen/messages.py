@@ -396,4 +396,6 @@ TEMPLATES: tuple[str, ...] = (
     N_('expected a list of 1 to {limit} labels, got {got}'),
     N_('{n} labels'),
     N_('the label is empty'),
+    N_('{time} ok'),
+    N_('{target} ({pages} pages)'),
 )

@@ -96,7 +96,7 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
             say(f"{_now()} errors: {type(exc).__name__}: {exc}")
         else:
             took = time.perf_counter() - start
-            say(f"{_now()} ok" + (f"  {what}" if what else "") + f"  ({took:.1f} s)")
+            say(translate(f"{_now()} ok") + (f"  {what}" if what else "") + f"  ({took:.1f} s)")
 
     last = snapshot(watched)
     once()
@@ -165,7 +165,7 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
         for target in targets:
             render_report(report, target, paper=paper.upper(), font=font, pdf_variant=None, cache=not no_cache)
             pages = count_pdf_pages(target) if target.suffix.lower() == ".pdf" else None
-            written.append(f"{target}" + (f" ({pages} pages)" if pages else ""))
+            written.append(translate(f"{target} ({pages} pages)") if pages else f"{target}")
             if target.suffix.lower() == ".pdf" and not no_cache:
                 from .partcache import last_run
 
