@@ -398,4 +398,5 @@ TEMPLATES: tuple[str, ...] = (
     N_('the label is empty'),
     N_('{time} ok'),
     N_('{target} ({pages} pages)'),
+    N_('the title is blank (only spaces)'),
 )

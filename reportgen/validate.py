@@ -523,7 +523,7 @@ class _Builder:
         d = self.mapping(value, path, ("number", "title", "groups", "items"), ("title",))
         if d is None:
             return None
-        title = self.text(d["title"], path + ("title",)) if "title" in d else None
+        title = self.title(d["title"], path + ("title",)) if "title" in d else None
         number = self.number_or_text(d["number"], path + ("number",)) if d.get("number") is not None else None
         groups = self.each(d["groups"], path + ("groups",), self.group) if "groups" in d else []
         items = self.each(d["items"], path + ("items",), self.item) if "items" in d else []
@@ -540,6 +540,16 @@ class _Builder:
                          f"the 分野 title prints {n} characters in its vertical label; a {limit[1]:.0f} mm label "
                          f"column holds at most {limit[0]} on a page (shorten it or widen the section column)")
         return section
+
+    def title(self, value: Any, path: PathKey) -> str | None:
+        """A 分野, group or item title: text with something visible in it. A title of
+        spaces printed as nothing and could not be told apart from a deleted one in
+        the tracker (an empty 事業 cell), so the round trip failed."""
+        title = self.text(value, path)
+        if title is not None and not title.strip():
+            self.err(path, "the title is blank (only spaces)")
+            return None
+        return title
 
     def section_label_limit(self, columns: list[Column] | None, layout: str) -> tuple[int, float] | None:
         """(characters, column mm) a vertical 分野 label holds on one A4 page, or None
@@ -558,7 +568,7 @@ class _Builder:
         d = self.mapping(value, path, ("title", "owner", "items"), ("title",))
         if d is None:
             return None
-        title = self.text(d["title"], path + ("title",)) if "title" in d else None
+        title = self.title(d["title"], path + ("title",)) if "title" in d else None
         owner = self.text(d["owner"], path + ("owner",)) if d.get("owner") is not None else None
         items = self.each(d.get("items", []), path + ("items",), self.item)
         return Group(title, owner, items) if title is not None else None
@@ -568,7 +578,7 @@ class _Builder:
                                        "overview", "actions", "next_plan"), ("title",))
         if d is None:
             return None
-        title = self.text(d["title"], path + ("title",)) if "title" in d else None
+        title = self.title(d["title"], path + ("title",)) if "title" in d else None
         number = self.number_or_text(d["number"], path + ("number",)) if d.get("number") is not None else None
         tags = self.texts(d["tags"], path + ("tags",)) if "tags" in d else []
         labels = self.texts(d["labels"], path + ("labels",)) if "labels" in d else []
