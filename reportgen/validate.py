@@ -200,7 +200,10 @@ class _Builder:
             if len(value) > MAX_TEXT_CHARS:
                 self.err(path, f"the text is {len(value):,} characters long; the limit is {MAX_TEXT_CHARS:,}")
                 return None
-            return value
+            # A carriage return is a line break (old Mac files, a "\r" escape, an Excel
+            # cell): one kind of line break in the model, so a workbook cell read back
+            # (XML turns CR into LF) compares equal to what was written.
+            return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
         if allow_number and is_finite_number(value):
             return str(value)
         self.err(path, f"expected text, got {self.kind(value, path)}")

@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -18,6 +20,13 @@ EXAMPLES = ROOT / "examples"
 # inherit it too. tests/test_partcache.py gives each of its tests a cache of its own.
 _CACHE = tempfile.mkdtemp(prefix="reportgen-test-cache-")
 os.environ["REPORTGEN_CACHE_DIR"] = _CACHE
+
+
+# Property tests run the same examples on every run (CI must not pass or fail by
+# chance); REPORTGEN_HYPOTHESIS_PROFILE=explore draws new ones when hunting for bugs.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("REPORTGEN_HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)

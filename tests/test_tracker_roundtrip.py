@@ -173,6 +173,22 @@ def test_unedited_round_trip_is_the_same_report(tmp_path: Path, build: Any) -> N
     assert warnings == []
 
 
+def test_carriage_returns_are_line_breaks_and_round_trip(tmp_path: Path) -> None:
+    """A CR (a "\\r" escape, an old Mac file) is a line break: the model holds LF only,
+    so the 事業 cell read back (XML turns CR into LF) is the title that was written
+    and the item is not taken for a new one without a name (found by the property test)."""
+    data = {"format": 1, "report": {"title": "報告", "organization": "支部", "fiscal_year": 2023},
+            "sections": [{"title": "分野", "items": [
+                {"title": "\r施策\r続き", "entries": [{"plan": "計画\r\n二行目", "status": "状況", "mark": "◎"}]}]}]}
+    report = Report.from_dict(data)
+    item = report.sections[0].items[0]
+    assert item.title == "\n施策\n続き"
+    assert item.entries[0].plan == "計画\n二行目"
+    back, warnings = read_xlsx_checked(_write(report, tmp_path / "t.xlsx"))
+    assert back.to_dict() == report.to_dict()
+    assert warnings == []
+
+
 # --------------------------------------------------------------------------
 # Grid figures, labels, captions, totals
 # --------------------------------------------------------------------------
