@@ -136,7 +136,8 @@ def _prepare(report: Any, sink: list[ReportWarning] | None, *, font: str | None,
              check_marks: bool) -> Report:
     """The checked report; its warnings issued, logged and appended to ``sink``."""
     from .checks import OBJECT_SOURCE, check_report, object_path
-    from .reportwarnings import emit, report_warnings
+    from .reportwarnings import emit
+    from .warncheck import report_warnings
 
     checked = check_report(report)
     found = report_warnings(checked, source=OBJECT_SOURCE, font=font, check_marks=check_marks)

@@ -31,7 +31,7 @@ from functools import cache
 from typing import Any, Literal, Union
 
 from .errors import Problem, ReportError
-from .source import PathKey, format_path
+from .locations import PathKey, format_path
 
 __all__ = ["OBJECT_SOURCE", "check_report", "object_path", "object_problems"]
 

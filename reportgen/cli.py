@@ -260,7 +260,7 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
 def _load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
     """Load a report and warn (stderr) about reading problems, characters the bundled font lacks and
     values not printed."""
-    from .reportwarnings import report_warnings
+    from .warncheck import report_warnings
 
     report, line_of = read_warned(source, strict=strict)
     for warning in report_warnings(report, source=str(source), font=font, line_of=line_of):

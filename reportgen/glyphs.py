@@ -21,7 +21,7 @@ from . import cache as _cache
 from .assets import fonts_dir
 from .errors import Problem
 from .model import Report
-from .source import PathKey, format_path
+from .locations import PathKey, format_path
 
 #: The face each font choice uses for body text.
 FONT_FILES = {"gothic": "BIZUDGothic-Regular.ttf", "mincho": "BIZUDMincho-Regular.ttf"}

@@ -239,7 +239,7 @@ def check_marks(report: Report, *, source: str = "<report>",
     suggest △ (KPI 未達成: 80.15％ < 85.38％)``); entries without a mark or
     without figures are not checked.  Nothing in ``report`` is changed.
     """
-    from .source import format_path
+    from .locations import format_path
 
     reached = _reached(report)
     out: list[Problem] = []

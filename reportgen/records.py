@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, ReportError
-from .source import Located, PathKey
+from .locations import Located, PathKey
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model import Report

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import bisect
 import json
-import math
 import os
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +26,8 @@ import yaml
 from yaml.nodes import ScalarNode
 
 from .errors import Problem, ReportError
+from .locations import Located, PathKey, format_path, printable
 
-PathKey = tuple[str | int, ...]
 
 #: Largest input file accepted; an office report is a few hundred kilobytes.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
@@ -47,74 +44,6 @@ MAX_NUMBER_CHARS = 100
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _MERGE = _TAG + "merge"
-
-
-def printable(text: str) -> str:
-    """``text`` with line breaks, controls and lone surrogates shown as escapes.
-
-    Keys and values quoted in messages come from the file; a stray newline
-    would break "one line per problem" and an escape sequence could garble
-    the user's terminal.
-    """
-    if text.isprintable():
-        return text
-    out = []
-    for ch in text:
-        if ch.isprintable() or (ch == " "):
-            out.append(ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif unicodedata.category(ch) in ("Zs", "Zl", "Zp") and ch not in "\u2028\u2029":
-            out.append(ch)
-        else:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-    return "".join(out)
-
-
-def format_path(path: PathKey) -> str:
-    """``("sections", 0, "title")`` → ``sections[0].title``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            shown = printable(part)
-            if len(shown) > 40:
-                shown = shown[:40] + "…"
-            out += ("." if out else "") + shown
-    return out
-
-
-@dataclass
-class Located:
-    """Plain data plus the source line of each path, for error messages.
-
-    ``written`` keeps, for YAML values that YAML turned into true/false, how
-    they were written (``no``, ``On``…), so a message can say what it read.
-    """
-
-    data: Any
-    source: str
-    lines: dict[PathKey, int] = field(default_factory=dict)
-    written: dict[PathKey, str] = field(default_factory=dict)
-
-    def line(self, path: PathKey) -> int | None:
-        """Line of ``path``, or of its nearest located ancestor."""
-        p = tuple(path)
-        while True:
-            if p in self.lines:
-                return self.lines[p]
-            if not p:
-                return None
-            p = p[:-1]
-
-    def problem(self, path: PathKey, message: str) -> Problem:
-        return Problem(self.source, self.line(path), format_path(path), message)
 
 
 # -- bytes → text -------------------------------------------------------------
@@ -738,10 +667,3 @@ def read_located(path: str | os.PathLike[str]) -> Located:
     raw = read_input(p, source, max_bytes=MAX_INPUT_BYTES,
                      too_large=f"the file is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB, the limit for a report")
     return parse_text(decode(raw, source), source, kind=kind)
-
-
-def is_finite_number(value: Any) -> bool:
-    """A number usable as a figure: int or float, not bool, not NaN or infinite."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return False
-    return not (isinstance(value, float) and not math.isfinite(value))

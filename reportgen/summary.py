@@ -95,7 +95,7 @@ def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, align:
 
 def _clean(text: object) -> str:
     """Text from the file, one line, with control characters shown as escapes."""
-    from .source import printable
+    from .locations import printable
 
     return printable(" ".join(str(text).split()))
 

@@ -14,7 +14,7 @@ from typing import Callable, Iterator
 from .errors import Problem
 from .grids import total_warnings
 from .model import KPI, Report, Series, SeriesBlock
-from .source import PathKey, format_path
+from .locations import PathKey, format_path
 
 __all__ = ["series_paths", "total_problems"]
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, TypeVar
 
 from .calendar import Period
 from .errors import Problem, ReportError
-from .source import Located, PathKey, is_finite_number, printable
+from .locations import Located, PathKey, is_finite_number, printable
 from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol
 from .model import (
     BUILTIN_FIELDS,

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import reportgen
 from reportgen import ReportError, source
+from reportgen.locations import Located
 from reportgen.validate import MAX_TEXT_CHARS, build_located
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
@@ -124,7 +125,7 @@ def test_traps_written_correctly_keep_their_meaning() -> None:
 
     tabs = reportgen.load(CORPUS / "ok-json-tabs-and-escapes.json")
     assert tabs.title == "令和５年度\t事業計画 / 埼玉 \U0001F600"
-    assert tabs.sections[0].items[0].entries[0].plan == "a\r\nb"
+    assert tabs.sections[0].items[0].entries[0].plan == "a\nb"  # a JSON "\r\n" is a line break: LF in the model
     assert tabs.sections[0].items[0].entries[0].mark == "○"
 
     crlf = reportgen.load(CORPUS / "ok-crlf.yaml")
@@ -297,7 +298,7 @@ def _replace(data: Any, path: tuple[Any, ...], value: Any) -> Any:
 def test_any_value_anywhere_gives_problems_not_crashes(where: tuple[Any, ...], value: Any) -> None:
     data = _replace(_DATA, where, value)
     try:
-        build_located(source.Located(data, "f.yaml"))
+        build_located(Located(data, "f.yaml"))
     except ReportError as exc:
         assert exc.problems
         for p in exc.problems:

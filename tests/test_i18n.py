@@ -169,7 +169,7 @@ def test_messages_of_objects_tables_and_warnings_have_japanese_texts():
     q1.sections[0].items[0].entries[0].kpi.series = reportgen.Series(
         rows=[reportgen.SeriesRow("件数", [1, 2, 3, 4])])
     q1.sections[0].items[0].entries[0].status = "𠮷"
-    from reportgen.reportwarnings import report_warnings
+    from reportgen.warncheck import report_warnings
 
     found = report_warnings(q1, check_marks=True)
     assert {type(w).__name__ for w in found} == {"GlyphWarning", "TruncationWarning", "MarkWarning"}

@@ -1,0 +1,182 @@
+"""Architecture rules of reportgen (#14), checked on the source tree.
+
+1. No import cycle between the subpackages of ``reportgen`` (imports inside
+   functions included: a deferred import is still a dependency).  The one
+   documented exception is ``ALLOWED``.
+2. No underscore name crosses a module border: neither ``from .m import _x``
+   nor ``m._x`` on an imported module, in the package or in the tests.  A name
+   another module needs is public.
+3. WeasyPrint's private modules are imported by one adapter only
+   (``ADAPTERS``).
+
+Exit 1 with one line per violation (``file:line: rule: what``); 0 when clean.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "reportgen"
+#: (from, to) unit dependencies allowed to close a cycle, with why.
+ALLOWED: dict[tuple[str, str], str] = {
+    ("model", "load"): "Report.from_dict builds through the validator (deferred import, documented in model/report.py)",
+}
+#: WeasyPrint internals (anything but the public ``weasyprint`` names) go through these modules only.
+ADAPTERS = {"reportgen/pdf/boxes.py", "reportgen/pdf/engine.py"}
+WEASY_PUBLIC = {"weasyprint"}
+
+
+def module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def unit_of(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] != "reportgen":
+        return None
+    if len(parts) == 1:
+        return "reportgen"
+    sub = PKG / parts[1]
+    return parts[1] if sub.is_dir() else f"{parts[1]}.py"
+
+
+def resolve(current: str, is_package: bool, level: int, target: str | None) -> str:
+    base = current.split(".")
+    if not is_package:
+        base = base[:-1]
+    if level > 1:
+        base = base[: len(base) - (level - 1)]
+    return ".".join(base + ([target] if target else []))
+
+
+def is_module(name: str) -> bool:
+    path = ROOT / Path(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def scan(path: Path, problems: list[str], edges: dict[tuple[str, str], list[str]]) -> None:
+    rel = path.relative_to(ROOT).as_posix()
+    in_pkg = rel.startswith("reportgen/")
+    current = module_name(path) if in_pkg else ""
+    is_package = path.name == "__init__.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+    module_aliases: dict[str, str] = {}
+    for node in ast.walk(tree):
+        targets: list[tuple[str, list[ast.alias]]] = []
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = resolve(current, is_package, node.level, node.module)
+            else:
+                base = node.module or ""
+            targets.append((base, node.names))
+            if base.startswith("weasyprint") and base not in WEASY_PUBLIC and rel not in ADAPTERS and in_pkg:
+                problems.append(f"{rel}:{node.lineno}: weasyprint-internals: imports {base} (only {', '.join(sorted(ADAPTERS))} may)")
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                if base.startswith("reportgen") and is_module(full):
+                    module_aliases[alias.asname or alias.name] = full
+                    _edge(current, full, rel, node.lineno, edges, in_pkg)
+                elif base.startswith("reportgen"):
+                    _edge(current, base, rel, node.lineno, edges, in_pkg)
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        problems.append(f"{rel}:{node.lineno}: underscore-import: {alias.name} from {base}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("weasyprint.") and rel not in ADAPTERS and in_pkg:
+                    problems.append(f"{rel}:{node.lineno}: weasyprint-internals: imports {alias.name}")
+                if alias.name.startswith("reportgen"):
+                    module_aliases[alias.asname or alias.name] = alias.name
+                    _edge(current, alias.name, rel, node.lineno, edges, in_pkg)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            owner = _dotted(node.value)
+            if owner in module_aliases and module_aliases[owner] != current:
+                problems.append(f"{rel}:{node.lineno}: underscore-access: {owner}.{node.attr}")
+
+
+def _dotted(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr}" if inner else None
+    return None
+
+
+def _edge(current: str, target: str, rel: str, line: int, edges: dict[tuple[str, str], list[str]],
+          in_pkg: bool) -> None:
+    if not in_pkg:
+        return
+    a, b = unit_of(current), unit_of(target)
+    if a and b and a != b and b != "reportgen" and a != "reportgen":
+        edges[(a, b)].append(f"{rel}:{line}")
+
+
+def cycles(edges: dict[tuple[str, str], list[str]]) -> list[list[str]]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for (a, b) in edges:
+        if (a, b) not in ALLOWED:
+            graph[a].add(b)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+    counter = [0]
+
+    def strong(v: str) -> None:
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(list(graph)):
+        if v not in index:
+            strong(v)
+    return out
+
+
+def main() -> int:
+    problems: list[str] = []
+    edges: dict[tuple[str, str], list[str]] = defaultdict(list)
+    files = sorted(PKG.rglob("*.py")) + sorted((ROOT / "tests").rglob("*.py"))
+    for path in files:
+        scan(path, problems, edges)
+    for comp in cycles(edges):
+        members = set(comp)
+        where = [f"{a} → {b} ({edges[(a, b)][0]})" for (a, b) in sorted(edges)
+                 if a in members and b in members and (a, b) not in ALLOWED]
+        problems.append(f"reportgen: import-cycle: {' ⇄ '.join(comp)}: " + "; ".join(where))
+    for line in problems:
+        print(line)
+    if problems:
+        print(f"{len(problems)} architecture problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
