@@ -28,16 +28,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from reportgen.assets import templates_dir
-from reportgen.fetch import SafeFetcher, base_url
-from reportgen.pdf import (
-    _font_config,
-    center_marks,
-    prune_continuation_marks,
-    render_html,
-    trim_vertical_labels,
-)
-from reportgen.synthetic import synthetic_report
+from reportgen.core.assets import templates_dir
+from reportgen.pdf.fetch import SafeFetcher, base_url
+from reportgen.pdf.boxes import center_marks, prune_continuation_marks, trim_vertical_labels
+from reportgen.pdf.engine import render_html
+from reportgen.pdf.weasy import font_config
+from reportgen.tools.synthetic import synthetic_report
 
 BASE_CSS = (templates_dir() / "base.css").read_text(encoding="utf-8")
 
@@ -99,10 +95,10 @@ def render(html: str, css: str) -> tuple[float, bytes]:
     import weasyprint
 
     gc.collect()
-    gc.disable()  # as reportgen.pdf does while rendering; also steadier timings
+    gc.disable()  # as reportgen.pdf.engine does while rendering; also steadier timings
     t0 = time.perf_counter()
     document = weasyprint.HTML(string=html, base_url=base_url(), url_fetcher=_Fetcher(css)).render(
-        font_config=_font_config())
+        font_config=font_config())
     prune_continuation_marks(document)
     trim_vertical_labels(document)
     center_marks(document)

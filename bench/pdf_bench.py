@@ -133,8 +133,8 @@ def main() -> None:
     from pypdf import PdfReader
 
     from reportgen import Report
-    from reportgen.fetch import SafeFetcher, base_url
-    from reportgen.pdf import render_html, render_pdf
+    from reportgen.pdf.fetch import SafeFetcher, base_url
+    from reportgen.pdf.engine import render_html, render_pdf
 
     # Warm-up: imports, font configuration, template compilation.
     warm = Report.from_dict(report_data(4))

@@ -22,11 +22,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from .errors import Problem, RenderError, ReportError
+from .core.errors import Problem, RenderError, ReportError
 
 if TYPE_CHECKING:  # pragma: no cover - static names for type checkers and IDEs
-    from .marks import BUILTIN_SCALES, MarkScale, MarkSymbol, count_marks
-    from .model import (
+    from .model.marks import BUILTIN_SCALES, MarkScale, MarkSymbol, count_marks
+    from .model.report import (
         KPI,
         Block,
         BulletsBlock,
@@ -49,10 +49,10 @@ if TYPE_CHECKING:  # pragma: no cover - static names for type checkers and IDEs
         TextBlock,
     )
     from .api import html_to_pdf, load, loads, render_html, render_pdf, render_xlsx
-    from .checks import check_report
-    from .pdf import PDF_VARIANTS
-    from .reportwarnings import GlyphWarning, MarkWarning, ReportWarning, TruncationWarning
-    from .xlsx_read import read_xlsx
+    from .inputs.objects import check_report
+    from .pdf.engine import PDF_VARIANTS
+    from .core.reportwarnings import GlyphWarning, MarkWarning, ReportWarning, TruncationWarning
+    from .xlsx.read import read_xlsx
 
 __version__ = "0.1.0"
 
@@ -66,24 +66,24 @@ __all__ = [
 ]
 
 #: Public name -> submodule defining it; every other name of ``__all__`` not
-#: defined here is the data model's (:mod:`reportgen.model`).
+#: defined here is the data model's (:mod:`reportgen.model.report`).
 _LAZY: dict[str, str] = {
-    **dict.fromkeys(("BUILTIN_SCALES", "MarkScale", "MarkSymbol", "count_marks"), "marks"),
+    **dict.fromkeys(("BUILTIN_SCALES", "MarkScale", "MarkSymbol", "count_marks"), "model.marks"),
     **dict.fromkeys(("load", "loads", "render_pdf", "render_html", "render_xlsx", "html_to_pdf"), "api"),
-    **dict.fromkeys(("ReportWarning", "GlyphWarning", "TruncationWarning", "MarkWarning"), "reportwarnings"),
-    "check_report": "checks",
-    "PDF_VARIANTS": "pdf",
-    "read_xlsx": "xlsx_read",
+    **dict.fromkeys(("ReportWarning", "GlyphWarning", "TruncationWarning", "MarkWarning"), "core.reportwarnings"),
+    "check_report": "inputs.objects",
+    "PDF_VARIANTS": "pdf.engine",
+    "read_xlsx": "xlsx.read",
 }
 
 #: Renderers are looked up anew on every access (as before the model became
 #: lazy too), so a patched ``reportgen.api.render_pdf`` is what callers get
-#: (and reportgen.api calls ``reportgen.pdf.render_pdf`` at each render).
+#: (and reportgen.api calls ``reportgen.pdf.engine.render_pdf`` at each render).
 _UNCACHED = frozenset({"render_pdf", "render_html", "render_xlsx", "read_xlsx", "load", "loads", "html_to_pdf"})
 
 
 def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name, "model" if name in __all__ else None)
+    module_name = _LAZY.get(name, "model.report" if name in __all__ else None)
     if module_name is None:
         raise AttributeError(f"module 'reportgen' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module_name}", __name__), name)

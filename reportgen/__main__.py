@@ -1,5 +1,5 @@
 """``python -m reportgen`` runs the command line."""
 
-from .cli import run
+from .cli.main import run
 
 run()

@@ -9,16 +9,16 @@ and pandas (a path or an open file):
 * :func:`load` takes a path or an open file (binary or text) and tells YAML,
   JSON and xlsx apart by content when there is no suffix to go by;
   :func:`loads` reads a string or bytes;
-* every renderer checks its report first (:mod:`reportgen.checks`): an object
+* every renderer checks its report first (:mod:`reportgen.inputs.objects`): an object
   built or changed in Python that a file could not have produced raises
-  :class:`~reportgen.errors.ReportError` naming the field, never
+  :class:`~reportgen.core.errors.ReportError` naming the field, never
   AttributeError or TypeError deep inside a renderer. A plain dict is read
   with :meth:`Report.from_dict`;
-* warnings (:mod:`reportgen.reportwarnings`) are issued as Python warnings,
+* warnings (:mod:`reportgen.core.reportwarnings`) are issued as Python warnings,
   logged to the ``reportgen`` logger and appended to ``warnings=`` when a
   list is given.
 
-The lower-level renderers (:mod:`reportgen.pdf`, :mod:`reportgen.xlsx`) stay
+The lower-level renderers (:mod:`reportgen.pdf.engine`, :mod:`reportgen.xlsx.writer`) stay
 as they were for the command line, which reads files that are already valid.
 """
 
@@ -29,11 +29,11 @@ import os
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Union
 
-from .errors import Problem, ReportError
+from .core.errors import Problem, ReportError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .model import Report
-    from .reportwarnings import ReportWarning
+    from .model.report import Report
+    from .core.reportwarnings import ReportWarning
 
 __all__ = ["html_to_pdf", "load", "loads", "render_html", "render_pdf", "render_xlsx"]
 
@@ -70,8 +70,8 @@ def loads(data: str | bytes, format: Format | None = None, *, source: str = "<st
     ``format`` is "yaml", "json" or "xlsx"; without it the content decides.
     Bytes are decoded as a file would be (UTF-8, UTF-16 with BOM, Shift_JIS).
     """
-    from .source import MAX_INPUT_BYTES, decode, parse_text
-    from .validate import build_located
+    from .inputs.source import MAX_INPUT_BYTES, decode, parse_text
+    from .inputs.validate import build_located
 
     _check_format(format, source)
     if not isinstance(data, (str, bytes, bytearray)):
@@ -82,7 +82,7 @@ def loads(data: str | bytes, format: Format | None = None, *, source: str = "<st
     if kind == "xlsx":
         if isinstance(data, str):
             raise _fail(source, "an xlsx workbook is bytes, not text")
-        from .xlsx_read import read_xlsx_bytes
+        from .xlsx.read import read_xlsx_bytes
 
         return read_xlsx_bytes(data, source=source)
     if isinstance(data, bytes):
@@ -114,7 +114,7 @@ def load(source: str | os.PathLike[str] | IO[bytes] | IO[str], format: Format | 
     kind = format or _SUFFIXES.get(path.suffix.lower())
     if kind == "xlsx":
         # a reportgen tracker → xlsx_read; one made by hand → the importer (warnings via `warnings`)
-        from .tracker_import import load_workbook_report
+        from .xlsx.tracker_import import load_workbook_report
 
         return load_workbook_report(path)
     if format is not None and _SUFFIXES.get(path.suffix.lower()) != format:
@@ -123,8 +123,8 @@ def load(source: str | os.PathLike[str] | IO[bytes] | IO[str], format: Format | 
         except OSError as exc:
             raise _fail(str(source), f"cannot read: {exc.strerror or exc}") from None
         return loads(raw, format, source=str(source))
-    from .source import read_located
-    from .validate import build_located
+    from .inputs.source import read_located
+    from .inputs.validate import build_located
 
     return build_located(read_located(source))  # type: ignore[arg-type]
 
@@ -135,9 +135,9 @@ def load(source: str | os.PathLike[str] | IO[bytes] | IO[str], format: Format | 
 def _prepare(report: Any, sink: list[ReportWarning] | None, *, font: str | None,
              check_marks: bool) -> Report:
     """The checked report; its warnings issued, logged and appended to ``sink``."""
-    from .checks import OBJECT_SOURCE, check_report, object_path
-    from .reportwarnings import emit
-    from .warncheck import report_warnings
+    from .inputs.objects import OBJECT_SOURCE, check_report, object_path
+    from .core.reportwarnings import emit
+    from .checks.collect import report_warnings
 
     checked = check_report(report)
     found = report_warnings(checked, source=OBJECT_SOURCE, font=font, check_marks=check_marks)
@@ -170,14 +170,14 @@ def render_pdf(
     "portrait", ``font`` "gothic"/"mincho", ``pdf_variant`` None or
     one of :data:`reportgen.PDF_VARIANTS`, ``jobs`` > 1 renders a large report in
     that many processes. ``templates`` is a folder of your own templates,
-    searched before the built-ins (:mod:`reportgen.usertemplates`). ``cache``
+    searched before the built-ins (:mod:`reportgen.pdf.usertemplates`). ``cache``
     True keeps laid-out parts (one per 分野) in the user's cache and lays out
-    only those whose input changed (:mod:`reportgen.partcache`). Raises
+    only those whose input changed (:mod:`reportgen.pdf.partcache`). Raises
     ReportError (bad report), ValueError (unknown paper, font, variant or
     folder) or RenderError (cannot write), before a path is touched.
     """
-    from . import pdf
-    from .papers import paper_key
+    from .pdf import engine as pdf
+    from .core.papers import paper_key
 
     key = paper_key(paper, orientation)
     checked = _prepare(report, warnings, font=font, check_marks=check_marks)
@@ -209,9 +209,9 @@ def render_html(
     edited copy into a PDF with :func:`reportgen.html_to_pdf`, which serves it
     through the same sandbox. With a target it is written as UTF-8.
     """
-    from . import pdf
-    from .output import write_bytes_atomic
-    from .papers import paper_key
+    from .pdf import engine as pdf
+    from .core.output import write_bytes_atomic
+    from .core.papers import paper_key
 
     key = paper_key(paper, orientation)
     checked = _prepare(report, warnings, font=font, check_marks=check_marks)
@@ -235,7 +235,7 @@ def render_xlsx(
     ``paper`` is "A3" or "A4" (landscape). Glyph coverage is not checked:
     Excel draws with the fonts of the machine that opens the workbook.
     """
-    from . import xlsx
+    from .xlsx import writer as xlsx
 
     checked = _prepare(report, warnings, font=None, check_marks=check_marks)
     if target is None:
@@ -250,11 +250,11 @@ def html_to_pdf(html: str, target: Target = None) -> bytes | None:
     """A PDF from HTML made by :func:`render_html` (possibly edited), through the sandbox.
 
     Only ``data:`` URLs and the bundled stylesheets and fonts are loaded
-    (:class:`reportgen.fetch.SafeFetcher`); anything else the HTML names is
+    (:class:`reportgen.pdf.fetch.SafeFetcher`); anything else the HTML names is
     refused and left out. Without ``target`` the PDF's bytes are returned.
     """
-    from .output import write_bytes_atomic
-    from .pdf import pdf_from_html
+    from .core.output import write_bytes_atomic
+    from .pdf.engine import pdf_from_html
 
     data = pdf_from_html(html)
     if target is None:

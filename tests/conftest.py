@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 # Tests never fill the user's own cache (~/.cache/reportgen, or a REPORTGEN_CACHE_DIR
-# set in the shell; reportgen.cache, reportgen.partcache): one empty cache per
+# set in the shell; reportgen.core.cache, reportgen.pdf.partcache): one empty cache per
 # session, set before any test runs, so the reportgen processes the tests start
 # inherit it too. tests/test_partcache.py gives each of its tests a cache of its own.
 _CACHE = tempfile.mkdtemp(prefix="reportgen-test-cache-")
@@ -35,7 +35,7 @@ def _session_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REPORTGEN_CACHE_DIR", _CACHE)
 
 
-# Messages in English whatever the developer's locale (reportgen.i18n follows LANGUAGE,
+# Messages in English whatever the developer's locale (reportgen.core.i18n follows LANGUAGE,
 # LC_ALL, LC_MESSAGES, LANG); tests/test_i18n.py sets the locale it tests.
 os.environ["LANGUAGE"] = "en"
 

@@ -24,9 +24,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reportgen
-from reportgen import ReportError, source
-from reportgen.locations import Located
-from reportgen.validate import MAX_TEXT_CHARS, build_located
+from reportgen import ReportError
+from reportgen.inputs import source
+from reportgen.core.locations import Located
+from reportgen.inputs.validate import MAX_TEXT_CHARS, build_located
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 BAD = sorted(p for p in CORPUS.iterdir() if p.suffix != ".expected" and not p.name.startswith("ok-"))
@@ -210,7 +211,8 @@ def test_too_many_values(write, monkeypatch: pytest.MonkeyPatch, suffix: str) ->
 BOMB_SCRIPT = """
 import resource, sys, time
 import reportgen
-from reportgen import ReportError, source
+from reportgen import ReportError
+from reportgen.inputs import source
 if sys.argv[2] == "python":
     source._CLoader = None
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

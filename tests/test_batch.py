@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reportgen import batch as batch_mod
-from reportgen.batch import FileResult, Job, Progress, Row, count_pdf_pages, find_inputs, plan_jobs
-from reportgen.cli import main
+from reportgen.cli import batch as batch_mod
+from reportgen.cli.batch import FileResult, Job, Progress, Row, count_pdf_pages, find_inputs, plan_jobs
+from reportgen.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
-#: PDF output exists once reportgen/pdf.py does; until then tests use xlsx (and
+#: PDF output exists once reportgen/pdf/engine.py does; until then tests use xlsx (and
 #: add pdf when it is there), never skipping a whole test for it.
 PDF_AVAILABLE = (ROOT / "reportgen" / "pdf.py").exists()
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from reportgen.cache import TemplateCache, _fingerprint, cache_dir
+from reportgen.core.cache import TemplateCache, _fingerprint, cache_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from reportgen.calendar import (
+from reportgen.model.calendar import (
     FISCAL_MONTHS,
     Period,
     era_year,

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from reportgen.charts import series_svg, svg_size_mm, text_width
-from reportgen.model import Series, SeriesRow
+from reportgen.layouts.charts import series_svg, svg_size_mm, text_width
+from reportgen.model.report import Series, SeriesRow
 
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = ["令和元年度 傷病手当金", "令和2年度 出産手当金", "令和3年度 出産育児一時金", "令和4年度 家族出産育児一時金",

@@ -14,7 +14,7 @@ import pytest
 from markupsafe import Markup
 
 import reportgen
-from reportgen.charts import (
+from reportgen.layouts.charts import (
     PRIOR_TONES,
     STRONG,
     TARGET_COLOUR,
@@ -24,9 +24,9 @@ from reportgen.charts import (
     series_svg,
     y_ticks,
 )
-from reportgen.model import KPI, Report, Series, SeriesRow
-from reportgen.xlsx import COL_MARK, COL_PROGRESS, COL_ROLE, MAIN_SHEET, render_xlsx
-from reportgen.xlsx_read import read_xlsx
+from reportgen.model.report import KPI, Report, Series, SeriesRow
+from reportgen.xlsx.writer import COL_MARK, COL_PROGRESS, COL_ROLE, MAIN_SHEET, render_xlsx
+from reportgen.xlsx.read import read_xlsx
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = ["4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月", "3月"]
@@ -131,7 +131,7 @@ def test_time_series_ticks_read_as_hours() -> None:
 
 
 def test_ticks_never_print_the_same_label_twice() -> None:
-    from reportgen.numbers import format_value
+    from reportgen.model.numbers import format_value
 
     for low, high, fmt in ((0.995, 1.0, "pct:0"), (6.01, 6.04, "dec:1"), (3, 4, "int"), (0.0016, 0.0026, "pct:3")):
         labels = [format_value(t, fmt) for t in y_ticks(low, high, fmt)]

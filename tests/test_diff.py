@@ -1,4 +1,4 @@
-"""Comparison between periods: `reportgen diff` and reportgen.diff."""
+"""Comparison between periods: `reportgen diff` and reportgen.tools.diff."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import reportgen
-from reportgen.diff import diff_reports, format_text, render_diff_html
-from reportgen.model import Report
+from reportgen.tools.diff import diff_reports, format_text, render_diff_html
+from reportgen.model.report import Report
 
 COMPARE = Path(__file__).resolve().parent.parent / "examples" / "compare"
 Q1 = COMPARE / "saitama-r5-q1.yaml"

@@ -1,4 +1,4 @@
-"""Tests for the sandboxed WeasyPrint URL fetcher (reportgen.fetch) and asset lookup.
+"""Tests for the sandboxed WeasyPrint URL fetcher (reportgen.pdf.fetch) and asset lookup.
 
 Why these matter: report text comes from data files; anything that slips past
 escaping must not make the renderer read local files, embed them as PDF
@@ -17,8 +17,8 @@ from urllib.request import OpenerDirector
 
 import pytest
 
-from reportgen.assets import fonts_dir, templates_dir
-from reportgen.fetch import MIME_TYPES, FetchRefused, SafeFetcher, base_url, build_html
+from reportgen.core.assets import fonts_dir, templates_dir
+from reportgen.pdf.fetch import MIME_TYPES, FetchRefused, SafeFetcher, base_url, build_html
 
 PNG_1x1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

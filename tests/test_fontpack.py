@@ -1,4 +1,4 @@
-"""Compact embedded fonts (reportgen.fontpack): same text and pages, smaller file, one copy per face.
+"""Compact embedded fonts (reportgen.pdf.fontpack): same text and pages, smaller file, one copy per face.
 
 What a reader relies on is checked with the tools their viewer agrees with:
 pdftotext (text per page), pdftoppm (page images, compared pixel for pixel),
@@ -19,10 +19,10 @@ from fontTools.ttLib import TTFont
 
 import reportgen
 from reportgen import Report
-from reportgen.fontpack import compact_fonts
-from reportgen.parallel import MIN_ENTRIES
-from reportgen.pdf import render_document, render_pdf
-from reportgen.synthetic import synthetic_report
+from reportgen.pdf.fontpack import compact_fonts
+from reportgen.pdf.parallel import MIN_ENTRIES
+from reportgen.pdf.engine import render_document, render_pdf
+from reportgen.tools.synthetic import synthetic_report
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("pdftotext", "pdffonts", "pdftoppm", "qpdf")),
@@ -58,7 +58,7 @@ def single(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Pa
 @pytest.fixture(scope="module")
 def joined(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A report rendered in parts and joined: (joined without font compaction, as render_pdf writes it)."""
-    from reportgen import fontpack
+    from reportgen.pdf import fontpack
 
     folder = tmp_path_factory.mktemp("fontpack-join")
     data = synthetic_report(MIN_ENTRIES).to_dict()

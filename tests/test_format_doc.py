@@ -1,6 +1,6 @@
 """docs/FORMAT.md describes every key the validator accepts.
 
-The keys are read from reportgen/validate.py itself (the allowed-keys tuple of
+The keys are read from reportgen/inputs/validate.py itself (the allowed-keys tuple of
 each ``.mapping(...)`` call, with the tuples it names or spreads), so a key
 added to the format without a line in the documentation fails here.
 """
@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import numbers, validate
-from reportgen.marks import BUILTIN_SCALES
+from reportgen.model import numbers
+
+from reportgen.inputs import validate
+from reportgen.model.marks import BUILTIN_SCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "FORMAT.md"

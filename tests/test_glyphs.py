@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import reportgen
-from reportgen.glyphs import coverage, missing_glyphs
+from reportgen.checks.glyphs import coverage, missing_glyphs
 
 DOC = """\
 format: 1
@@ -56,8 +56,8 @@ def test_cli_render_prints_located_warning(write, tmp_path: Path) -> None:
 
 def test_cached_coverage_is_what_fonttools_reads(tmp_path: Path, monkeypatch) -> None:
     """The warnings rest on the font's own cmap: the cached sets are fontTools' sets."""
-    from reportgen import glyphs
-    from reportgen.assets import fonts_dir
+    from reportgen.checks import glyphs
+    from reportgen.core.assets import fonts_dir
 
     monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(tmp_path))
     for font, name in glyphs.FONT_FILES.items():
@@ -71,8 +71,8 @@ def test_cached_coverage_is_what_fonttools_reads(tmp_path: Path, monkeypatch) ->
 
 
 def test_damaged_cache_falls_back_to_fonttools(tmp_path: Path, monkeypatch) -> None:
-    from reportgen import glyphs
-    from reportgen.assets import fonts_dir
+    from reportgen.checks import glyphs
+    from reportgen.core.assets import fonts_dir
 
     monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(tmp_path))
     glyphs.coverage.cache_clear()

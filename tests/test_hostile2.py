@@ -29,11 +29,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reportgen
-from reportgen import ReportError, xlsx_limits
-from reportgen.inputcheck import read_input
-from reportgen.output import OutputError, write_bytes_atomic
-from reportgen.terminal import for_terminal
-from reportgen.validate import MAX_MAGNITUDE
+from reportgen import ReportError
+from reportgen.xlsx import limits as xlsx_limits
+from reportgen.core.inputcheck import read_input
+from reportgen.core.output import OutputError, write_bytes_atomic
+from reportgen.core.terminal import for_terminal
+from reportgen.inputs.validate import MAX_MAGNITUDE
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "saitama-r5-excerpt.yaml"
@@ -233,7 +234,7 @@ def test_the_opened_file_is_checked_again(tmp_path: Path, monkeypatch: pytest.Mo
     regular.write_text("x: 1\n")
     pipe = tmp_path / "swapped.yaml"
     os.mkfifo(pipe)
-    from reportgen import inputcheck
+    from reportgen.core import inputcheck
 
     real_stat = os.stat
     monkeypatch.setattr(inputcheck.os, "stat", lambda p, *a, **k: real_stat(regular) if str(p) == str(pipe)
@@ -268,8 +269,8 @@ def _fresh_tmp(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 @pytest.fixture(scope="module")
 def big_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A report large enough for ``--jobs 2`` to render it in parts."""
-    from reportgen.parallel import MIN_ENTRIES
-    from reportgen.synthetic import synthetic_report
+    from reportgen.pdf.parallel import MIN_ENTRIES
+    from reportgen.tools.synthetic import synthetic_report
 
     path = tmp_path_factory.mktemp("big") / "big.yaml"
     path.write_text(yaml.safe_dump(synthetic_report(MIN_ENTRIES).to_dict(), allow_unicode=True), encoding="utf-8")
@@ -507,7 +508,7 @@ def test_check_workbook_is_the_entry_point(tracker: Path) -> None:
 def _edit_plan(tracker: Path, dst: Path, text: str) -> Path:
     from openpyxl import load_workbook
 
-    from reportgen.xlsx import COL_ENTRY_ID, COL_PLAN, MAIN_SHEET
+    from reportgen.xlsx.writer import COL_ENTRY_ID, COL_PLAN, MAIN_SHEET
 
     wb = load_workbook(tracker)
     ws = wb[MAIN_SHEET]
@@ -668,7 +669,7 @@ def test_numbers_at_the_bound_render_everywhere(tmp_path: Path) -> None:
     assert summary.returncode == 0, summary.stderr
     assert "100,000,000,000,000,000.0％" in summary.stdout  # 1e15 as a percentage, in full
     assert "inf" not in summary.stdout.lower()
-    from reportgen.xlsx_read import read_xlsx
+    from reportgen.xlsx.read import read_xlsx
 
     assert read_xlsx(tmp_path / "edge.xlsx") == reportgen.load(source)
 
@@ -749,8 +750,8 @@ def test_what_validates_renders_everywhere(case: tuple[bool, dict[str, Any]]) ->
     mark check succeed; a document within the documented limits is accepted."""
     from hypothesis import event
 
-    from reportgen.propose import check_marks
-    from reportgen.summary import summary_text
+    from reportgen.checks.propose import check_marks
+    from reportgen.cli.summary import summary_text
 
     clean, data = case
     try:

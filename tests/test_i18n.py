@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import reportgen
-from reportgen import ReportError, i18n
-from reportgen.messages import TEMPLATES
+from reportgen import ReportError
+from reportgen.core import i18n
+from reportgen.core.messages import TEMPLATES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "bad_inputs"
@@ -169,7 +170,7 @@ def test_messages_of_objects_tables_and_warnings_have_japanese_texts():
     q1.sections[0].items[0].entries[0].kpi.series = reportgen.Series(
         rows=[reportgen.SeriesRow("件数", [1, 2, 3, 4])])
     q1.sections[0].items[0].entries[0].status = "𠮷"
-    from reportgen.warncheck import report_warnings
+    from reportgen.checks.collect import report_warnings
 
     found = report_warnings(q1, check_marks=True)
     assert {type(w).__name__ for w in found} == {"GlyphWarning", "TruncationWarning", "MarkWarning"}
@@ -293,7 +294,7 @@ def test_problems_of_real_tracker_edits_hostile_files_and_outputs_print_in_japan
 
     import openpyxl
 
-    from reportgen.output import OutputError, check_target
+    from reportgen.core.output import OutputError, check_target
 
     report = reportgen.load(ROOT / "examples" / "saitama-r5-excerpt.yaml")
     tracker = tmp_path / "t.xlsx"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 import reportgen
-from reportgen.kpi import achieved, judgement, target_text
-from reportgen.marks import BUILTIN_SCALES, count_marks
-from reportgen.model import KPI
+from reportgen.model.kpi import achieved, judgement, target_text
+from reportgen.model.marks import BUILTIN_SCALES, count_marks
+from reportgen.model.report import KPI
 
 
 def test_builtin_scales_and_legend() -> None:

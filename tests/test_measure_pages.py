@@ -19,10 +19,10 @@ from pypdf import PdfReader
 
 import reportgen
 from reportgen import Report, ReportError
-from reportgen.charts import STRONG
-from reportgen.layout import build_view
-from reportgen.pdf import render_pdf
-from reportgen.xlsx_read import read_xlsx
+from reportgen.layouts.charts import STRONG
+from reportgen.layouts.view import build_view
+from reportgen.pdf.engine import render_pdf
+from reportgen.xlsx.read import read_xlsx
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 OITA = EXAMPLES / "oita-r5-excerpt.yaml"
@@ -166,14 +166,15 @@ def test_line_chart_is_drawn_on_its_measure_page(oita: Report, reader: PdfReader
 def test_columns_reach_the_page_bottom(oita: Report) -> None:
     from weasyprint.formatting_structure import boxes
 
-    from reportgen.pdf import _descendants, _has_class, render_document
+    from reportgen.pdf.engine import render_document
+    from reportgen.pdf.weasy import descendants, has_class, page_box
 
     document = render_document(oita)
     frames = 0
     for page in document.pages:
-        bottom = page._page_box.content_box_y() + page._page_box.height
-        for cell in _descendants(page._page_box):
-            if isinstance(cell, boxes.TableCellBox) and _has_class(cell, "mc-this"):
+        bottom = page_box(page).content_box_y() + page_box(page).height
+        for cell in descendants(page_box(page)):
+            if isinstance(cell, boxes.TableCellBox) and has_class(cell, "mc-this"):
                 assert abs(cell.border_box_y() + cell.border_height() - bottom) < 1.5
                 frames += 1
     assert frames == len(headings(oita))
@@ -251,8 +252,8 @@ def test_long_measure_repeats_its_heading_with_continuation(tmp_path: Path) -> N
 
 
 def test_synthetic_report_page_references_and_one_measure_per_page(tmp_path: Path) -> None:
-    from reportgen.pdf import render_document
-    from reportgen.synthetic import synthetic_report
+    from reportgen.pdf.engine import render_document
+    from reportgen.tools.synthetic import synthetic_report
 
     data = synthetic_report(48, layout="measure-pages").to_dict()
     data["report"]["appendix"] = ["mark-summary", "kpi-summary"]  # the KPI list still comes first

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 import reportgen
-from reportgen.synthetic import synthetic_report
+from reportgen.tools.synthetic import synthetic_report
 
 
 def digest(path: Path) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from babel.numbers import format_decimal
 
-from reportgen.numbers import (
+from reportgen.model.numbers import (
     NumberFormat,
     excel_number_format,
     excel_value,
@@ -203,7 +203,7 @@ def test_excel_value() -> None:
 
 
 def test_counts_under_a_pct_column_print_as_counts() -> None:
-    from reportgen.numbers import cell_format, format_value
+    from reportgen.model.numbers import cell_format, format_value
 
     assert format_value(67604, cell_format(67604, "pct:2")) == "67,604"
     assert format_value(0.8431, cell_format(0.8431, "pct:2")) == "84.31％"
@@ -212,6 +212,6 @@ def test_counts_under_a_pct_column_print_as_counts() -> None:
 
 
 def test_long_figures_typed_as_text_are_grouped() -> None:
-    from reportgen.numbers import format_value
+    from reportgen.model.numbers import format_value
 
     assert format_value("10000000000000000000000000000", "int:件") == "10,000,000,000,000,000,000,000,000,000件"

@@ -49,7 +49,7 @@ def test_wheel_carries_templates_fonts_and_types(installed: Path) -> None:
 
 def test_installed_package_uses_its_own_assets(installed: Path, tmp_path: Path) -> None:
     code = (
-        "import reportgen, reportgen.assets as a; "
+        "import reportgen, reportgen.core.assets as a; "
         "print(reportgen.__file__); print(a.templates_dir()); print(a.fonts_dir())"
     )
     result = run_installed(installed, tmp_path, "-c", code)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reportgen import pagenumbers
+from reportgen.pdf import pagenumbers
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is needed")
 

@@ -16,7 +16,7 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen import Report
-from reportgen.parallel import (
+from reportgen.pdf.parallel import (
     MIN_ENTRIES,
     SPLIT_ENTRIES,
     _partition,
@@ -24,9 +24,9 @@ from reportgen.parallel import (
     plan_parts,
     render_pdf_parallel,
 )
-from reportgen.pdf import render_html, render_pdf
-from reportgen.synthetic import synthetic_report
-from reportgen.textfilters import lines
+from reportgen.pdf.engine import render_html, render_pdf
+from reportgen.tools.synthetic import synthetic_report
+from reportgen.pdf.textfilters import lines
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("pdftotext", "qpdf")), reason="poppler-utils and qpdf are needed")
@@ -192,7 +192,7 @@ def test_plan_prefers_fewer_parts_when_more_would_not_help() -> None:
 def test_workers_are_pinned_to_the_jobs_cpus() -> None:
     import os
 
-    from reportgen.parallel import job_cpus
+    from reportgen.pdf.parallel import job_cpus
 
     if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs CPU affinity and two CPUs")
@@ -218,7 +218,7 @@ def test_cli_jobs(tmp_path: Path) -> None:
     import yaml
     from click.testing import CliRunner
 
-    from reportgen.cli import main
+    from reportgen.cli.main import main
 
     source = tmp_path / "big.yaml"
     source.write_text(yaml.safe_dump(_report(MIN_ENTRIES).to_dict(), allow_unicode=True), encoding="utf-8")
@@ -231,7 +231,7 @@ def test_cli_jobs(tmp_path: Path) -> None:
 
 
 def test_failing_part_raises_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportgen import parallel
+    from reportgen.pdf import parallel
 
     def broken(html: str, css: str):  # type: ignore[no-untyped-def]
         raise RuntimeError("layout failed")

@@ -14,9 +14,11 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from reportgen import Report, partcache
-from reportgen.pdf import render_pdf
-from reportgen.synthetic import synthetic_report
+from reportgen import Report
+
+from reportgen.pdf import partcache
+from reportgen.pdf.engine import render_pdf
+from reportgen.tools.synthetic import synthetic_report
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is needed")
 
@@ -132,12 +134,12 @@ def test_versions_and_fonts_are_part_of_the_key(tmp_path: Path, monkeypatch: pyt
 
 
 def test_font_digest_follows_the_font_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import reportgen.assets
+    import reportgen.core.assets
 
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     (fonts / "Face.ttf").write_bytes(b"glyphs")
-    monkeypatch.setattr(reportgen.assets, "fonts_dir", lambda: fonts)
+    monkeypatch.setattr(reportgen.core.assets, "fonts_dir", lambda: fonts)
     before = partcache.font_digest()
     assert partcache.font_digest() == before
     (fonts / "Face.ttf").write_bytes(b"other glyphs")
@@ -145,7 +147,7 @@ def test_font_digest_follows_the_font_files(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_templates_and_css_are_part_of_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportgen.assets import templates_dir
+    from reportgen.core.assets import templates_dir
 
     # The digest covers every file of every template folder: a copy stands in for them here.
     copied = tmp_path / "templates"
@@ -164,10 +166,10 @@ def test_templates_and_css_are_part_of_the_key(tmp_path: Path, monkeypatch: pyte
 
 
 def test_template_folders_include_the_loaders_search_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportgen.assets import templates_dir
-    from reportgen.pdf import _environment
+    from reportgen.core.assets import templates_dir
+    from reportgen.pdf.engine import environment
 
-    loader = _environment().loader
+    loader = environment().loader
     monkeypatch.setattr(loader, "searchpath", [str(tmp_path), *loader.searchpath])
     folders = partcache._template_folders()
     assert templates_dir() in folders and tmp_path.resolve() in folders
@@ -261,8 +263,8 @@ def test_no_cache_folder_means_no_cache(tmp_path: Path, monkeypatch: pytest.Monk
 _CONCURRENT = """
 import sys
 from reportgen import Report
-from reportgen.pdf import render_pdf
-from reportgen.synthetic import synthetic_report
+from reportgen.pdf.engine import render_pdf
+from reportgen.tools.synthetic import synthetic_report
 data = synthetic_report(12).to_dict()
 data["report"]["appendix"] = ["kpi-summary"]
 render_pdf(Report.from_dict(data, source="<x>"), sys.argv[1], cache=True)
@@ -293,7 +295,7 @@ def test_cli_uses_the_cache_unless_told_not_to(tmp_path: Path, cache_dir: Path) 
     import yaml
     from click.testing import CliRunner
 
-    from reportgen.cli import main
+    from reportgen.cli.main import main
 
     source = tmp_path / "plan.yaml"
     source.write_text(yaml.safe_dump(_data(), allow_unicode=True), "utf-8")
@@ -311,8 +313,8 @@ def test_watch_says_what_it_re_laid(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     import yaml
     from click.testing import CliRunner
 
-    from reportgen import watch as watch_module
-    from reportgen.cli import main
+    from reportgen.cli import watch as watch_module
+    from reportgen.cli.main import main
 
     source = tmp_path / "plan.yaml"
     data = _data()

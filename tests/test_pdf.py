@@ -20,18 +20,13 @@ from pypdf import PdfReader
 
 import reportgen
 from reportgen import Report
-from reportgen.fetch import SafeFetcher
-from reportgen.layout import build_view, resolve_columns
-from reportgen.marks import count_marks
-from reportgen.model import Column
-from reportgen.pdf import (
-    _descendants,
-    _has_class,
-    render_document,
-    render_html,
-    render_pdf,
-)
-from reportgen.textfilters import nb_tokens, rich
+from reportgen.pdf.fetch import SafeFetcher
+from reportgen.layouts.view import build_view, resolve_columns
+from reportgen.model.marks import count_marks
+from reportgen.model.report import Column
+from reportgen.pdf.engine import render_document, render_html, render_pdf
+from reportgen.pdf.weasy import descendants, has_class, page_box
+from reportgen.pdf.textfilters import nb_tokens, rich
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("pdftotext", "pdffonts", "qpdf")),
@@ -229,13 +224,13 @@ def test_vertical_label_on_every_page_a_section_spans(long_doc, long_report: Rep
     headings = {s.heading: s for s in long_report.sections}
     spans: dict[str, list[int]] = {}
     for page_no, page in enumerate(long_doc.pages, 1):
-        for table in _descendants(page._page_box):
-            if not (isinstance(table, boxes.TableBox) and _has_class(table, "sec")):
+        for table in descendants(page_box(page)):
+            if not (isinstance(table, boxes.TableBox) and has_class(table, "sec")):
                 continue
-            label = next(b for b in _descendants(table)
-                         if isinstance(b, boxes.BlockBox) and _has_class(b, "vlabel"))
-            chars = "".join(t.text for t in _descendants(label) if isinstance(t, boxes.TextBox))
-            cell = next(b for b in _descendants(table) if _has_class(b, "label"))
+            label = next(b for b in descendants(table)
+                         if isinstance(b, boxes.BlockBox) and has_class(b, "vlabel"))
+            chars = "".join(t.text for t in descendants(label) if isinstance(t, boxes.TextBox))
+            cell = next(b for b in descendants(table) if has_class(b, "label"))
             heading = cell.element.get("data-bookmark")
             spans.setdefault(heading, []).append(page_no)
             assert len(chars) >= 2, f"page {page_no}: label of {heading} shows {chars!r}"
@@ -344,8 +339,8 @@ def test_plan_status_leaves_months_after_the_period_empty() -> None:
 
 
 def test_embedded_tables_fit_their_column() -> None:
-    from reportgen.grids import series_grid
-    from reportgen.layout import grid_view, table_width_mm
+    from reportgen.model.grids import series_grid
+    from reportgen.layouts.view import grid_view, table_width_mm
 
     report = Report.from_dict(long_report_data(4))
     series = next(b.series for b in report.sections[0].items[0].entries[1].status if hasattr(b, "series"))
@@ -414,7 +409,7 @@ def test_continuation_title_only_on_following_pages(long_pdf: Path, long_report:
 
 
 def test_continuation_title_is_short() -> None:
-    from reportgen.layout import continuation_title
+    from reportgen.layouts.view import continuation_title
 
     assert continuation_title("（２）サービス水準の向上", 200.0) == "（２）サービス水準の向上（続き）"
     long = "（６）" + "健康保険委員と連携した事業の推進及び関係団体との連携強化に関する取組"
@@ -453,10 +448,10 @@ def test_marks_sit_inside_their_entry_rows(long_doc) -> None:
 
     marks = 0
     for page in long_doc.pages:
-        for cell in _descendants(page._page_box):
-            if isinstance(cell, boxes.TableCellBox) and _has_class(cell, "mark"):
-                for mark in _descendants(cell):
-                    if _has_class(mark, "markpos") and isinstance(mark, boxes.BlockBox):
+        for cell in descendants(page_box(page)):
+            if isinstance(cell, boxes.TableCellBox) and has_class(cell, "mark"):
+                for mark in descendants(cell):
+                    if has_class(mark, "markpos") and isinstance(mark, boxes.BlockBox):
                         top, bottom = cell.border_box_y(), cell.border_box_y() + cell.border_height()
                         middle = mark.position_y + mark.margin_height() / 2
                         assert top <= mark.position_y and mark.position_y + mark.margin_height() <= bottom + 1
@@ -759,6 +754,6 @@ def test_embedded_table_header_rows_spans_and_formats(out_dir: Path) -> None:
 
 def test_table_cell_newline_is_a_line_break(saitama: Report) -> None:
     html = render_html(saitama)
-    # header cells are nowrap: printed without nb spans (reportgen.textfilters.lines)
+    # header cells are nowrap: printed without nb spans (reportgen.pdf.textfilters.lines)
     assert '<th>第1四半期<br>4～6月</th>' in html
     assert "文書<br>（１次.２次）" in html

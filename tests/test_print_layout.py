@@ -17,7 +17,7 @@ import pytest
 
 import reportgen
 from reportgen import Report
-from reportgen.layout import (
+from reportgen.layouts.view import (
     MiniTable,
     Para,
     build_view,
@@ -27,8 +27,8 @@ from reportgen.layout import (
     list_lines,
     table_view,
 )
-from reportgen.model import Table
-from reportgen.pdf import render_document, render_pdf
+from reportgen.model.report import Table
+from reportgen.pdf.engine import render_document, render_pdf
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SIX = FIXTURES / "self-eval-six-columns.yaml"
@@ -162,7 +162,7 @@ def test_all_columns_start_at_the_row_top(six_doc) -> None:  # type: ignore[no-u
             for cell in row.children:
                 line = first_line(cell)
                 if has_class(cell, "mark"):
-                    continue  # the mark is centred on its row (reportgen.pdf.center_marks)
+                    continue  # the mark is centred on its row (reportgen.pdf.engine.center_marks)
                 if line is not None and not any(isinstance(b, boxes.TableBox) for b in walk(cell)):
                     tops.append(line.position_y)
             # (a glyph such as ① may make a first line box up to ~2px taller)
@@ -300,7 +300,7 @@ def test_long_titles_print_in_full_without_blank_pages(name: str, tmp_path: Path
 
 
 def test_section_title_longer_than_its_label_can_hold_is_refused(write) -> None:  # type: ignore[no-untyped-def]
-    from reportgen.errors import ReportError
+    from reportgen.core.errors import ReportError
 
     limit = label_capacity(273 * 0.04)
     assert 100 <= limit < 400
@@ -394,7 +394,7 @@ def test_table_rows_never_split_and_the_header_repeats(tmp_path: Path) -> None:
 
 
 def test_lines_that_start_their_own_list_item_hang_on_their_own() -> None:
-    from reportgen.layout import _Ctx
+    from reportgen.layouts.view import _Ctx
 
     assert list_lines("(1)地域との連携\n2024年度は継続\n(2)広報の推進") == [
         "(1)地域との連携\n2024年度は継続", "(2)広報の推進"]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import reportgen
 from reportgen import ReportError
-from reportgen.marks import BUILTIN_SCALES, count_marks
+from reportgen.model.marks import BUILTIN_SCALES, count_marks
 
 EXAMPLES = int(os.environ.get("REPORTGEN_HYPOTHESIS_EXAMPLES", "200"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 import reportgen
-from reportgen.marks import BUILTIN_SCALES, MarkScale, MarkSymbol
-from reportgen.model import KPI, Entry, Report, Series, SeriesRow
-from reportgen.propose import check_marks, propose, propose_mark
+from reportgen.model.marks import BUILTIN_SCALES, MarkScale, MarkSymbol
+from reportgen.model.report import KPI, Entry, Report, Series, SeriesRow
+from reportgen.checks.propose import check_marks, propose, propose_mark
 
 STANDARD = BUILTIN_SCALES["standard"]
 GUNMA = BUILTIN_SCALES["gunma"]

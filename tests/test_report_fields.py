@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 import reportgen
-from reportgen.errors import ReportError
+from reportgen.core.errors import ReportError
 
 EXAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*.yaml"))
 

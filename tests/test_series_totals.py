@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 import reportgen
-from reportgen.cli import main
-from reportgen.grids import series_grid
-from reportgen.model import Report
-from reportgen.pdf import render_html
-from reportgen.totals import total_problems
-from reportgen.xlsx import COL_MARK, MAIN_SHEET, render_xlsx
+from reportgen.cli.main import main
+from reportgen.model.grids import series_grid
+from reportgen.model.report import Report
+from reportgen.pdf.engine import render_html
+from reportgen.checks.totals import total_problems
+from reportgen.xlsx.writer import COL_MARK, MAIN_SHEET, render_xlsx
 
 GUNMA = Path(__file__).resolve().parent.parent / "examples" / "gunma-r5-excerpt.yaml"
 

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import reportgen
-from reportgen.kpi import judgement
-from reportgen.summary import display_width, format_table, kpi_rows, pad, summary_text, truncate
+from reportgen.model.kpi import judgement
+from reportgen.cli.summary import display_width, format_table, kpi_rows, pad, summary_text, truncate
 
 
 def reportgen_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

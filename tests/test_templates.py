@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import reportgen
-from reportgen.usertemplates import BLOCKS, UserTemplates, export
+from reportgen.pdf.usertemplates import BLOCKS, UserTemplates, export
 
 ROOT = Path(__file__).resolve().parent.parent
 SAITAMA = ROOT / "examples" / "saitama-r5-excerpt.yaml"
@@ -81,7 +81,7 @@ def test_the_same_from_the_command_line(user_folder: Path, tmp_path: Path):
 def test_only_the_folders_own_files_are_served(user_folder: Path):
     user = UserTemplates.open(user_folder)
     fetcher = user.fetcher()
-    from reportgen.pdf import render_document
+    from reportgen.pdf.engine import render_document
 
     render_document(reportgen.load(SAITAMA), templates=user_folder, fetcher=fetcher)
     served = " ".join(fetcher.served)
@@ -163,7 +163,7 @@ def test_papers_and_orientations(paper: str, orientation: str, size: tuple[int, 
 
 
 def test_portrait_columns_fit_the_narrower_page():
-    from reportgen.layout import PAPERS
+    from reportgen.layouts.view import PAPERS
 
     assert PAPERS["B4-PORTRAIT"] == 257 - 30 and PAPERS["A4-PORTRAIT"] == 210 - 24
     html = reportgen.render_html(reportgen.load(SAITAMA), paper="b4", orientation="portrait")

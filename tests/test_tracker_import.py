@@ -21,9 +21,9 @@ import pytest
 import yaml
 
 import reportgen
-from reportgen.errors import ReportError
-from reportgen.tracker_cells import Figure, NotAFigure, parse_figure, parse_rank, row_format
-from reportgen.tracker_import import TrackerImportWarning, import_tracker, read_workbook
+from reportgen.core.errors import ReportError
+from reportgen.xlsx.tracker_cells import Figure, NotAFigure, parse_figure, parse_rank, row_format
+from reportgen.xlsx.tracker_import import TrackerImportWarning, import_tracker, read_workbook
 
 sys.path.insert(0, str(Path(__file__).parent))
 from tracker_fixtures import Area, Banner, Entry, Grid, Item, Shape, build_tracker  # noqa: E402
@@ -570,7 +570,7 @@ def _patch_sheet(path: Path, old: bytes, new: bytes) -> None:
 
 def test_formatting_far_away_is_refused_in_one_line(tmp_path: Path) -> None:
     """A formatted empty cell at XFD1048576 (Excel's last) would make openpyxl walk a
-    17-billion-cell sheet: the workbook guard (reportgen.xlsx_limits) refuses it from the
+    17-billion-cell sheet: the workbook guard (reportgen.xlsx.limits) refuses it from the
     sheet's XML, before openpyxl parses anything, in one located line."""
     path = tmp_path / "far.xlsx"
     build_tracker(path, Shape())

@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 import reportgen
-from reportgen.layout import build_view
+from reportgen.layouts.view import build_view
 
 
 def _months(base: float, step: float = 0.001) -> list[float]:
@@ -102,7 +102,7 @@ def test_tracker_pdf_prints_the_tracker_columns(tracker_pdf) -> None:
 def test_tracker_pdf_ends_with_the_mark_summary(tracker_pdf) -> None:
     report, path = tracker_pdf
     last = pages_text(path)[-1]
-    from reportgen.marks import count_marks
+    from reportgen.model.marks import count_marks
 
     counts = count_marks(report)
     assert "全体" in last and "（再掲）KPI" in last

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import reportgen
-from reportgen.watch import snapshot, watch
+from reportgen.cli.watch import snapshot, watch
 
 
 def _edit(path: Path, old: str, new: str) -> None:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from reportgen import weasy
+from reportgen.pdf import weasy
 
 NAMES = ["gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0",
          "libpango-1.0-0", "harfbuzz-vector", "no-such-library-anywhere"]
@@ -35,7 +35,7 @@ def _fresh(code: str) -> subprocess.CompletedProcess[str]:
 def test_failing_quick_lookup_falls_back_to_the_standard_import() -> None:
     code = """
 import contextlib
-from reportgen import weasy
+from reportgen.pdf import weasy
 
 @contextlib.contextmanager
 def broken():
@@ -60,7 +60,7 @@ import ctypes.util
 calls = []
 original = ctypes.util.find_library
 ctypes.util.find_library = lambda name: calls.append(name) or original(name)
-import reportgen.pdf
+import reportgen.pdf.engine
 print(len(calls))
 """
     done = _fresh(code)

@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 import reportgen
 from reportgen import ReportError
-from reportgen.layout import build_view
-from reportgen.wording import banner_text, heading_text, numbered, starts_numbered
+from reportgen.layouts.view import build_view
+from reportgen.model.wording import banner_text, heading_text, numbered, starts_numbered
 
 
 def pages_text(path: Path) -> list[str]:

@@ -17,8 +17,8 @@ import pytest
 
 import reportgen
 from reportgen import ReportError
-from reportgen.model import Report
-from reportgen.xlsx import (
+from reportgen.model.report import Report
+from reportgen.xlsx.writer import (
     COL_ENTRY_ID,
     COL_KPI_FLAG,
     COL_MARK,
@@ -33,7 +33,7 @@ from reportgen.xlsx import (
     text_height,
     wrap_lines,
 )
-from reportgen.xlsx_read import read_xlsx
+from reportgen.xlsx.read import read_xlsx
 
 EXAMPLES = ("gunma-r5-excerpt", "saitama-r5-excerpt", "saitama-h29-q1-excerpt")
 
@@ -436,7 +436,7 @@ def _squash(text: str) -> str:
 
 
 def _status_sentences(report: Report) -> list[str]:
-    from reportgen.model import BulletsBlock, NoteBlock, TextBlock, blocks_of
+    from reportgen.model.report import BulletsBlock, NoteBlock, TextBlock, blocks_of
 
     out = []
     for *_x, entry in report.iter_entries():

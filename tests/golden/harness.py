@@ -80,7 +80,7 @@ def _xlsx(rel: str | Callable[[], Any], **options: Any) -> Callable[[], bytes]:
 
 def _synthetic(entries: int, layout: str = "plan-status") -> Callable[[], Any]:
     def build() -> Any:
-        from reportgen.synthetic import synthetic_report
+        from reportgen.tools.synthetic import synthetic_report
 
         return synthetic_report(entries, layout=layout, seed=3)
     return build

@@ -1,0 +1,191 @@
+"""Import WeasyPrint without its slow search for the C libraries (cold start, issue #6).
+
+WeasyPrint's ``text/ffi.py`` opens Pango, HarfBuzz, fontconfig … by trying
+several spellings of each library's name (Windows, macOS and Linux ones).
+cffi resolves a name that is not a path with :func:`ctypes.util.find_library`,
+which on Linux runs ``ldconfig -p`` and then, for every name it does not find,
+gcc and ld in subprocesses: about 0.3 s of every ``reportgen render`` on a
+machine with gcc (WeasyPrint issue #1125), more than the render of a small
+report takes.
+
+While WeasyPrint loads, and only then, ``find_library`` answers from *one*
+read of the ldconfig cache, with the test the standard library applies first
+(``lib<name>.…`` for this machine's ABI); the gcc and ld fallbacks are skipped.
+Should WeasyPrint then fail to load, it is imported again the standard way,
+so nothing that used to load stops loading. Elsewhere (macOS, Windows, no
+ldconfig) WeasyPrint is imported as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import gc
+import threading
+from collections.abc import Iterator
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from weasyprint.text.fonts import FontConfiguration
+
+__all__ = ["LOCK", "absolute_placeholder", "box_types", "descendants", "font_config", "gc_paused", "has_class",
+           "import_weasyprint", "layout_box_backgrounds", "page_box", "pdf_variants"]
+
+#: ldconfig's ABI tag for this machine, as :mod:`ctypes.util` maps it (a
+#: 64-bit build; anything else: the "libc6" prefix every tag starts with).
+_ABI = {"x86_64": "libc6,x86-64", "ppc64": "libc6,64bit", "sparc64": "libc6,64bit",
+        "s390x": "libc6,64bit", "ia64": "libc6,IA-64"}
+
+
+def _ldconfig_cache() -> str | None:
+    ldconfig = "/sbin/ldconfig" if os.path.exists("/sbin/ldconfig") else shutil.which("ldconfig")
+    if sys.platform != "linux" or ldconfig is None:
+        return None
+    try:
+        done = subprocess.run([ldconfig, "-p"], capture_output=True, text=True, check=False,
+                              env={"LC_ALL": "C", "LANG": "C"}, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+@contextlib.contextmanager
+def _find_library_from_cache() -> Iterator[None]:
+    import ctypes.util
+
+    cache = _ldconfig_cache()
+    abi = _ABI.get(platform.machine(), "libc6") if sys.maxsize > 2**32 else "libc6"
+    if cache is None:
+        yield
+        return
+
+    def find_library(name: str) -> str | None:
+        # ctypes.util._findSoname_ldconfig's pattern, on the cache read once
+        found = re.search(r"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(name), re.escape(abi)), cache)
+        return found.group(1) if found else None
+
+    original = ctypes.util.find_library
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+def import_weasyprint() -> ModuleType:
+    """``import weasyprint``, the C libraries looked up quickly (see the module doc)."""
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    try:
+        # quiet: on failure WeasyPrint prints its installation help before raising,
+        # which the standard import below prints again if it fails too
+        with _find_library_from_cache(), contextlib.redirect_stdout(io.StringIO()):
+            import weasyprint
+    except OSError:
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        import weasyprint
+    return weasyprint
+
+
+# -- the one door to WeasyPrint's state and internals ------------------------------
+#
+# WeasyPrint 70's public API makes and writes documents; reportgen also adjusts
+# the laid-out boxes after layout (reportgen.pdf.boxes) and shares one font
+# configuration between renders.  Everything that reaches past the public API
+# is here, so a WeasyPrint upgrade is checked in one module (pyproject pins the
+# tested range).
+
+LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while WeasyPrint lays out and writes.
+
+    A layout allocates millions of small objects (boxes, styles, text runs),
+    so the collector's young-generation passes keep firing and re-scan the
+    growing box tree: about 20 % of a 400-entry render (measured, issue #6).
+    Nothing is collected meanwhile; the previous state comes back afterwards
+    and the next collection reclaims any cycles (peak RSS +2-3 %).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+@cache
+def font_config() -> FontConfiguration:
+    """The shared WeasyPrint font configuration (bundled faces registered once)."""
+    import_weasyprint()
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def pdf_variants() -> tuple[str, ...]:
+    """The ``pdf_variant`` names this WeasyPrint knows."""
+    import_weasyprint()
+    from weasyprint.pdf import VARIANTS
+
+    return tuple(VARIANTS)
+
+
+@cache
+def box_types() -> Any:
+    """WeasyPrint's box classes (``TableBox``, ``TableCellBox`` …): its formatting_structure.boxes module."""
+    import_weasyprint()
+    from weasyprint.formatting_structure import boxes
+
+    return boxes
+
+
+def absolute_placeholder() -> type:
+    import_weasyprint()
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    return AbsolutePlaceholder
+
+
+def layout_box_backgrounds(page: Any, box: Any, get_image_from_uri: Any, **options: Any) -> None:
+    """Recompute the painted backgrounds and borders of ``box`` after its size changed."""
+    from weasyprint.layout.background import layout_box_backgrounds as relayout
+
+    relayout(page, box, get_image_from_uri, **options)
+
+
+def page_box(page: Any) -> Any:
+    """The root box of a laid-out page (``Page._page_box``)."""
+    return page._page_box
+
+
+def has_class(box: object, name: str) -> bool:
+    """Whether the HTML element ``box`` was made from carries CSS class ``name``."""
+    element = getattr(box, "element", None)
+    return element is not None and name in (element.get("class") or "").split()
+
+
+def descendants(box: object) -> Iterator[Any]:
+    """Every box below ``box`` (absolutely positioned ones included), depth first."""
+    placeholder = absolute_placeholder()
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, placeholder):
+            current = current._box
+        yield current
+        children = getattr(current, "children", None)
+        if children:
+            stack.extend(reversed(children))
