@@ -18,7 +18,7 @@ from reportgen.cli.main import main
 ROOT = Path(__file__).resolve().parent.parent
 #: PDF output exists once reportgen/pdf/engine.py does; until then tests use xlsx (and
 #: add pdf when it is there), never skipping a whole test for it.
-PDF_AVAILABLE = (ROOT / "reportgen" / "pdf.py").exists()
+PDF_AVAILABLE = (ROOT / "reportgen" / "pdf" / "engine.py").exists()
 
 
 def reportgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

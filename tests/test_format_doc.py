@@ -20,7 +20,7 @@ from reportgen.model.marks import BUILTIN_SCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "FORMAT.md"
-VALIDATE = ROOT / "reportgen" / "validate.py"
+VALIDATE = ROOT / "reportgen" / "inputs" / "validate.py"
 
 
 def _named_tuples(tree: ast.AST) -> dict[str, ast.expr]:
