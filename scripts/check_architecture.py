@@ -20,31 +20,31 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PKG = ROOT / "reportgen"
 #: (from, to) unit dependencies allowed to close a cycle, with why.
 ALLOWED: dict[tuple[str, str], str] = {
     ("model", "inputs"): "Report.from_dict/from_records/validate build through the validator (deferred imports, documented in reportgen/model/__init__.py)",
 }
 #: WeasyPrint internals (anything but the public ``weasyprint`` names) go through these modules only.
 ADAPTERS = {"reportgen/pdf/weasy.py"}
-WEASY_PUBLIC = {"weasyprint"}
+#: WeasyPrint modules of its documented API (HTML, CSS, FontConfiguration, URL fetchers).
+WEASY_PUBLIC = {"weasyprint", "weasyprint.urls", "weasyprint.text.fonts"}
 
 
-def module_name(path: Path) -> str:
-    rel = path.relative_to(ROOT).with_suffix("")
+def module_name(path: Path, root: Path) -> str:
+    rel = path.relative_to(root).with_suffix("")
     parts = list(rel.parts)
     if parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
 
 
-def unit_of(module: str) -> str | None:
+def unit_of(module: str, root: Path) -> str | None:
     parts = module.split(".")
     if parts[0] != "reportgen":
         return None
     if len(parts) == 1:
         return "reportgen"
-    sub = PKG / parts[1]
+    sub = root / "reportgen" / parts[1]
     return parts[1] if sub.is_dir() else f"{parts[1]}.py"
 
 
@@ -57,15 +57,15 @@ def resolve(current: str, is_package: bool, level: int, target: str | None) -> s
     return ".".join(base + ([target] if target else []))
 
 
-def is_module(name: str) -> bool:
-    path = ROOT / Path(*name.split("."))
+def is_module(name: str, root: Path) -> bool:
+    path = root / Path(*name.split("."))
     return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
-def scan(path: Path, problems: list[str], edges: dict[tuple[str, str], list[str]]) -> None:
-    rel = path.relative_to(ROOT).as_posix()
+def scan(path: Path, root: Path, problems: list[str], edges: dict[tuple[str, str], list[str]]) -> None:
+    rel = path.relative_to(root).as_posix()
     in_pkg = rel.startswith("reportgen/")
-    current = module_name(path) if in_pkg else ""
+    current = module_name(path, root) if in_pkg else ""
     is_package = path.name == "__init__.py"
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=rel)
     module_aliases: dict[str, str] = {}
@@ -85,11 +85,11 @@ def scan(path: Path, problems: list[str], edges: dict[tuple[str, str], list[str]
                 problems.append(f"{rel}:{node.lineno}: weasyprint-internals: imports {base} (only {', '.join(sorted(ADAPTERS))} may)")
             for alias in node.names:
                 full = f"{base}.{alias.name}"
-                if base.startswith("reportgen") and is_module(full):
+                if base.startswith("reportgen") and is_module(full, root):
                     module_aliases[alias.asname or alias.name] = full
-                    _edge(current, full, rel, node.lineno, edges, in_pkg)
+                    _edge(current, full, rel, node.lineno, edges, in_pkg, root)
                 elif base.startswith("reportgen"):
-                    _edge(current, base, rel, node.lineno, edges, in_pkg)
+                    _edge(current, base, rel, node.lineno, edges, in_pkg, root)
                     if alias.name.startswith("_") and not alias.name.startswith("__"):
                         problems.append(f"{rel}:{node.lineno}: underscore-import: {alias.name} from {base}")
         elif isinstance(node, ast.Import):
@@ -98,7 +98,7 @@ def scan(path: Path, problems: list[str], edges: dict[tuple[str, str], list[str]
                     problems.append(f"{rel}:{node.lineno}: weasyprint-internals: imports {alias.name}")
                 if alias.name.startswith("reportgen"):
                     module_aliases[alias.asname or alias.name] = alias.name
-                    _edge(current, alias.name, rel, node.lineno, edges, in_pkg)
+                    _edge(current, alias.name, rel, node.lineno, edges, in_pkg, root)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
             owner = _dotted(node.value)
@@ -121,10 +121,10 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 def _edge(current: str, target: str, rel: str, line: int, edges: dict[tuple[str, str], list[str]],
-          in_pkg: bool) -> None:
+          in_pkg: bool, root: Path) -> None:
     if not in_pkg:
         return
-    a, b = unit_of(current), unit_of(target)
+    a, b = unit_of(current, root), unit_of(target, root)
     if a and b and a != b and b != "reportgen" and a != "reportgen":
         edges[(a, b)].append(f"{rel}:{line}")
 
@@ -169,17 +169,23 @@ def cycles(edges: dict[tuple[str, str], list[str]]) -> list[list[str]]:
     return out
 
 
-def main() -> int:
+def check(root: Path) -> list[str]:
+    """Every violation in the tree at ``root`` (its ``reportgen/`` and ``tests/``), one line each."""
     problems: list[str] = []
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
-    files = sorted(PKG.rglob("*.py")) + sorted((ROOT / "tests").rglob("*.py"))
+    files = sorted((root / "reportgen").rglob("*.py")) + sorted((root / "tests").rglob("*.py"))
     for path in files:
-        scan(path, problems, edges)
+        scan(path, root, problems, edges)
     for comp in cycles(edges):
         members = set(comp)
         where = [f"{a} → {b} ({edges[(a, b)][0]})" for (a, b) in sorted(edges)
                  if a in members and b in members and (a, b) not in ALLOWED]
         problems.append(f"reportgen: import-cycle: {' ⇄ '.join(comp)}: " + "; ".join(where))
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    problems = check(Path(argv[0]).resolve() if argv else ROOT)
     for line in problems:
         print(line)
     if problems:
@@ -188,4 +194,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -214,7 +214,7 @@ import reportgen
 from reportgen import ReportError
 from reportgen.inputs import source
 if sys.argv[2] == "python":
-    source._CLoader = None
+    source.C_LOADER = None
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 try:
@@ -252,11 +252,11 @@ def test_without_libyaml_results_are_the_same(path: Path, monkeypatch: pytest.Mo
             return [str(p) for p in exc.problems]
 
     with_c = outcome()
-    monkeypatch.setattr(source, "_CLoader", None)
+    monkeypatch.setattr(source, "C_LOADER", None)
     assert outcome() == with_c
 
 
-@pytest.mark.skipif(source._CLoader is None, reason="libyaml is not installed")
+@pytest.mark.skipif(source.C_LOADER is None, reason="libyaml is not installed")
 @pytest.mark.parametrize("path", [p for p in BAD if p.suffix == ".yaml"], ids=lambda p: p.name)
 def test_libyaml_syntax_messages_read_the_same(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Large files are not re-read by the slow Python parser: libyaml's own

@@ -138,14 +138,14 @@ def test_other_failure_is_exit_1_without_traceback(tmp_path: Path, gunma_path: P
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / "in").mkdir(exist_ok=True)
         (tmp_path / "in" / name).write_bytes(gunma_path.read_bytes())
-    real = batch_mod._render
+    real = batch_mod.render_to
 
     def flaky(report, target, **kw):  # noqa: ANN001, ANN003
         if target.stem == "a":
             raise OSError(28, "No space left on device")
         return real(report, target, **kw)
 
-    monkeypatch.setattr(batch_mod, "_render", flaky)
+    monkeypatch.setattr(batch_mod, "render_to", flaky)
     result = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
                                        "--format", "xlsx", "--jobs", "1"])
     assert result.exit_code == 1, result.output

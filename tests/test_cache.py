@@ -10,14 +10,14 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from reportgen.core.cache import TemplateCache, _fingerprint, cache_dir
+from reportgen.core.cache import TemplateCache, fingerprint, cache_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(folder: Path, cache: Path, **options: object) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True, **options)  # type: ignore[arg-type]
-    env.bytecode_cache = TemplateCache(cache, _fingerprint(env))
+    env.bytecode_cache = TemplateCache(cache, fingerprint(env))
     return env
 
 

@@ -61,7 +61,7 @@ def test_cached_coverage_is_what_fonttools_reads(tmp_path: Path, monkeypatch) ->
 
     monkeypatch.setenv("REPORTGEN_CACHE_DIR", str(tmp_path))
     for font, name in glyphs.FONT_FILES.items():
-        expected = glyphs._fonttools_coverage(fonts_dir() / name)
+        expected = glyphs.fonttools_coverage(fonts_dir() / name)
         glyphs.coverage.cache_clear()
         assert glyphs.coverage(font) == expected  # computed, then stored
         glyphs.coverage.cache_clear()
@@ -80,5 +80,5 @@ def test_damaged_cache_falls_back_to_fonttools(tmp_path: Path, monkeypatch) -> N
     (stored,) = (tmp_path / "glyphs").iterdir()
     stored.write_bytes(b"\x00not marshal")
     glyphs.coverage.cache_clear()
-    assert glyphs.coverage("gothic") == glyphs._fonttools_coverage(fonts_dir() / glyphs.FONT_FILES["gothic"])
+    assert glyphs.coverage("gothic") == glyphs.fonttools_coverage(fonts_dir() / glyphs.FONT_FILES["gothic"])
     glyphs.coverage.cache_clear()

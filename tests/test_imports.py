@@ -42,8 +42,8 @@ def test_reading_and_validating_yaml_needs_no_renderer() -> None:
 
 def test_openpyxl_only_for_workbooks(tmp_path: Path) -> None:
     html = tmp_path / "x.html"
-    code = ("from pathlib import Path\nimport reportgen\nfrom reportgen.cli.main import _load_and_warn, render_report\n"
-            f"report = _load_and_warn(Path('examples/gunma-r5-excerpt.yaml'), 'gothic')\n"
+    code = ("from pathlib import Path\nimport reportgen\nfrom reportgen.cli.main import load_and_warn, render_report\n"
+            f"report = load_and_warn(Path('examples/gunma-r5-excerpt.yaml'), 'gothic')\n"
             f"render_report(report, Path({str(html)!r}), paper='A4', font='gothic', pdf_variant=None)")
     loaded = _loaded_after(code)
     assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

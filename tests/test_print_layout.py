@@ -394,14 +394,14 @@ def test_table_rows_never_split_and_the_header_repeats(tmp_path: Path) -> None:
 
 
 def test_lines_that_start_their_own_list_item_hang_on_their_own() -> None:
-    from reportgen.layouts.view import _Ctx
+    from reportgen.layouts.view import ViewContext
 
     assert list_lines("(1)地域との連携\n2024年度は継続\n(2)広報の推進") == [
         "(1)地域との連携\n2024年度は継続", "(2)広報の推進"]
-    blocks = content_view("(1)地域との連携\n2024年度は継続\n(2)広報の推進\n①県と協議", _Ctx(12, False))
+    blocks = content_view("(1)地域との連携\n2024年度は継続\n(2)広報の推進\n①県と協議", ViewContext(12, False))
     assert [(b.prefix, b.text) for b in blocks if isinstance(b, Para)] == [
         ("(1)", "地域との連携\n2024年度は継続"), ("(2)", "広報の推進"), ("①", "県と協議")]
-    plain = content_view("2024年度は新たに実施した。\n10月に開催。", _Ctx(12, False))
+    plain = content_view("2024年度は新たに実施した。\n10月に開催。", ViewContext(12, False))
     assert [(b.prefix, b.indent_em) for b in plain if isinstance(b, Para)] == [("", 0.0)]
 
 

@@ -14,10 +14,10 @@ NAMES = ["gobject-2.0", "pango-1.0", "harfbuzz", "fontconfig", "pangoft2-1.0",
          "libpango-1.0-0", "harfbuzz-vector", "no-such-library-anywhere"]
 
 
-@pytest.mark.skipif(weasy._ldconfig_cache() is None, reason="needs Linux with ldconfig")
+@pytest.mark.skipif(weasy.ldconfig_cache() is None, reason="needs Linux with ldconfig")
 def test_quick_lookup_finds_what_the_standard_lookup_finds() -> None:
     original = ctypes.util.find_library
-    with weasy._find_library_from_cache():
+    with weasy.find_library_from_cache():
         quick = {name: ctypes.util.find_library(name) for name in NAMES}
     assert ctypes.util.find_library is original  # put back
     for name, found in quick.items():
@@ -42,7 +42,7 @@ def broken():
     raise OSError("cannot load library")
     yield
 
-weasy._find_library_from_cache = broken
+weasy.find_library_from_cache = broken
 module = weasy.import_weasyprint()
 import ctypes.util, weasyprint
 assert module is weasyprint and weasyprint.HTML
@@ -53,7 +53,7 @@ print("ok")
     assert done.stdout.strip() == "ok"  # and nothing else (no installation help printed)
 
 
-@pytest.mark.skipif(weasy._ldconfig_cache() is None, reason="needs Linux with ldconfig")
+@pytest.mark.skipif(weasy.ldconfig_cache() is None, reason="needs Linux with ldconfig")
 def test_rendering_modules_import_weasyprint_through_it() -> None:
     code = """
 import ctypes.util

@@ -52,7 +52,7 @@ class Coverage:
             yield ch
 
 
-def _fonttools_coverage(path: Path) -> Coverage:
+def fonttools_coverage(path: Path) -> Coverage:
     """The same sets through fontTools (any font it can read)."""
     from fontTools.ttLib import TTFont
 
@@ -90,7 +90,7 @@ def coverage(font: str = "gothic") -> Coverage:
         else:
             if isinstance(codepoints, frozenset) and isinstance(sequences, frozenset):
                 return Coverage(codepoints, sequences)
-    found = _fonttools_coverage(path)
+    found = fonttools_coverage(path)
     _cache.write("glyphs", key, marshal.dumps((found.codepoints, found.sequences)))
     return found
 

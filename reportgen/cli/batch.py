@@ -206,12 +206,12 @@ def count_pdf_pages(path: Path) -> int | None:
 
 
 def _load(source: Path, font: str):
-    from .main import _load_and_warn
+    from .main import load_and_warn
 
-    return _load_and_warn(source, font)
+    return load_and_warn(source, font)
 
 
-def _render(report, target: Path, *, paper: str, font: str, pdf_variant: str | None, cache: bool = False) -> None:
+def render_to(report, target: Path, *, paper: str, font: str, pdf_variant: str | None, cache: bool = False) -> None:
     from .main import render_report
 
     render_report(report, target, paper=paper, font=font, pdf_variant=pdf_variant, cache=cache)
@@ -258,7 +258,7 @@ def render_job(job: Job, paper: str = "A4", font: str = "gothic", pdf_variant: s
                 fmt = target.suffix.lstrip(".")
                 began = time.perf_counter()
                 try:
-                    _render(report, target, paper=paper, font=font, pdf_variant=pdf_variant, cache=cache)
+                    render_to(report, target, paper=paper, font=font, pdf_variant=pdf_variant, cache=cache)
                 except Exception as exc:  # noqa: BLE001 - reported as data, never a traceback
                     status = _record_failure(result, exc, target)
                     result.rows.append(Row(job.name, fmt, str(target), status, None,

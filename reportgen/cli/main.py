@@ -257,7 +257,7 @@ def _targets(inputs: list[Path], output: str, formats: tuple[str, ...] | None) -
     return [(src, [out / f"{src.stem}.{fmt}" for fmt in (formats or ("pdf",))]) for src in inputs]
 
 
-def _load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
+def load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
     """Load a report and warn (stderr) about reading problems, characters the bundled font lacks and
     values not printed."""
     from ..checks.collect import report_warnings
@@ -271,7 +271,7 @@ def _load_and_warn(source: Path, font: str, strict: bool = False) -> Report:
 def render_one(source: Path, target: Path, *, paper: str, font: str, pdf_variant: str | None,
                jobs: int = 1, templates: str | None = None, strict: bool = False, cache: bool = False) -> None:
     """Load ``source`` and write ``target`` in the format its suffix names."""
-    render_report(_load_and_warn(source, font, strict), target, paper=paper, font=font, pdf_variant=pdf_variant,
+    render_report(load_and_warn(source, font, strict), target, paper=paper, font=font, pdf_variant=pdf_variant,
                   jobs=jobs, templates=templates, cache=cache)
 
 

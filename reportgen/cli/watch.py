@@ -158,9 +158,9 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
 
     def render() -> str:
         from .batch import count_pdf_pages
-        from .main import _load_and_warn, render_report
+        from .main import load_and_warn, render_report
 
-        report = _load_and_warn(source, font)
+        report = load_and_warn(source, font)
         written = []
         for target in targets:
             render_report(report, target, paper=paper.upper(), font=font, pdf_variant=None, cache=not no_cache)

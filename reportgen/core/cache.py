@@ -133,7 +133,7 @@ def write(name: str, key: str, data: bytes) -> None:
         pass
 
 
-def _fingerprint(env: jinja2.Environment) -> str:
+def fingerprint(env: jinja2.Environment) -> str:
     """What, besides the template source, decides the code Jinja compiles."""
     autoescape = env.autoescape if isinstance(env.autoescape, bool) else getattr(
         env.autoescape, "__qualname__", repr(env.autoescape))
@@ -151,4 +151,4 @@ def _fingerprint(env: jinja2.Environment) -> str:
 def template_cache(env: jinja2.Environment) -> TemplateCache | None:
     """A bytecode cache for ``env`` (call once its options and filters are set), or None."""
     folder = cache_dir("templates")
-    return TemplateCache(folder, _fingerprint(env)) if folder is not None else None
+    return TemplateCache(folder, fingerprint(env)) if folder is not None else None

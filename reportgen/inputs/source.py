@@ -158,14 +158,14 @@ class _Loader(yaml.SafeLoader):
     yaml_implicit_resolvers = _resolvers(yaml.SafeLoader)
 
 
-_CLoader: type | None = None
+C_LOADER: type | None = None
 if getattr(yaml, "__with_libyaml__", False):  # pragma: no branch
     class _CLoaderImpl(yaml.CSafeLoader):  # type: ignore[name-defined,misc]
         """libyaml's parser, about ten times faster; tried first."""
 
         yaml_implicit_resolvers = _resolvers(yaml.SafeLoader)
 
-    _CLoader = _CLoaderImpl
+    C_LOADER = _CLoaderImpl
 
 
 def _short_tag(tag: str | None) -> str:
@@ -453,9 +453,9 @@ _REPARSE_CHARS = 1_000_000
 def _compose(text: str, source: str) -> tuple[Any, dict[PathKey, int], dict[PathKey, str], list[Problem]]:
     result = None
     try:
-        if _CLoader is not None:
+        if C_LOADER is not None:
             try:
-                result = _parse_yaml(text, source, _CLoader)
+                result = _parse_yaml(text, source, C_LOADER)
             except yaml.MarkedYAMLError:
                 if len(text) > _REPARSE_CHARS:
                     raise

@@ -27,7 +27,7 @@ from .view import (
     BlockView,
     ChartView,
     Para,
-    _fmt,
+    format_cell,
     chart_view,
     content_view,
     display_width,
@@ -118,7 +118,7 @@ def next_kpi_text(kpi: KPI) -> str:
         return "対前年度" + suffix
     if following.target is None:
         return NONE_MARK
-    return _fmt(following.target, kpi.format)[0] + suffix
+    return format_cell(following.target, kpi.format)[0] + suffix
 
 
 #: Font size of the measure heading (base.css .measure-title) and the room "（続き）" needs.
@@ -143,7 +143,7 @@ def _kpi_rows(builder: _Builder, item: Item) -> list[MeasureKpiRow]:
         prefix = ""
         if len(kpi_entries) > 1:
             prefix = builder.prefixes.get(id(e)) or entry_label(None, k)
-        rows.append(MeasureKpiRow(numbered(prefix, kpi.text), _fmt(kpi.actual, kpi.format)[0] or NONE_MARK,
+        rows.append(MeasureKpiRow(numbered(prefix, kpi.text), format_cell(kpi.actual, kpi.format)[0] or NONE_MARK,
                                   judgement(kpi), next_kpi_text(kpi)))
     return rows
 

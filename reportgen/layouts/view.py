@@ -317,7 +317,7 @@ def _cell_value(raw: object) -> tuple[object, str | None, tuple[int, int]]:
     return raw, None, (1, 1)
 
 
-def _fmt(value: object, spec: str) -> tuple[str, bool]:
+def format_cell(value: object, spec: str) -> tuple[str, bool]:
     """(printed text, is a figure) of one table value."""
     if value is None:
         return "", False
@@ -351,7 +351,7 @@ def _layout_rows(rows: Sequence[Sequence[object]], formats: list[str] | None, he
                 col += 1
             value, own_fmt, (rs, cs) = _cell_value(raw)
             spec = own_fmt or (None if header or not formats or col >= len(formats) else formats[col]) or "text"
-            text, figure = _fmt(value, spec)
+            text, figure = format_cell(value, spec)
             cls = "th" if header else ("num" if figure else "txt")
             cells.append(MiniCell(text, cls, max(cs, 1), max(rs, 1)))
             for k in range(col, col + max(cs, 1)):
@@ -476,7 +476,7 @@ def _grid_table(grid: Grid, columns: list[int], tail: bool, corner: str | None =
             values.append(row.total)
         if tail and grid.extra_label:
             values.append(row.extra)
-        body.append([MiniCell(row.label, "txt")] + [MiniCell(_fmt(v, grid.format)[0], "num") for v in values])
+        body.append([MiniCell(row.label, "txt")] + [MiniCell(format_cell(v, grid.format)[0], "num") for v in values])
     return MiniTable([head], body)
 
 
@@ -512,7 +512,7 @@ def grid_view(grid: Grid, avail_mm: float | None = None, series: Series | None =
 
 
 @dataclass(frozen=True)
-class _Ctx:
+class ViewContext:
     """What block conversion needs to know about the report."""
 
     reached: int
@@ -524,7 +524,7 @@ class _Ctx:
     caption_above: bool = True
 
 
-def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | None = None) -> ChartView | None:
+def chart_view(series: Series, ctx: ViewContext, avail_mm: float | None, kpi: KPI | None = None) -> ChartView | None:
     """The chart ``series`` asks for (``chart: line|bar``), sized to the cell; None when none.
 
     With ``kpi`` (a KPI's own series) the KPI target is drawn as a dashed line.
@@ -544,7 +544,7 @@ def chart_view(series: Series, ctx: _Ctx, avail_mm: float | None, kpi: KPI | Non
     return ChartView(svg, width, svg_size_mm(svg)[1])  # a long legend makes it taller
 
 
-def content_view(content: Content | None, ctx: _Ctx, prefix: str = "",
+def content_view(content: Content | None, ctx: ViewContext, prefix: str = "",
                  avail_mm: float | None = None) -> list[BlockView]:
     """Blocks of one cell; ``prefix`` (the entry's ①) starts the first paragraph.
 
@@ -912,7 +912,7 @@ class _Builder:
         self.paper = paper
         self.font = font
         self.style = _table_style(report.layout)
-        self.ctx = _Ctx(report.period_info.months_reached(report.fiscal_year), self.style == "quarterly")
+        self.ctx = ViewContext(report.period_info.months_reached(report.fiscal_year), self.style == "quarterly")
         self.total_mm = PAPERS[paper]
         self.columns = resolve_columns(report.columns or default_columns(report.layout), self.total_mm)
         self.fields = [c.field for c in self.columns]
@@ -969,9 +969,9 @@ class _Builder:
         if target:
             figures.append(f"目標：{target}")
         if kpi.prior is not None:
-            figures.append(f"前年度実績：{_fmt(kpi.prior, kpi.format)[0]}")
+            figures.append(f"前年度実績：{format_cell(kpi.prior, kpi.format)[0]}")
         if kpi.actual is not None:
-            figures.append(f"今年度実績：{_fmt(kpi.actual, kpi.format)[0]}")
+            figures.append(f"今年度実績：{format_cell(kpi.actual, kpi.format)[0]}")
         figures.append(f"達成状況：{judgement(kpi)}")
         out.append(Para("\n".join(figures), "", "kpi-figures"))
         return out
@@ -1202,8 +1202,8 @@ class _Builder:
                     prefix = ""
                     if len(kpi_entries) > 1:
                         prefix = self.prefixes.get(id(e)) or entry_label(None, k)
-                    rows.append(KpiRow(numbered(prefix, e.kpi.text), _fmt(e.kpi.prior, e.kpi.format)[0],
-                                       _fmt(e.kpi.actual, e.kpi.format)[0], judgement(e.kpi)))
+                    rows.append(KpiRow(numbered(prefix, e.kpi.text), format_cell(e.kpi.prior, e.kpi.format)[0],
+                                       format_cell(e.kpi.actual, e.kpi.format)[0], judgement(e.kpi)))
                 title = number_text(item.number) + item.title
                 owner = item.owner or (group.owner if group is not None else None) or ""  # the group's 担当
                 items.append(KpiItem(title, owner, self.anchors.get(id(item)) if with_pages else None, rows))

@@ -46,7 +46,7 @@ def _html(pages: int, paper: str, font: str) -> str:
             f'<body>{"<div></div>" * pages}</body></html>')
 
 
-def _weasyprint(pages: int, paper: str, font: str, css: str = "") -> bytes:
+def stamp_pages(pages: int, paper: str, font: str, css: str = "") -> bytes:
     """``pages`` empty pages with base.css's page box: only the margin box prints."""
     from .fetch import build_html
     from .weasy import import_weasyprint
@@ -86,7 +86,7 @@ def _sample(paper: str, font: str) -> _Sample | None:
     from .fontpack import cid_widths
 
     css = '@page { @bottom-center { content: "%s" !important; } }' % _ALPHABET
-    data = _weasyprint(1, paper, font, css)
+    data = stamp_pages(1, paper, font, css)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[0]
         ops: list[tuple[list[Any], str]] = [
@@ -123,7 +123,7 @@ def page_numbers_pdf(total: int, paper: str = "A4", font: str = "gothic") -> byt
     """A PDF of ``total`` pages, page n showing only "n / total" where the margin box prints it."""
     sample = _sample(paper.upper(), font) if total > 0 else None
     if sample is None:
-        return _weasyprint(total, paper, font)
+        return stamp_pages(total, paper, font)
     import pikepdf
 
     from .fontpack import save

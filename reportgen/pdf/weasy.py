@@ -45,7 +45,7 @@ _ABI = {"x86_64": "libc6,x86-64", "ppc64": "libc6,64bit", "sparc64": "libc6,64bi
         "s390x": "libc6,64bit", "ia64": "libc6,IA-64"}
 
 
-def _ldconfig_cache() -> str | None:
+def ldconfig_cache() -> str | None:
     ldconfig = "/sbin/ldconfig" if os.path.exists("/sbin/ldconfig") else shutil.which("ldconfig")
     if sys.platform != "linux" or ldconfig is None:
         return None
@@ -58,10 +58,10 @@ def _ldconfig_cache() -> str | None:
 
 
 @contextlib.contextmanager
-def _find_library_from_cache() -> Iterator[None]:
+def find_library_from_cache() -> Iterator[None]:
     import ctypes.util
 
-    cache = _ldconfig_cache()
+    cache = ldconfig_cache()
     abi = _ABI.get(platform.machine(), "libc6") if sys.maxsize > 2**32 else "libc6"
     if cache is None:
         yield
@@ -87,7 +87,7 @@ def import_weasyprint() -> ModuleType:
     try:
         # quiet: on failure WeasyPrint prints its installation help before raising,
         # which the standard import below prints again if it fails too
-        with _find_library_from_cache(), contextlib.redirect_stdout(io.StringIO()):
+        with find_library_from_cache(), contextlib.redirect_stdout(io.StringIO()):
             import weasyprint
     except OSError:
         for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:

@@ -1361,7 +1361,7 @@ def _data_rows(report: Report) -> Iterator[list[tuple[Any, str | None]]]:
 
 def data_sheet_values(report: Report) -> list[list[Any]]:
     """The cell values the データ sheet is written with (header row first), for edit detection."""
-    return [list(DATA_HEADER)] + [[value for value, _fmt in row] for row in _data_rows(report)]
+    return [list(DATA_HEADER)] + [[value for value, format_cell in row] for row in _data_rows(report)]
 
 
 def block_text_plain(block: Block) -> list[str]:
