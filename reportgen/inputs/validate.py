@@ -16,6 +16,7 @@ from typing import Any, Callable, TypeVar
 from ..model.calendar import Period
 from ..core.errors import Problem, ReportError
 from ..core.locations import Located, PathKey, is_finite_number, printable
+from ..layouts.registry import layout_names
 from ..model.marks import BUILTIN_SCALES, MarkScale, MarkSymbol
 from ..model.report import (
     BUILTIN_FIELDS,
@@ -50,7 +51,8 @@ from ..core.text_rules import text_problem
 
 T = TypeVar("T")
 
-LAYOUTS = ("plan-status", "quarterly", "kpi-summary", "measure-pages", "tracker")
+#: The names report.layout accepts: the registered layouts (reportgen.layouts.registry).
+LAYOUTS = layout_names()
 APPENDICES = ("kpi-summary", "mark-summary")
 #: Print options of report (docs/FORMAT.md, "Print options").
 PRINT_KEYS = ("legend", "running_header", "page_numbers")

@@ -28,6 +28,7 @@ from markupsafe import Markup
 from ..model.calendar import fiscal_year_label, short_fy_label, wareki_date
 from ..model.grids import Grid, entry_label, series_grid
 from .heights import LINE_HEIGHT, PAGE_BODY_MM, estimate_rows_pt, text_lines
+from .registry import layout_spec
 from ..model.kpi import judgement, target_text
 from ..model.kpi import rank_text as kpi_rank_text
 from ..model.marks import count_marks
@@ -89,43 +90,13 @@ RULE_PT = 0.6
 #: Left and right padding of the item cells in base.css (1.5mm).
 CELL_PAD_MM = 1.5
 
-_DEFAULT_COLUMNS: dict[str, list[Column]] = {
-    "plan-status": [
-        Column("section", "分野", "4%"),
-        Column("plan", "計画内容", "38%"),
-        Column("status", "実施状況", "50%"),
-        Column("mark", "", "8%"),
-    ],
-    "quarterly": [
-        Column("section", "項目", "4%"),
-        Column("plan", "実施内容等", "38%"),
-        Column("status", "実施状況", "50%"),
-        Column("mark", "", "8%"),
-    ],
-}
-
-#: Layout name → template. Unknown names print as plan-status.
-_TEMPLATES = {
-    "plan-status": "plan-status.html",
-    "quarterly": "quarterly.html",
-    "kpi-summary": "kpi-summary.html",
-    "measure-pages": "measure-pages.html",
-    "tracker": "tracker.html",
-}
-
-
 def template_for(layout: str) -> str:
-    """The template file that draws ``layout``."""
-    return _TEMPLATES.get(layout, "plan-status.html")
-
-
-def _table_style(layout: str) -> str:
-    """plan-status or quarterly: how the main table of ``layout`` is drawn."""
-    return "quarterly" if layout == "quarterly" else "plan-status"
+    """The template file that draws ``layout`` (:mod:`reportgen.layouts.registry`)."""
+    return layout_spec(layout).template
 
 
 def default_columns(layout: str) -> list[Column]:
-    return list(_DEFAULT_COLUMNS[_table_style(layout)])
+    return list(layout_spec(layout).default_columns)
 
 
 @dataclass(frozen=True)
@@ -731,7 +702,7 @@ def label_capacity(width_mm: float, paper: str = "A4") -> int:
 def section_label(section: Section, layout: str) -> list[str]:
     """The characters of a section's vertical label as printed (number and title)."""
     number = "" if section.number is None else str(section.number)
-    joiner = "・" if _table_style(layout) == "quarterly" and number else ""
+    joiner = "・" if layout_spec(layout).table_style == "quarterly" and number else ""
     return vertical_label(number + joiner + section.title)
 
 
@@ -911,7 +882,8 @@ class _Builder:
         self.report = report
         self.paper = paper
         self.font = font
-        self.style = _table_style(report.layout)
+        self.spec = layout_spec(report.layout)
+        self.style = self.spec.table_style
         self.ctx = ViewContext(report.period_info.months_reached(report.fiscal_year), self.style == "quarterly")
         self.total_mm = PAPERS[paper]
         self.columns = resolve_columns(report.columns or default_columns(report.layout), self.total_mm)
@@ -1106,9 +1078,9 @@ class _Builder:
     def cover(self) -> tuple[list[str], str | None, str | None]:
         r = self.report
         period = r.period_info
-        if r.layout == "kpi-summary":
+        if self.spec.cover == "kpi-summary":
             return [kpi_summary_title(r)], _date(r), r.organization
-        if self.style == "quarterly":
+        if self.spec.cover == "quarterly":
             lines = [r.title]
             if period.kind != "annual":
                 lines.append(f"({period.label(kanji=True)})")
@@ -1125,21 +1097,21 @@ class _Builder:
 
     def build(self) -> DocView:
         r = self.report
+        body = self.spec.body_for(r.columns is not None)
         measures = None
-        if r.layout == "measure-pages":
+        tracker = None
+        sections = []
+        if body == "measures":
             from .measures import build_measures
 
             measures = build_measures(self)  # sets the anchors 掲載ページ points at
-            sections = []
-        tracker = None
-        if r.layout == "tracker" and r.columns is None:  # with its own columns it prints as plan-status
+        elif body == "tracker":
             from .tracker import build_tracker
 
             tracker = build_tracker(r, self.paper, self.ctx)
-            sections = []
-        elif r.layout != "measure-pages":
+        else:  # the 分野 table (the KPI list's 掲載ページ point into it when it prints)
             sections = [self.section(i, s) for i, s in enumerate(r.sections, 1)]
-        main = r.layout != "kpi-summary"
+        main = self.spec.main_table
         appendices: list[Appendix] = []
         names = list(r.appendix)
         if not main:
@@ -1151,7 +1123,7 @@ class _Builder:
                 appendices.append(self.mark_summary())
         title_lines, date, org_line = self.cover()
         return DocView(
-            template=template_for(r.layout if tracker is not None or r.layout != "tracker" else "plan-status"),
+            template=self.spec.template_for(r.columns is not None),
             layout=r.layout,
             style=self.style,
             paper=self.paper,
@@ -1256,7 +1228,7 @@ def legend_position(report: Report) -> str:
     none; the tracker's legend is in its mark summary)."""
     if report.legend is not None:
         return report.legend.position
-    return "head" if report.layout not in ("quarterly", "tracker") else "none"
+    return layout_spec(report.layout).legend
 
 
 def legend_text(report: Report) -> str:

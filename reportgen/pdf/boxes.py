@@ -8,6 +8,7 @@ Which steps a layout needs is part of its spec (:mod:`reportgen.layouts.registry
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .weasy import absolute_placeholder, box_types, descendants, has_class, layout_box_backgrounds, page_box
@@ -15,7 +16,7 @@ from .weasy import absolute_placeholder, box_types, descendants, has_class, layo
 if TYPE_CHECKING:  # pragma: no cover
     import weasyprint
 
-__all__ = ["center_marks", "close_section_bottoms", "prune_continuation_marks", "stretch_columns",
+__all__ = ["POST_LAYOUT", "center_marks", "close_section_bottoms", "prune_continuation_marks", "stretch_columns",
            "trim_vertical_labels"]
 
 
@@ -215,3 +216,12 @@ def stretch_columns(document: weasyprint.Document) -> int:
                 box.height += delta
             stretched += 1
     return stretched
+
+
+#: The steps a layout spec may name in ``post_layout`` (reportgen.layouts.registry).
+POST_LAYOUT: dict[str, Callable[[weasyprint.Document], int]] = {
+    "prune_continuation_marks": prune_continuation_marks,
+    "trim_vertical_labels": trim_vertical_labels,  # closes the section bottoms first
+    "center_marks": center_marks,
+    "stretch_columns": stretch_columns,
+}

@@ -38,7 +38,8 @@ from ..layouts.view import build_view
 from ..model.report import Report
 from ..core.output import atomic_target
 from ..core.papers import page_css
-from .boxes import center_marks, prune_continuation_marks, stretch_columns, trim_vertical_labels
+from ..layouts.registry import layout_spec
+from .boxes import POST_LAYOUT
 from .textfilters import lines, rich, rich_nobr
 from .weasy import LOCK, font_config, gc_paused, pdf_variants
 
@@ -132,11 +133,8 @@ def render_document(
         fetcher = UserTemplates.open(templates).fetcher()  # type: ignore[union-attr]
     with LOCK, gc_paused():
         document = build_html(html, fetcher=fetcher).render(font_config=font_config())
-        prune_continuation_marks(document)
-        trim_vertical_labels(document)  # closes the section bottoms first
-        center_marks(document)
-        if report.layout == "measure-pages":
-            stretch_columns(document)
+        for step in layout_spec(report.layout).post_layout:
+            POST_LAYOUT[step](document)
     return document
 
 
@@ -178,7 +176,7 @@ def render_pdf(
     # so does the tracker (its view is not cut into 分野 parts). User templates
     # render as one document too (their blocks may span parts), uncached.
     one_document = (report.running_header is not None or report.page_numbers not in (None, "n / N")
-                    or (report.layout == "tracker" and report.columns is None))
+                    or layout_spec(report.layout).body_for(report.columns is not None) == "tracker")
     if cache and templates is None and not one_document:
         from .partcache import render_pdf_cached
 

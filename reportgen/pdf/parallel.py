@@ -161,14 +161,13 @@ def split_reason(report: Report, pdf_variant: str | None = None) -> str | None:
     The part cache (:mod:`reportgen.pdf.partcache`) splits every such report, so
     that an edit re-lays one 分野.
     """
-    from ..layouts.view import _table_style  # the drawing style of the main table
+    from ..layouts.registry import layout_spec
 
     if pdf_variant is not None:
         return f"{pdf_variant} needs one structure tree"
-    if report.layout in ("kpi-summary", "measure-pages"):
-        return f"layout {report.layout} has no 分野 table"
-    if _table_style(report.layout) != "plan-status":
-        return "sections of this layout flow on the same page (no split point)"
+    reason = layout_spec(report.layout).parts
+    if reason is not None:
+        return reason
     if len(report.sections) < 2:
         return "a single 分野 (no split point)"
     return None

@@ -87,6 +87,7 @@ from ..model.report import (
     blocks_of,
 )
 from ..core.output import atomic_target
+from ..layouts.registry import layout_spec
 from ..model.numbers import cell_format, excel_number_format, excel_value, format_value
 
 __all__ = ["render_xlsx", "build_workbook", "entry_paths", "plain_text", "text_height", "MAIN_SHEET", "DATA_SHEET", "HIDDEN_SHEET"]
@@ -704,7 +705,7 @@ class _Builder:
         prefix = ""
         if entry.number is not None:
             prefix = str(entry.number)
-        elif self.report.layout != "tracker" and len(item.entries) > 1:
+        elif layout_spec(self.report.layout).numbered_entries and len(item.entries) > 1:
             prefix = entry_label(None, index)
         body = plain_text(entry.plan, self.reached)
         kpi_line = ""
