@@ -224,13 +224,6 @@ def _entries(report: Report) -> Iterator[tuple[PathKey, Entry]]:
                     yield ("sections", s, "groups", g, "items", i, "entries", e), entry
 
 
-def _reached(report: Report) -> int:
-    try:
-        return report.period_info.months_reached(report.fiscal_year)
-    except ValueError:
-        return 12
-
-
 def check_marks(report: Report, *, source: str = "<report>",
                 line_of: Callable[[PathKey], int | None] | None = None) -> list[Problem]:
     """Entries whose stated mark differs from the one their figures suggest.
@@ -241,7 +234,7 @@ def check_marks(report: Report, *, source: str = "<report>",
     """
     from ..core.locations import format_path
 
-    reached = _reached(report)
+    reached = report.months_reached
     out: list[Problem] = []
     for path, entry in _entries(report):
         if entry.mark is None:

@@ -40,7 +40,7 @@ def series_paths(report: Report) -> Iterator[tuple[PathKey, Series]]:
 def total_problems(report: Report, *, source: str = "<report>",
                    line_of: Callable[[PathKey], int | None] | None = None) -> list[Problem]:
     """One warning per given total that differs (as printed) from its months."""
-    reached = report.period_info.months_reached(report.fiscal_year)
+    reached = report.months_reached
     out: list[Problem] = []
     for path, series in series_paths(report):
         for where, message in total_warnings(series, reached):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import unicodedata
+from ..core.textwidth import char_units, text_units
 from typing import TYPE_CHECKING, Sequence
 
 import click
@@ -34,21 +34,10 @@ def _ambiguous_width() -> int:
     return 2 if os.environ.get("REPORTGEN_AMBIGUOUS_WIDTH", "").strip() == "2" else 1
 
 
-def _char_width(ch: str, ambiguous: int) -> int:
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    eaw = unicodedata.east_asian_width(ch)
-    if eaw in ("W", "F"):
-        return 2
-    if eaw == "A":
-        return ambiguous
-    return 1
-
-
 def display_width(text: str, *, ambiguous: int | None = None) -> int:
     """Terminal columns ``text`` takes: 2 for wide (CJK) characters, 0 for combining marks."""
     amb = _ambiguous_width() if ambiguous is None else ambiguous
-    return sum(_char_width(ch, amb) for ch in text)
+    return text_units(text, amb)
 
 
 def truncate(text: str, width: int, *, ambiguous: int | None = None) -> str:
@@ -59,7 +48,7 @@ def truncate(text: str, width: int, *, ambiguous: int | None = None) -> str:
     out, used = [], 0
     budget = max(width - 1, 0)  # … is one column (narrow) in the fonts terminals use
     for ch in text:
-        w = _char_width(ch, amb)
+        w = char_units(ch, amb)
         if used + w > budget:
             break
         out.append(ch)

@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Sequence
 
 from markupsafe import Markup
 
+from ..core.textwidth import char_units
 from ..model.grids import series_grid
 from ..model.report import KPI, Scalar, Series
 from ..model.numbers import NumberFormat, format_value, parse_time
@@ -150,7 +150,7 @@ def _n(x: float) -> str:
 
 def text_width(text: str, size: float) -> float:
     """Estimated advance of ``text`` in points: wide characters 1 em, others 0.55 em."""
-    em = sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F", "A") else 0.55 for c in text)
+    em = sum(1.0 if units == 2 else 0.55 * units for units in map(char_units, text))
     return em * size
 
 

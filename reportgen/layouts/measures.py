@@ -32,10 +32,9 @@ from .view import (
     content_view,
     display_width,
     number_text,
-    report_heading,
 )
 from ..model.report import KPI, Item, Report
-from ..model.wording import numbered
+from ..model.wording import numbered, report_heading
 
 if TYPE_CHECKING:  # pragma: no cover
     import weasyprint

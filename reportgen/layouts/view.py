@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Sequence
 
 from markupsafe import Markup
 
+from ..core.textwidth import text_units
 from ..model.calendar import fiscal_year_label, short_fy_label, wareki_date
 from ..model.grids import Grid, entry_label, series_grid
 from .heights import LINE_HEIGHT, PAGE_BODY_MM, estimate_rows_pt, text_lines
@@ -54,7 +54,8 @@ from ..model.report import (
 )
 from ..model.numbers import cell_format, format_value
 from ..core.papers import PRINTABLE_MM
-from ..model.wording import banner_text, numbered
+from ..model.spans import SpanWalk
+from ..model.wording import banner_text, numbered, report_heading
 
 if TYPE_CHECKING:  # pragma: no cover
     from .measures import MeasurePagesView
@@ -253,7 +254,7 @@ _WRAP_EM = 8.0
 def display_width(text: str) -> float:
     """Width in em: wide, full-width and ambiguous (①, ※, ○ in a Japanese font)
     characters count 1, others 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5 for ch in text)
+    return text_units(text) / 2
 
 
 #: An enumerator the author typed at the start of a paragraph: (1) （１） ① ア ⅰ） 【KPI】.
@@ -306,33 +307,19 @@ def format_cell(value: object, spec: str) -> tuple[str, bool]:
 
 
 def _layout_rows(rows: Sequence[Sequence[object]], formats: list[str] | None, header: bool,
-                 carry: dict[int, int]) -> list[list[MiniCell]]:
-    """Cells of ``rows`` with the format of the column each one starts in.
-
-    ``carry`` maps a column to how many more rows a rowspan above still covers,
-    so a cell's column index counts spans exactly as the validator does.
-    """
+                 walk: SpanWalk) -> list[list[MiniCell]]:
+    """Cells of ``rows`` with the format of the column each one starts in (``walk``
+    places them exactly as the validator does, rowspans from rows above counted)."""
     out: list[list[MiniCell]] = []
     for row in rows:
+        values = [_cell_value(raw) for raw in row]
+        starts, _width = walk.row(span for _v, _f, span in values)
         cells: list[MiniCell] = []
-        col = 0
-        taken = {c for c, n in carry.items() if n > 0}
-        for raw in row:
-            while col in taken:
-                col += 1
-            value, own_fmt, (rs, cs) = _cell_value(raw)
+        for col, (value, own_fmt, (rs, cs)) in zip(starts, values):
             spec = own_fmt or (None if header or not formats or col >= len(formats) else formats[col]) or "text"
             text, figure = format_cell(value, spec)
             cls = "th" if header else ("num" if figure else "txt")
             cells.append(MiniCell(text, cls, max(cs, 1), max(rs, 1)))
-            for k in range(col, col + max(cs, 1)):
-                if rs > 1:
-                    carry[k] = max(carry.get(k, 0), rs)
-            col += max(cs, 1)
-        for k in list(carry):
-            carry[k] -= 1
-            if carry[k] <= 0:
-                del carry[k]
         out.append(cells)
     return out
 
@@ -347,26 +334,15 @@ def column_em(table: MiniTable) -> dict[int, float]:
     """Width in em of each column of ``table`` set on one line per cell (text cells
     counted at most :data:`_WRAP_EM`)."""
     widths: dict[int, float] = {}
-    carry: dict[int, int] = {}
+    walk = SpanWalk()
     for row in [*table.head, *table.body]:
-        col = 0
-        taken = {c for c, n in carry.items() if n > 0}
-        for cell in row:
-            while col in taken:
-                col += 1
+        starts, _width = walk.row((cell.rowspan, cell.colspan) for cell in row)
+        for col, cell in zip(starts, row):
             em = max((display_width(line) for line in cell.text.split("\n")), default=0.0)
             if cell.cls == "txt":
                 em = min(em, _WRAP_EM)
             if cell.colspan == 1:
                 widths[col] = max(widths.get(col, 0.0), em)
-            if cell.rowspan > 1:
-                for k in range(col, col + cell.colspan):
-                    carry[k] = cell.rowspan
-            col += cell.colspan
-        for k in list(carry):
-            carry[k] -= 1
-            if carry[k] <= 0:
-                del carry[k]
     return widths
 
 
@@ -424,10 +400,9 @@ def fit(table: MiniTable, avail_mm: float | None) -> MiniTable:
 
 
 def table_view(table: Table, avail_mm: float | None = None) -> MiniTable:
-    carry: dict[int, int] = {}
-    head = _layout_rows(table.header, None, True, carry)
-    carry.clear()
-    body = _layout_rows(table.rows, table.formats, False, carry)
+    # header and body are separate row groups: a rowspan never crosses from one to the other
+    head = _layout_rows(table.header, None, True, SpanWalk())
+    body = _layout_rows(table.rows, table.formats, False, SpanWalk())
     return fit(MiniTable(head, body, table.caption), avail_mm)
 
 
@@ -884,7 +859,7 @@ class _Builder:
         self.font = font
         self.spec = layout_spec(report.layout)
         self.style = self.spec.table_style
-        self.ctx = ViewContext(report.period_info.months_reached(report.fiscal_year), self.style == "quarterly")
+        self.ctx = ViewContext(report.months_reached, self.style == "quarterly")
         self.total_mm = PAPERS[paper]
         self.columns = resolve_columns(report.columns or default_columns(report.layout), self.total_mm)
         self.fields = [c.field for c in self.columns]
@@ -1248,15 +1223,6 @@ def _rank_text(entry: Entry) -> str:
 
 def _date(report: Report) -> str | None:
     return wareki_date(report.issued) if report.issued else None
-
-
-def report_heading(report: Report) -> str:
-    """"令和５年度 事業計画（埼玉支部）": the title with the organisation unless the
-    title names it, or names a branch (支部) of its own: "令和5年度 群馬支部事業計画"
-    with organization 全国健康保険協会群馬支部 prints as written."""
-    if report.organization and report.organization not in report.title and "支部" not in report.title:
-        return f"{report.title}（{report.organization}）"
-    return report.title
 
 
 def kpi_summary_title(report: Report) -> str:

@@ -313,6 +313,16 @@ class Report:
 
         return Period.parse(self.period)
 
+    @property
+    def months_reached(self) -> int:
+        """Months of the fiscal year the period reaches (Q1 → 3, annual → 12): the
+        months a grid prints.  12 when the period cannot be read (a report built in
+        Python and not validated yet), so nothing is left out."""
+        try:
+            return self.period_info.months_reached(self.fiscal_year)
+        except ValueError:
+            return 12
+
     def iter_entries(self) -> Iterator[tuple[Section, Group | None, Item, Entry]]:
         for section in self.sections:
             for group, item, entry in section.iter_entries():

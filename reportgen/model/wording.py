@@ -11,8 +11,12 @@ it does not (issue 12, point 9).
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-__all__ = ["GROUP_MARK", "banner_text", "heading_text", "numbered", "starts_numbered"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .report import Report
+
+__all__ = ["GROUP_MARK", "banner_text", "heading_text", "numbered", "report_heading", "starts_numbered"]
 
 #: What a group banner starts with when its title carries no numbering of its own
 #: (seed 004: 〇サービス水準の向上(業務グループ)).
@@ -60,3 +64,12 @@ def heading_text(number: str | int | None, title: str) -> str:
         return title
     text = str(number)
     return text + (" " if _ENDS_ALNUM.search(text) else "") + title
+
+
+def report_heading(report: Report) -> str:
+    """"令和５年度 事業計画（埼玉支部）": the title with the organisation unless the
+    title names it, or names a branch (支部) of its own: "令和5年度 群馬支部事業計画"
+    with organization 全国健康保険協会群馬支部 prints as written."""
+    if report.organization and report.organization not in report.title and "支部" not in report.title:
+        return f"{report.title}（{report.organization}）"
+    return report.title

@@ -284,8 +284,8 @@ class _Differ:
     def __init__(self, old: Report, new: Report) -> None:
         self.old = old
         self.new = new
-        self.old_reached = _reached(old)
-        self.new_reached = _reached(new)
+        self.old_reached = old.months_reached
+        self.new_reached = new.months_reached
         self.changes: list[Change] = []
 
     def add(self, *args: Any, **kwargs: Any) -> None:
@@ -540,13 +540,6 @@ def _changed_cells(a: dict[str, Any], b: dict[str, Any]) -> int:
 def _item_where(section: Section, item: Item) -> str:
     number = "" if item.number is None else str(item.number)
     return f"{section.heading} / {number}{item.title}"
-
-
-def _reached(report: Report) -> int:
-    try:
-        return report.period_info.months_reached(report.fiscal_year)
-    except ValueError:
-        return 12
 
 
 def diff_reports(old: Report, new: Report) -> ReportDiff:

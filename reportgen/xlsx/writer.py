@@ -48,7 +48,7 @@ import datetime as _dt
 import json
 from copy import copy
 import os
-import unicodedata
+from ..core.textwidth import char_units as east_asian_units
 from dataclasses import dataclass, field, replace
 from typing import IO, Any, Iterator, Literal
 
@@ -89,6 +89,8 @@ from ..model.report import (
 from ..core.output import atomic_target
 from ..layouts.registry import layout_spec
 from ..model.numbers import cell_format, excel_number_format, excel_value, format_value
+from ..model.spans import SpanWalk
+from ..model.wording import report_heading
 
 __all__ = ["render_xlsx", "build_workbook", "entry_paths", "plain_text", "text_height", "MAIN_SHEET", "DATA_SHEET", "HIDDEN_SHEET"]
 
@@ -196,9 +198,7 @@ def char_units(ch: str) -> int:
     Japanese font ○ ◎ △ × ※ ① are full width, and guessing too wide only costs
     a little white space, while too narrow cuts printed text off.
     """
-    if unicodedata.combining(ch):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
+    return east_asian_units(ch)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -584,17 +584,14 @@ def _table_rows(table: Table, role: str) -> list[Row] | None:
     if slots is None:
         return None
     rows: list[Row] = []
-    carry: dict[int, int] = {}   # table column → rows still covered by a rowspan
+    walks = {True: SpanWalk(), False: SpanWalk()}  # header and body: separate row groups, as in the PDF
     for r, raw_row in enumerate([*table.header, *table.rows]):
         header = r < len(table.header)
-        taken = {c for c, n in carry.items() if n > 0}
+        spans = [raw.span if isinstance(raw, TableCell) else (1, 1) for raw in raw_row]
+        starts, _width = walks[header].row(spans)
         cells: list[CellSpec] = []
-        col = 0
-        for raw in raw_row:
-            while col in taken:
-                col += 1
+        for raw, col, (_rs, cs) in zip(raw_row, starts, spans):
             value, fmt = _cell_value(raw)
-            rs, cs = raw.span if isinstance(raw, TableCell) else (1, 1)
             if not header and fmt is None and table.formats and col < len(table.formats):
                 fmt = table.formats[col]
             last = min(col + cs - 1, len(slots) - 1)
@@ -602,11 +599,6 @@ def _table_rows(table: Table, role: str) -> list[Row] | None:
                 cells.append(replace(_grid_cell(slots[col][0], slots[last][1], value, fmt, header),
                                      source=("th" if header else "td", r if header else r - len(table.header),
                                              len(cells))))
-            for k in range(col, col + cs):
-                if rs > 1:
-                    carry[k] = max(carry.get(k, 0), rs)
-            col += cs
-        carry = {c: n - 1 for c, n in carry.items() if n - 1 > 0}
         rows.append(Row(_row_height(cells, SIZE_GRID), cells, role=role))
     return rows
 
@@ -627,7 +619,7 @@ class _Builder:
 
     def __init__(self, report: Report) -> None:
         self.report = report
-        self.reached = report.period_info.months_reached(report.fiscal_year)
+        self.reached = report.months_reached
         self.out = Layout()
         self.entry_no = 0
         self.item: Item | None = None   # the item being laid out (chart titles)
@@ -861,12 +853,6 @@ def rank_text(entry: Entry) -> str:
     return kpi_rank_text(entry.kpi)
 
 
-def report_heading(report: Report) -> str:
-    if report.organization and report.organization not in report.title:
-        return f"{report.title}（{report.organization}）"
-    return report.title
-
-
 # --------------------------------------------------------------------------
 # Checks before writing
 # --------------------------------------------------------------------------
@@ -901,7 +887,7 @@ def check_cell_lengths(report: Report, source: str) -> None:
     touched, naming the field so the user knows what to shorten.
     """
     problems: list[Problem] = []
-    reached = report.period_info.months_reached(report.fiscal_year)
+    reached = report.months_reached
 
     def too_long(path: str, text: str) -> None:
         if len(text) > MAX_CELL_CHARS:
@@ -1329,7 +1315,7 @@ def _write_charts(ws: Worksheet, layout: Layout, first_row: int) -> None:
 
 
 def _data_rows(report: Report) -> Iterator[list[tuple[Any, str | None]]]:
-    reached = report.period_info.months_reached(report.fiscal_year)
+    reached = report.months_reached
     for section in report.sections:
         for group, item in section.iter_items():
             for index, entry in enumerate(item.entries):
