@@ -196,10 +196,14 @@ import ast  # noqa: E402
 
 #: Modules whose messages reach the user: tracker round trip and import, hostile input, layout and
 #: print options, warnings, records import, part cache and watch lines, the command line.
+#: Paths below reportgen/, without .py; the validator is validate.py and its parts validate_*.py.
 MESSAGE_MODULES = (
-    "xlsx_read", "xlsx_readback", "totals", "tracker_import", "tracker_reader", "tracker_grids",
-    "tracker_cells", "tracker_sheet", "xlsx_guard", "inputcheck", "xlsx_limits", "text_rules", "output",
-    "validate", "reportwarnings", "records", "partcache", "watch", "cli", "batch", "summary",
+    "xlsx/read", "xlsx/readback", "checks/totals", "xlsx/tracker_import", "xlsx/tracker_reader",
+    "xlsx/tracker_grids", "xlsx/tracker_cells", "xlsx/tracker_sheet", "xlsx/guard", "core/inputcheck",
+    "xlsx/limits", "core/text_rules", "core/output", "inputs/validate", "inputs/validate_values",
+    "inputs/validate_kpi", "inputs/validate_content", "inputs/validate_items", "inputs/validate_report",
+    "core/reportwarnings", "inputs/records", "pdf/partcache", "cli/watch", "cli/main", "cli/batch",
+    "cli/summary",
 )
 #: Calls whose last argument is a message (Problem(file, line, path, message), sheet.warn(r, c, message) …).
 MESSAGE_CALLS = frozenset({
