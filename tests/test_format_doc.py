@@ -90,6 +90,9 @@ def test_the_validator_has_the_keys_the_test_expects() -> None:
                 "total_label", "rank_prev", "not_assessed", "next_plan", "span"):
         assert key in keys
     assert len(keys) > 60
+    # Every part of the validator is read, not validate.py alone.
+    assert {where.split(":")[0] for where in keys.values()} >= {
+        "validate_kpi.py", "validate_content.py", "validate_items.py", "validate_report.py"}
 
 
 def test_every_key_of_validate_is_a_yaml_key_in_format_md(doc: str) -> None:
