@@ -1,7 +1,8 @@
 """docs/FORMAT.md describes every key the validator accepts.
 
-The keys are read from reportgen/inputs/validate.py itself (the allowed-keys tuple of
-each ``.mapping(...)`` call, with the tuples it names or spreads), so a key
+The keys are read from the validator's source itself, reportgen/inputs/validate.py
+and its parts validate_*.py (the allowed-keys tuple of each ``.mapping(...)``
+call, with the tuples it names or spreads, wherever they are defined), so a key
 added to the format without a line in the documentation fails here.
 """
 
@@ -20,7 +21,9 @@ from reportgen.model.marks import BUILTIN_SCALES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "FORMAT.md"
-VALIDATE = ROOT / "reportgen" / "inputs" / "validate.py"
+INPUTS = ROOT / "reportgen" / "inputs"
+#: The validator: validate.py and the modules of its parts (validate_values, _kpi, _content…).
+VALIDATE = sorted([INPUTS / "validate.py", *INPUTS.glob("validate_*.py")])
 
 
 def _named_tuples(tree: ast.AST) -> dict[str, ast.expr]:
@@ -46,20 +49,26 @@ def _strings(expr: ast.expr, named: dict[str, ast.expr], seen: frozenset[str] = 
         return _strings(expr.left, named, seen) | _strings(expr.right, named, seen)
     if isinstance(expr, ast.Name) and expr.id in named and expr.id not in seen:
         return _strings(named[expr.id], named, seen | {expr.id})
-    raise AssertionError(f"validate.py line {getattr(expr, 'lineno', '?')}: cannot read the keys of "
+    raise AssertionError(f"validator line {getattr(expr, 'lineno', '?')}: cannot read the keys of "
                          f"{ast.dump(expr)[:80]}; teach tests/test_format_doc.py this form")
 
 
-def validator_keys() -> dict[str, int]:
-    """Every key of every mapping validate.py accepts → the line of its mapping() call."""
-    tree = ast.parse(VALIDATE.read_text(encoding="utf-8"))
-    named = _named_tuples(tree)
-    keys: dict[str, int] = {}
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "mapping" and len(node.args) >= 3):
-            for key in _strings(node.args[2], named):
-                keys.setdefault(key, node.lineno)
+def validator_keys() -> dict[str, str]:
+    """Every key of every mapping the validator accepts → "file:line" of its mapping() call.
+
+    Names are shared across the files: a tuple defined in one module (PRINT_KEYS)
+    and spread in another's mapping() call is read where it is defined."""
+    trees = {path.name: ast.parse(path.read_text(encoding="utf-8")) for path in VALIDATE}
+    named: dict[str, ast.expr] = {}
+    for tree in trees.values():
+        named.update(_named_tuples(tree))
+    keys: dict[str, str] = {}
+    for name, tree in trees.items():
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "mapping" and len(node.args) >= 3):
+                for key in _strings(node.args[2], named):
+                    keys.setdefault(key, f"{name}:{node.lineno}")
     return keys
 
 
@@ -81,10 +90,13 @@ def test_the_validator_has_the_keys_the_test_expects() -> None:
                 "total_label", "rank_prev", "not_assessed", "next_plan", "span"):
         assert key in keys
     assert len(keys) > 60
+    # Every part of the validator is read, not validate.py alone.
+    assert {where.split(":")[0] for where in keys.values()} >= {
+        "validate_kpi.py", "validate_content.py", "validate_items.py", "validate_report.py"}
 
 
 def test_every_key_of_validate_is_a_yaml_key_in_format_md(doc: str) -> None:
-    missing = [f"{key} (validate.py:{line})" for key, line in sorted(validator_keys().items())
+    missing = [f"{key} ({where})" for key, where in sorted(validator_keys().items())
                if not yaml_key_in(key, doc)]
     assert not missing, "docs/FORMAT.md lacks: " + ", ".join(missing)
 
