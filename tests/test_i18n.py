@@ -197,13 +197,15 @@ import ast  # noqa: E402
 #: Modules whose messages reach the user: tracker round trip and import, hostile input, layout and
 #: print options, warnings, records import, part cache and watch lines, the command line.
 MESSAGE_MODULES = (
-    "xlsx_read", "xlsx_readback", "totals", "tracker_import", "tracker_reader", "tracker_grids",
-    "tracker_cells", "tracker_sheet", "xlsx_guard", "inputcheck", "xlsx_limits", "text_rules", "output",
-    "validate", "reportwarnings", "records", "partcache", "watch", "cli", "batch", "summary",
+    "xlsx/read", "xlsx/readback", "checks/totals", "xlsx/tracker_import", "xlsx/tracker_reader",
+    "xlsx/tracker_grids", "xlsx/tracker_cells", "xlsx/tracker_sheet", "xlsx/guard", "core/inputcheck",
+    "xlsx/limits", "core/text_rules", "core/output", "inputs/validate", "core/reportwarnings", "inputs/records",
+    "pdf/partcache", "cli/watch", "cli/main", "cli/common", "cli/importer", "cli/batch", "cli/batchjobs",
+    "cli/summary",
 )
 #: Calls whose last argument is a message (Problem(file, line, path, message), sheet.warn(r, c, message) …).
 MESSAGE_CALLS = frozenset({
-    "Problem", "_fail", "_refuse", "_Refused", "warn", "err", "error", "OutputError", "RenderError",
+    "Problem", "_fail", "fail", "_refuse", "_Refused", "warn", "err", "error", "OutputError", "RenderError",
     "UsageError", "BadParameter", "ClickException", "ReportError",
 })
 VALUE = "X9"  # what a {…} of an f-string stands for: data, not prose
