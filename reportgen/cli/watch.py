@@ -30,7 +30,7 @@ import click
 
 from ..core.terminal import for_terminal
 from ..core.i18n import translate
-from .common import EXIT_FAILURE, FORMATS, font_option, paper_option
+from .common import EXIT_FAILURE, FORMATS, count_pdf_pages, font_option, load_and_warn, paper_option, render_report
 
 __all__ = ["Stamp", "snapshot", "watch", "watch_command"]
 
@@ -158,8 +158,6 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
         sys.exit(EXIT_FAILURE)
 
     def render() -> str:
-        from .common import count_pdf_pages, load_and_warn, render_report
-
         report = load_and_warn(source, font)
         written = []
         for target in targets:
