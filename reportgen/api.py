@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal, Union
 
@@ -33,9 +34,10 @@ from .core.errors import Problem, ReportError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .model.report import Report
-    from .core.reportwarnings import ReportWarning
+    from .core.reportwarnings import LineOf, ReportWarning
 
-__all__ = ["html_to_pdf", "load", "loads", "render_html", "render_pdf", "render_xlsx"]
+__all__ = ["LoadedFile", "REPORT_SUFFIXES", "html_to_pdf", "load", "load_file", "loads", "render_html", "render_pdf",
+           "render_xlsx"]
 
 #: A path, or an open binary file (``open(f, "wb")``, ``io.BytesIO()``).
 Target = Union[str, "os.PathLike[str]", IO[bytes], None]
@@ -43,6 +45,8 @@ Format = Literal["yaml", "json", "xlsx"]
 FORMATS: tuple[str, ...] = ("yaml", "json", "xlsx")
 
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
+#: Suffixes of the files a report is read from (the command line picks these out of folders).
+REPORT_SUFFIXES: tuple[str, ...] = tuple(_SUFFIXES)
 
 
 def _fail(source: str, message: str) -> ReportError:
@@ -109,24 +113,58 @@ def load(source: str | os.PathLike[str] | IO[bytes] | IO[str], format: Format | 
         if format is None and isinstance(name, str):
             format = _SUFFIXES.get(Path(name).suffix.lower())  # type: ignore[assignment]
         return loads(data, format, source=label)
-    path = Path(source)  # type: ignore[arg-type]
+    loaded = load_file(source, format)  # type: ignore[arg-type]
+    if loaded.warnings:
+        # tracker edits not read back: Python warnings here, ``warning:`` lines in the command line
+        import warnings
+
+        from .xlsx.tracker_import import TrackerImportWarning
+
+        for problem in loaded.warnings:
+            warnings.warn(TrackerImportWarning(problem), stacklevel=2)
+    return loaded.report
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """A report read from a path, with what the reading found to warn about."""
+
+    report: Report
+    #: Where a field was written in a YAML/JSON file (the ``file:line:`` of later warnings);
+    #: None for a workbook.
+    line_of: LineOf | None = None
+    #: Reading warnings: edits of a tracker workbook that are not read back.
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load_file(source: str | os.PathLike[str], format: Format | None = None) -> LoadedFile:
+    """The one reader of a report file, by its suffix (.yaml / .yml / .json / .xlsx); raises ReportError.
+
+    :func:`load` and the command line (which prints the warnings as
+    ``warning:`` lines and stops on them with ``--strict``) both read through
+    it. ``source`` names the file in messages as given; ``format`` overrides
+    the suffix.
+    """
+    path = Path(source)
     _check_format(format, str(source))
     kind = format or _SUFFIXES.get(path.suffix.lower())
     if kind == "xlsx":
-        # a reportgen tracker → xlsx_read; one made by hand → the importer (warnings via `warnings`)
-        from .xlsx.tracker_import import load_workbook_report
+        # a reportgen tracker (edits read back) or one made by hand (imported)
+        from .xlsx.tracker_import import read_workbook
 
-        return load_workbook_report(path)
+        report, warned = read_workbook(source)
+        return LoadedFile(report, None, list(warned))
     if format is not None and _SUFFIXES.get(path.suffix.lower()) != format:
         try:
             raw = path.read_bytes()
         except OSError as exc:
             raise _fail(str(source), f"cannot read: {exc.strerror or exc}") from None
-        return loads(raw, format, source=str(source))
+        return LoadedFile(loads(raw, format, source=str(source)))
     from .inputs.source import read_located
     from .inputs.validate import build_located
 
-    return build_located(read_located(source))  # type: ignore[arg-type]
+    located = read_located(source)
+    return LoadedFile(build_located(located), located.line)
 
 
 # -- rendering --------------------------------------------------------------------

@@ -12,7 +12,10 @@ import pytest
 from click.testing import CliRunner
 
 from reportgen.cli import batch as batch_mod
-from reportgen.cli.batch import FileResult, Job, Progress, Row, count_pdf_pages, find_inputs, plan_jobs
+from reportgen.cli import batchjobs
+from reportgen.cli.batch import Progress
+from reportgen.cli.batchjobs import FileResult, Job, Row, find_inputs, plan_jobs
+from reportgen.cli.common import count_pdf_pages
 from reportgen.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,14 +141,14 @@ def test_other_failure_is_exit_1_without_traceback(tmp_path: Path, gunma_path: P
     for name in ("a.yaml", "b.yaml"):
         (tmp_path / "in").mkdir(exist_ok=True)
         (tmp_path / "in" / name).write_bytes(gunma_path.read_bytes())
-    real = batch_mod.render_to
+    real = batchjobs.render_to
 
     def flaky(report, target, **kw):  # noqa: ANN001, ANN003
         if target.stem == "a":
             raise OSError(28, "No space left on device")
         return real(report, target, **kw)
 
-    monkeypatch.setattr(batch_mod, "render_to", flaky)
+    monkeypatch.setattr(batchjobs, "render_to", flaky)
     result = CliRunner().invoke(main, ["batch", str(tmp_path / "in"), "-o", str(tmp_path / "out"),
                                        "--format", "xlsx", "--jobs", "1"])
     assert result.exit_code == 1, result.output
@@ -156,7 +159,7 @@ def test_other_failure_is_exit_1_without_traceback(tmp_path: Path, gunma_path: P
 
 def test_render_job_never_raises(tmp_path: Path) -> None:
     job = Job(tmp_path / "missing.yaml", "missing.yaml", (tmp_path / "missing.xlsx",))
-    result = batch_mod.render_job(job)
+    result = batchjobs.render_job(job)
     assert result.invalid and result.problems and "cannot read" in result.problems[0]
     assert [r.status for r in result.rows] == ["invalid"]
 

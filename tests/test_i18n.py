@@ -205,7 +205,7 @@ MESSAGE_MODULES = tuple(sorted(
     if name not in ("core/papers", "pdf/fetch", "pdf/pagenumbers", "pdf/parallel")))
 #: Calls whose last argument is a message (Problem(file, line, path, message), sheet.warn(r, c, message) …).
 MESSAGE_CALLS = frozenset({
-    "Problem", "_fail", "_refuse", "_Refused", "warn", "err", "error", "OutputError", "RenderError",
+    "Problem", "_fail", "fail", "_refuse", "_Refused", "warn", "err", "error", "OutputError", "RenderError",
     "UsageError", "BadParameter", "ClickException", "ReportError",
 })
 VALUE = "X9"  # what a {…} of an f-string stands for: data, not prose

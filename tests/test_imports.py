@@ -17,7 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 HEAVY = ("weasyprint", "openpyxl", "fontTools", "babel", "multiprocessing", "concurrent.futures",
-         "reportgen.cli.batch", "reportgen.cli.watch", "reportgen.cli.summary", "reportgen.pdf.engine", "reportgen.xlsx.writer")
+         "reportgen.cli.batch", "reportgen.cli.batchjobs", "reportgen.cli.importer", "reportgen.cli.watch",
+         "reportgen.cli.summary", "reportgen.pdf.engine", "reportgen.xlsx.writer")
 
 
 def _loaded_after(code: str) -> set[str]:
@@ -42,7 +43,7 @@ def test_reading_and_validating_yaml_needs_no_renderer() -> None:
 
 def test_openpyxl_only_for_workbooks(tmp_path: Path) -> None:
     html = tmp_path / "x.html"
-    code = ("from pathlib import Path\nimport reportgen\nfrom reportgen.cli.main import load_and_warn, render_report\n"
+    code = ("from pathlib import Path\nimport reportgen\nfrom reportgen.cli.common import load_and_warn, render_report\n"
             f"report = load_and_warn(Path('examples/gunma-r5-excerpt.yaml'), 'gothic')\n"
             f"render_report(report, Path({str(html)!r}), paper='A4', font='gothic', pdf_variant=None)")
     loaded = _loaded_after(code)
@@ -55,5 +56,6 @@ def test_openpyxl_only_for_workbooks(tmp_path: Path) -> None:
 
 
 def test_verbs_are_listed_without_importing_them() -> None:
-    code = "from reportgen.cli.main import main\nimport click\nassert {'batch', 'watch', 'summary'} <= set(main.list_commands(click.Context(main)))"
-    assert not _loaded_after(code) & {"reportgen.cli.batch", "reportgen.cli.watch", "reportgen.cli.summary"}
+    code = "from reportgen.cli.main import main\nimport click\nassert {'batch', 'import', 'watch', 'summary'} <= set(main.list_commands(click.Context(main)))"
+    assert not _loaded_after(code) & {"reportgen.cli.batch", "reportgen.cli.batchjobs", "reportgen.cli.importer",
+                                      "reportgen.cli.watch", "reportgen.cli.summary"}

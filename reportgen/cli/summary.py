@@ -187,17 +187,15 @@ def summary_command(file: str, width: int | None) -> None:
       reportgen summary tracker.xlsx --width 100
     """
     from .. import load
-    from .main import EXIT_FAILURE, EXIT_INVALID
+    from .common import EXIT_FAILURE, EXIT_INVALID, print_problems
     from ..core.errors import ReportError
-    from ..core.i18n import problem_text
     from ..core.terminal import echo
 
     try:
         report = load(file)
         text = summary_text(report, source=file, width=width)
     except ReportError as exc:
-        for problem in exc.problems:
-            echo(problem_text(problem), err=True)
+        print_problems(exc.problems)
         sys.exit(EXIT_INVALID)
     except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
         echo(f"{file}: {type(exc).__name__}: {exc}", err=True)

@@ -30,6 +30,7 @@ import click
 
 from ..core.terminal import for_terminal
 from ..core.i18n import translate
+from .common import EXIT_FAILURE, FORMATS, count_pdf_pages, font_option, load_and_warn, paper_option, render_report
 
 __all__ = ["Stamp", "snapshot", "watch", "watch_command"]
 
@@ -117,10 +118,11 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, help="Output file: .pdf (or .xlsx, .html).")
 @click.option("--html", "html", default=None, help="Also write this .html file on every render.")
-@click.option("--paper", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True)
-@click.option("--font", type=click.Choice(["gothic", "mincho"]), default="gothic", show_default=True)
+@paper_option
+@font_option
 @click.option("--interval", type=click.FloatRange(min=0.05), default=0.5, show_default=True,
               help="Seconds between checks for changes.")
+# not common.no_cache_option: here the cache is what keeps every save quick
 @click.option("--no-cache", is_flag=True,
               help="Lay out every page on every save instead of only the 分野 that changed.")
 def watch_command(file: str, output: str, html: str | None, paper: str, font: str, interval: float,
@@ -138,7 +140,6 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
       reportgen watch plan.yaml -o plan.pdf --html plan.html --paper A3
     """
     from ..core.assets import templates_dir
-    from .main import EXIT_FAILURE, FORMATS
 
     source = Path(file)
     targets = [Path(output)] + ([Path(html)] if html else [])
@@ -157,9 +158,6 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
         sys.exit(EXIT_FAILURE)
 
     def render() -> str:
-        from .batch import count_pdf_pages
-        from .main import load_and_warn, render_report
-
         report = load_and_warn(source, font)
         written = []
         for target in targets:

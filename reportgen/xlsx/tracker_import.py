@@ -30,7 +30,6 @@ import datetime as _dt
 import os
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -319,14 +318,6 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
         return read_xlsx_bytes_checked(raw, source=str(path))
     result = import_tracker(path)
     return result.report, result.warnings
-
-
-def load_workbook_report(path: str | os.PathLike[str]) -> Report:
-    """:func:`read_workbook` for ``reportgen.load``: warnings go through :mod:`warnings`."""
-    report, problems = read_workbook(path)
-    for problem in problems:
-        warnings.warn(TrackerImportWarning(problem), stacklevel=3)
-    return report
 
 
 def workbook_data(path: str | os.PathLike[str], *, fiscal_year: int | None = None,
