@@ -7,7 +7,7 @@ columns the vertical 分野 label needs so that it is not taller than the items
 beside it (a taller label stretches the row into an empty band, #12.5).
 
 The estimate counts characters the way BIZ UD Gothic sets them (full-width 1em,
-half-width 0.5em, :func:`reportgen.layouts.view.display_width`) against the column's
+half-width 0.5em, :func:`reportgen.layouts.units.display_width`) against the column's
 content width, with the font sizes and line heights of templates/base.css. It
 errs on the tall side (every wrapped line is counted whole); the decisions it
 feeds only need to be right at a coarse scale (a third of a page, a label's
@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..core.papers import PAGE_HEIGHT_MM
+from .units import display_width
 
 __all__ = [
     "LINE_HEIGHT",
@@ -54,14 +55,12 @@ _MINI_PT = {"": 7.5, "dense": 7.0, "tiny": 6.0}
 
 def text_lines(text: str, font_pt: float, width_mm: float, indent_em: float = 0.0) -> int:
     """Lines ``text`` takes at ``font_pt`` in a ``width_mm`` wide column (at least 1)."""
-    from .view import display_width
-
     per_line = max(width_mm * _PT_PER_MM / font_pt - indent_em, 1.0)
     return sum(max(math.ceil(display_width(line) / per_line), 1) for line in text.split("\n")) or 1
 
 
 def block_pt(block: Any, width_mm: float) -> float:
-    """Estimated height of one block of a cell (a view of reportgen.layouts.view)."""
+    """Estimated height of one block of a cell (a view of reportgen.layouts.views)."""
     kind = getattr(block, "kind", "")
     if kind == "para":
         size = 8.5 if block.cls in ("note", "labels", "kpi-figures") else BODY_PT
@@ -88,8 +87,8 @@ def cell_pt(blocks: Iterable[Any], width_mm: float) -> float:
 
 
 def estimate_rows_pt(rows: Sequence[Sequence[Any]], columns: Sequence[Any], extra_pt: float = 0.0) -> float:
-    """Estimated height of an item's entry rows (cells of reportgen.layouts.view.CellView
-    in ``columns``, reportgen.layouts.view.ColumnView) plus ``extra_pt`` (a title row)."""
+    """Estimated height of an item's entry rows (cells of reportgen.layouts.views.CellView
+    in ``columns``, reportgen.layouts.columns.ColumnView) plus ``extra_pt`` (a title row)."""
     total = extra_pt
     for row in rows:
         heights = [cell_pt(cell.blocks, col.content_mm) for cell, col in zip(row, columns)]

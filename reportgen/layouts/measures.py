@@ -7,7 +7,7 @@ the measure's overview, then two columns side by side: "■2023（R5）年度の
 (``item.next_plan``; "―" when absent). Charts of KPI series stand beside the KPI
 table; charts of series blocks stand below their grids in the columns.
 
-Like :mod:`reportgen.layouts.view` this only decides what is printed; the template
+Like :mod:`reportgen.layouts.builder` this only decides what is printed; the template
 ``templates/measure-pages.html`` places it. The anchors set here are the ids the
 KPI list's 掲載ページ column points at (``target-counter``), so the page numbers
 are computed by the layout engine, never typed.
@@ -21,25 +21,18 @@ from typing import TYPE_CHECKING
 from ..model.calendar import short_fy_label
 from ..model.grids import entry_label
 from ..model.kpi import judgement
-from .view import (
-    PAPERS,
-    PT_PER_MM,
-    BlockView,
-    ChartView,
-    Para,
-    format_cell,
-    chart_view,
-    content_view,
-    display_width,
-    number_text,
-)
+from .columns import PAPERS
+from .content import chart_view, content_view, format_cell
+from .items import entry_prefix, number_text
+from .units import PT_PER_MM, display_width
+from .views import BlockView, ChartView, Para
 from ..model.report import KPI, Item, Report
 from ..model.wording import numbered, report_heading
 
 if TYPE_CHECKING:  # pragma: no cover
     import weasyprint
 
-    from .view import _Builder
+    from .builder import ViewBuilder
 
 __all__ = [
     "MeasureKpiRow", "MeasurePagesView", "MeasureView", "build_measures", "fy_heading", "next_kpi_text",
@@ -133,7 +126,7 @@ def cont_placement(heading: str, width_mm: float) -> str:
     return "inline" if per_line - last >= _CONT_EM else "float"
 
 
-def _kpi_rows(builder: _Builder, item: Item) -> list[MeasureKpiRow]:
+def _kpi_rows(builder: ViewBuilder, item: Item) -> list[MeasureKpiRow]:
     kpi_entries = [e for e in item.entries if e.kpi is not None]
     rows = []
     for k, e in enumerate(kpi_entries):
@@ -147,7 +140,7 @@ def _kpi_rows(builder: _Builder, item: Item) -> list[MeasureKpiRow]:
     return rows
 
 
-def build_measures(builder: _Builder) -> MeasurePagesView:
+def build_measures(builder: ViewBuilder) -> MeasurePagesView:
     """The measure pages of ``builder.report``; records each measure's anchor in
     ``builder.anchors`` (and entry numbers in ``builder.prefixes``) for the KPI list."""
     report: Report = builder.report
@@ -165,7 +158,7 @@ def build_measures(builder: _Builder) -> MeasurePagesView:
             anchor = f"measure-{s_index}-{i_index}"
             builder.anchors[id(item)] = anchor
             for i, e in enumerate(item.entries):
-                builder.prefixes[id(e)] = builder.entry_prefix(item, i, e)
+                builder.prefixes[id(e)] = entry_prefix(item, i, e)
             charts = []
             for e in item.entries:
                 if e.kpi is not None and e.kpi.series is not None:
@@ -180,7 +173,7 @@ def build_measures(builder: _Builder) -> MeasurePagesView:
                     actions += content_view(e.status, column_ctx, builder.prefixes.get(id(e), ""), column_mm)
             next_plan = content_view(item.next_plan, column_ctx, avail_mm=column_mm)
             overview = content_view(item.overview, column_ctx, avail_mm=total_mm - _CELL_PAD_MM)
-            heading = builder.item_heading(item)
+            heading = builder.items.item_heading(item)
             measures.append(MeasureView(
                 anchor=anchor,
                 heading=heading,

@@ -9,7 +9,7 @@ with the scale's legend. Column widths follow the workbook's (xlsx.WIDTHS),
 so the two prints look alike.
 
 Everything is formatted here (grids through :func:`reportgen.model.grids.series_grid`
-and :func:`reportgen.layouts.view.grid_view`, 全国順位 through
+and :func:`reportgen.layouts.content.grid_view`, 全国順位 through
 :func:`reportgen.model.kpi.rank_text`); templates/tracker.html only places it.
 """
 
@@ -20,19 +20,11 @@ from typing import Any, Literal
 
 from ..model.grids import series_grid
 from ..model.kpi import rank_text
-from .view import (
-    PAPERS,
-    PT_PER_MM,
-    RULE_PT,
-    BlockView,
-    MiniTable,
-    Para,
-    chart_view,
-    content_view,
-    grid_view,
-    label_cap_pt,
-    vertical_label,
-)
+from .columns import PAPERS
+from .content import chart_view, content_view, grid_view
+from .labels import label_cap_pt, vertical_label
+from .units import PT_PER_MM, RULE_PT
+from .views import BlockView, MiniTable, Para
 from ..model.marks import count_marks
 from ..model.report import Entry, Group, Item, Report, Section, SeriesBlock, blocks_of
 from ..model.wording import banner_text, heading_text
