@@ -23,6 +23,7 @@ from ..model.report import (
     TextBlock,
 )
 
+
 def cell_value(cell: Any) -> tuple[Any, str | None]:
     if isinstance(cell, TableCell):
         return cell.value, cell.format

@@ -17,6 +17,7 @@ from .celltext import plain_text
 from .measure import CELL_PAD_PT, column_points, line_pitch, text_height
 from .sheet import DATA_HEADER, DATA_SHEET, MAX_ROW_PT, SIZE_BODY, number_text
 
+
 def _data_rows(report: Report) -> Iterator[list[tuple[Any, str | None]]]:
     reached = report.months_reached
     for section in report.sections:

@@ -20,7 +20,9 @@ from .measure import CELL_PAD_PT, line_pitch, span_points, split_for_rows, text_
 from .rows import CellSpec, Row, RowFormula
 from .sheet import COL_MARK, COL_PROGRESS, MAX_ROW_PT, PROGRESS_SLOTS, SIZE_GRID
 
+
 def text_cell(col: int, last: int, text: str, style: str = "rg.text") -> CellSpec:
+    """A wrapped text cell merged across ``col``..``last`` (the progress area, mostly)."""
     return CellSpec(col, text, style, last)
 
 
@@ -65,6 +67,7 @@ def series_cols(grid: Grid) -> list[tuple[int, int]]:
 
 
 def grid_cell(col: int, last: int, value: Any, fmt: str | None, header: bool) -> CellSpec:
+    """A cell of an embedded grid: numbers stay numbers with the format's Excel number format."""
     if header:
         return CellSpec(col, "" if value is None else (value if isinstance(value, str) else value),
                         "rg.grid.head", last)
@@ -80,6 +83,7 @@ def grid_cell(col: int, last: int, value: Any, fmt: str | None, header: bool) ->
 
 
 def row_height(cells: list[CellSpec], size: float) -> float:
+    """Height of a grid row: its tallest wrapped text, within Excel's row limit."""
     best = line_pitch(size) + CELL_PAD_PT
     for c in cells:
         if isinstance(c.value, str) and c.value:
@@ -126,6 +130,7 @@ def series_rows(series: Series, reached: int, role: str) -> list[Row]:
 
 
 def table_width(table: Table) -> int:
+    """Columns of a table, counted on its first row with column spans."""
     width = 0
     for row in [*table.header, *table.rows][:1]:
         width = sum((c.span[1] if isinstance(c, TableCell) else 1) for c in row)

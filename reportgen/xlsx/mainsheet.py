@@ -45,7 +45,9 @@ from .sheet import (
 )
 from .summary import mark_validation, write_summary
 
+
 def write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> dict[str, Any]:
+    """The 進捗状況 sheet; returns where the header and the body start (kept in the payload)."""
     ws = wb.active
     ws.title = MAIN_SHEET
     for col, width in WIDTHS.items():
@@ -144,6 +146,7 @@ def write_top(ws: Worksheet, report: Report) -> int:
 
 
 def write_header(ws: Worksheet, r: int) -> None:
+    """The column header row (repeated on every printed page)."""
     height = 0.0
     for first, last, label in HEADER:
         write_spec(ws, r, CellSpec(first, label, "rg.header", last))
@@ -153,6 +156,7 @@ def write_header(ws: Worksheet, r: int) -> None:
 
 
 def write_body(ws: Worksheet, layout: Layout, first_row: int) -> None:
+    """The laid-out rows from ``first_row`` on, with their helper columns, then the merged spans."""
     for i, row in enumerate(layout.rows):
         r = first_row + i
         for spec in row.cells:

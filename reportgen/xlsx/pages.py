@@ -12,7 +12,9 @@ from .measure import span_points
 from .rows import Layout, VSpan
 from .sheet import COL_AREA, COL_NUMBER, COL_TITLE, LAST_PRINTED_COL, MAX_ROW_PT, Paper
 
+
 def setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int, footer: str | None = None) -> None:
+    """Landscape, one page wide, the header row repeated on every page, page numbers in the footer."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True

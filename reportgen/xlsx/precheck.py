@@ -10,6 +10,7 @@ from .celltext import plain_text
 from .sheet import MAX_CELL_CHARS
 from .sheetlayout import plan_text
 
+
 def _walk_strings(data: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(data, str):
         yield path, data

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..model.report import Series
 
+
 @dataclass
 class CellSpec:
     """A cell (or horizontal run of merged cells) of one row."""

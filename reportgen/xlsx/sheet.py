@@ -97,8 +97,8 @@ SYMBOL_LIST_COL = 3
 
 
 def banner_text(group: Group) -> str:
+    """The banner row of a group: 〇 title (owner); the reader finds groups by it."""
     return "〇" + group.title + (f"({group.owner})" if group.owner else "")
-
 
 
 def item_title(item: Item, group: Group | None) -> str:
@@ -118,4 +118,5 @@ def number_text(number: str | int | None) -> str:
 
 
 def rank_text(entry: Entry) -> str:
+    """全国順位 cell of an entry (the KPI's national rank), as the reader compares it."""
     return kpi_rank_text(entry.kpi)

@@ -60,6 +60,7 @@ from .sheet import (
     rank_text,
 )
 
+
 class LayoutBuilder:
     """Turns a report into a Layout (rows, merged spans, written texts)."""
 

@@ -23,6 +23,7 @@ from .sheet import (
     SYMBOL_LIST_COL,
 )
 
+
 def _criteria(symbol: str) -> str:
     """A COUNTIF criterion matching exactly ``symbol`` (no wildcards/operators)."""
     escaped = symbol.replace("~", "~~").replace("*", "~*").replace("?", "~?")

@@ -111,7 +111,6 @@ __all__ = [
 ]
 
 
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
