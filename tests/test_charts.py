@@ -18,14 +18,15 @@ from reportgen.layouts.charts import (
     PRIOR_TONES,
     STRONG,
     TARGET_COLOUR,
-    excel_chart_title,
     kpi_chart_svg,
     series_chart_svg,
     series_svg,
     y_ticks,
 )
 from reportgen.model.report import KPI, Report, Series, SeriesRow
-from reportgen.xlsx.writer import COL_MARK, COL_PROGRESS, COL_ROLE, MAIN_SHEET, render_xlsx
+from reportgen.xlsx.charts import excel_chart_title
+from reportgen.xlsx.sheet import COL_MARK, COL_PROGRESS, COL_ROLE, MAIN_SHEET
+from reportgen.xlsx.writer import render_xlsx
 from reportgen.xlsx.read import read_xlsx
 
 SVG = "{http://www.w3.org/2000/svg}"

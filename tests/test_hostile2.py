@@ -508,7 +508,7 @@ def test_check_workbook_is_the_entry_point(tracker: Path) -> None:
 def _edit_plan(tracker: Path, dst: Path, text: str) -> Path:
     from openpyxl import load_workbook
 
-    from reportgen.xlsx.writer import COL_ENTRY_ID, COL_PLAN, MAIN_SHEET
+    from reportgen.xlsx.sheet import COL_ENTRY_ID, COL_PLAN, MAIN_SHEET
 
     wb = load_workbook(tracker)
     ws = wb[MAIN_SHEET]

@@ -16,7 +16,8 @@ from reportgen.model.grids import series_grid
 from reportgen.model.report import Report
 from reportgen.pdf.engine import render_html
 from reportgen.checks.totals import total_problems
-from reportgen.xlsx.writer import COL_MARK, MAIN_SHEET, render_xlsx
+from reportgen.xlsx.sheet import COL_MARK, MAIN_SHEET
+from reportgen.xlsx.writer import render_xlsx
 
 GUNMA = Path(__file__).resolve().parent.parent / "examples" / "gunma-r5-excerpt.yaml"
 

@@ -24,7 +24,7 @@ from reportgen import ReportError
 from reportgen.cli.main import main
 from reportgen.model.report import Report, SeriesBlock, TableBlock, TableCell
 from reportgen.model.numbers import parse_typed
-from reportgen.xlsx.writer import (
+from reportgen.xlsx.sheet import (
     COL_AREA,
     COL_ENTRY_ID,
     COL_MARK,
@@ -36,8 +36,8 @@ from reportgen.xlsx.writer import (
     COL_TITLE,
     DATA_SHEET,
     MAIN_SHEET,
-    render_xlsx,
 )
+from reportgen.xlsx.writer import render_xlsx
 from reportgen.xlsx.read import read_xlsx, read_xlsx_checked
 
 GUNMA = Path(__file__).resolve().parent.parent / "examples" / "gunma-r5-excerpt.yaml"
@@ -679,7 +679,7 @@ def test_entries_joined_under_one_item_are_warned(tmp_path: Path) -> None:
 
 
 def test_wrapped_text_rows_leave_room_under_the_last_line() -> None:
-    from reportgen.xlsx.writer import CELL_PAD_PT, ROW_HEADROOM_PT, line_pitch, text_height
+    from reportgen.xlsx.measure import CELL_PAD_PT, ROW_HEADROOM_PT, line_pitch, text_height
 
     assert ROW_HEADROOM_PT >= 2
     for lines in (1, 3, 10):

@@ -18,7 +18,8 @@ import pytest
 import reportgen
 from reportgen import ReportError
 from reportgen.model.report import Report
-from reportgen.xlsx.writer import (
+from reportgen.xlsx.measure import text_height, wrap_lines
+from reportgen.xlsx.sheet import (
     COL_ENTRY_ID,
     COL_KPI_FLAG,
     COL_MARK,
@@ -29,10 +30,8 @@ from reportgen.xlsx.writer import (
     HIDDEN_SHEET,
     MAIN_SHEET,
     MAX_ROW_PT,
-    render_xlsx,
-    text_height,
-    wrap_lines,
 )
+from reportgen.xlsx.writer import render_xlsx
 from reportgen.xlsx.read import read_xlsx
 
 EXAMPLES = ("gunma-r5-excerpt", "saitama-r5-excerpt", "saitama-h29-q1-excerpt")

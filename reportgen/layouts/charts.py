@@ -1,4 +1,4 @@
-"""Charts of monthly/quarterly series: inline SVG for the PDF, native charts for Excel.
+"""Charts of monthly/quarterly series: inline SVG for the PDF, and the plotting logic both charts share.
 
 Why a hand-built SVG and not matplotlib
 ---------------------------------------
@@ -19,8 +19,9 @@ Safety: every piece of text that comes from data (labels, captions, the font
 name) is XML-escaped through :class:`markupsafe.Markup`; the result is a
 ``Markup`` that Jinja2 templates can embed with ``{{ chart }}`` unescaped.
 
-Excel: :func:`excel_chart` builds an openpyxl LineChart/BarChart whose series
-reference the grid cells the tracker writes, so the chart follows edits.
+The native Excel charts of the tracker are built in :mod:`reportgen.xlsx.charts`
+from the same values, tones and targets (:func:`plotted_value`, :func:`row_tone`,
+:func:`kpi_target`, :func:`same_units`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 from markupsafe import Markup
 
@@ -38,13 +39,10 @@ from ..model.grids import series_grid
 from ..model.report import KPI, Scalar, Series
 from ..model.numbers import NumberFormat, format_value, parse_time
 
-if TYPE_CHECKING:  # pragma: no cover
-    from openpyxl.chart._chart import ChartBase
-
 __all__ = [
-    "STRONG", "PRIOR_TONES", "TARGET_COLOUR", "chart_values", "excel_chart", "excel_chart_title",
-    "excel_kpi_target", "kpi_chart_svg",
-    "kpi_target", "legend_layout", "series_chart_svg", "series_svg", "svg_size_mm", "wrap_label", "y_ticks",
+    "STRONG", "PRIOR_TONES", "TARGET_COLOUR", "chart_values", "kpi_chart_svg", "kpi_target",
+    "legend_layout", "plotted_value", "row_tone", "same_units", "series_chart_svg", "series_svg",
+    "svg_size_mm", "wrap_label", "y_ticks",
 ]
 
 #: This year's row (the last row of the series).
@@ -63,7 +61,7 @@ _PT_PER_MM = 72 / 25.4
 # Values and ticks
 # --------------------------------------------------------------------------
 
-def _number(value: Scalar, fmt: NumberFormat) -> float | None:
+def plotted_value(value: Scalar, fmt: NumberFormat) -> float | None:
     """A plotted number: minutes for time, the raw value otherwise; None for gaps/labels."""
     if value is None or isinstance(value, bool):
         return None
@@ -88,7 +86,7 @@ def chart_values(series: Series, reached: int = 12) -> tuple[list[str], list[tup
     """Column labels and (row label, values) as plotted: months past ``reached`` are gaps."""
     grid = series_grid(series, reached)
     fmt = NumberFormat.parse(series.format)
-    rows = [(row.label, [_number(v, fmt) for v in row.values]) for row in grid.rows]
+    rows = [(row.label, [plotted_value(v, fmt) for v in row.values]) for row in grid.rows]
     return list(grid.columns), rows
 
 
@@ -174,7 +172,7 @@ def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str | None 
         _n(x), _n(y), _n(w), _n(h), fill, outline)
 
 
-def _tone(index: int, count: int) -> str:
+def row_tone(index: int, count: int) -> str:
     """Colour of row ``index`` of ``count``: the last row strong, earlier ones lighter."""
     distance = count - 1 - index
     if distance == 0:
@@ -306,7 +304,7 @@ def series_svg(
         raise ValueError("chart width and height must be positive")
     fmt = NumberFormat.parse(series.format)
     columns, rows = chart_values(series, reached)
-    target_value = _number(target, fmt) if target is not None else None  # type: ignore[arg-type]
+    target_value = plotted_value(target, fmt) if target is not None else None  # type: ignore[arg-type]
 
     W, H = width_mm * _PT_PER_MM, height_mm * _PT_PER_MM
     size = font_size
@@ -323,7 +321,7 @@ def series_svg(
         parts.append(_text(pad, top + size, title, size=size, bold=True))
         top += size * 1.5
 
-    legend_items = [_Legend(lab, _tone(i, len(rows)), kind) for i, (lab, _v) in enumerate(rows)]
+    legend_items = [_Legend(lab, row_tone(i, len(rows)), kind) for i, (lab, _v) in enumerate(rows)]
     if target_value is not None:
         target_label = target_label or "目標 " + format_value(target, fmt)
         legend_items.append(_Legend(target_label, TARGET_COLOUR, "target"))
@@ -385,7 +383,7 @@ def series_svg(
         group = slot * 0.76
         bar = group / max(len(rows), 1)
         for i, (_lab, values) in enumerate(rows):
-            colour = _tone(i, len(rows))
+            colour = row_tone(i, len(rows))
             for k, v in enumerate(values):
                 if v is None:
                     continue
@@ -394,7 +392,7 @@ def series_svg(
                 parts.append(_rect(x, min(y, base), bar * 0.92, abs(base - y), colour))
     else:
         for i, (_lab, values) in enumerate(rows):
-            colour = _tone(i, len(rows))
+            colour = row_tone(i, len(rows))
             strong = colour == STRONG
             width = 1.8 if strong else 1.1
             path: list[str] = []
@@ -476,7 +474,7 @@ def kpi_target(kpi: KPI) -> tuple[Scalar, str] | None:
     return kpi.target, f"目標 {format_value(kpi.target, kpi.format)}{suffix}"
 
 
-def _same_units(kpi: KPI, series: Series) -> bool:
+def same_units(kpi: KPI, series: Series) -> bool:
     try:
         return NumberFormat.parse(kpi.format).kind == NumberFormat.parse(series.format).kind
     except ValueError:
@@ -493,176 +491,8 @@ def kpi_chart_svg(kpi: KPI, **kwargs: Any) -> Markup | None:
     series = kpi.series
     if series is None:
         return None
-    target = kpi_target(kpi) if _same_units(kpi, series) else None
+    target = kpi_target(kpi) if same_units(kpi, series) else None
     if target is not None:
         kwargs.setdefault("target", target[0])
         kwargs.setdefault("target_label", target[1])
     return series_svg(series, **kwargs)
-
-
-# --------------------------------------------------------------------------
-# Excel
-# --------------------------------------------------------------------------
-
-def _quote_sheet(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
-
-
-def _ref(sheet: str, row: int, cols: Sequence[int]) -> str:
-    """A reference to cells of one row: a range when contiguous, else a union."""
-    from openpyxl.utils import get_column_letter
-
-    s = _quote_sheet(sheet)
-    if list(cols) == list(range(cols[0], cols[0] + len(cols))):
-        return f"{s}!${get_column_letter(cols[0])}${row}:${get_column_letter(cols[-1])}${row}"
-    return "(" + ",".join(f"{s}!${get_column_letter(c)}${row}" for c in cols) + ")"
-
-
-#: Longest chart title; a KPI sentence beyond it is shortened with "…".
-TITLE_CHARS = 50
-
-
-def excel_chart_title(series: Series, *, item_title: str = "", heading: str | None = None,
-                      kpi: KPI | None = None) -> str:
-    """The chart's Japanese title: the KPI sentence, or the measure and the grid's caption."""
-    if kpi is not None:
-        text = kpi.text
-        if len(text) > TITLE_CHARS - 5:   # drop a trailing （令和4年度実績 85.38％） first
-            text = re.sub(r"[（(][^（()）]*[)）][。．]?$", "", text).rstrip() or text
-        title = "【KPI】" + text
-    else:
-        caption = heading or series.caption
-        title = f"{item_title}（{caption}）" if item_title and caption else (item_title or caption or "推移")
-    return title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
-
-
-def excel_kpi_target(kpi: KPI, series: Series) -> tuple[float, str] | None:
-    """The KPI target as a number in the cells' units (days for time) and its label."""
-    if not _same_units(kpi, series):
-        return None
-    found = kpi_target(kpi)
-    if found is None:
-        return None
-    import datetime as _dt
-
-    from ..model.numbers import excel_value
-
-    value = excel_value(found[0], series.format)
-    if isinstance(value, _dt.timedelta):
-        value = value.total_seconds() / 86400
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value), found[1]
-
-
-EXCEL_FONT = "BIZ UDゴシック"
-
-
-def _rich(size: float, bold: bool = False) -> Any:
-    """Text properties for chart text: the tracker's font at ``size`` points."""
-    from openpyxl.chart.text import RichText
-    from openpyxl.drawing.text import CharacterProperties, Font, Paragraph, ParagraphProperties
-
-    props = CharacterProperties(sz=int(size * 100), b=bold, latin=Font(typeface=EXCEL_FONT),
-                                ea=Font(typeface=EXCEL_FONT))
-    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=props), endParaRPr=props)])
-
-
-def _title(text: str, size: float) -> Any:
-    from openpyxl.chart.text import RichText, Text
-    from openpyxl.chart.title import Title
-    from openpyxl.drawing.text import (CharacterProperties, Font, Paragraph, ParagraphProperties,
-                                       RegularTextRun)
-
-    props = CharacterProperties(sz=int(size * 100), b=True, latin=Font(typeface=EXCEL_FONT),
-                                ea=Font(typeface=EXCEL_FONT))
-    para = Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=text)])
-    return Title(tx=Text(rich=RichText(p=[para])), overlay=False)
-
-
-def excel_chart(
-    series: Series,
-    *,
-    sheet: str,
-    header_row: int,
-    rows: Sequence[int],
-    label_col: int,
-    value_cols: Sequence[int],
-    title: str,
-    number_format: str,
-    target_row: int | None = None,
-) -> ChartBase:
-    """An openpyxl chart whose series are the grid's cells on ``sheet``.
-
-    ``rows`` are the sheet rows of the series' data rows (label in
-    ``label_col``, values in ``value_cols``), ``header_row`` the row holding
-    the column labels (4月 … 3月).  The last row is drawn strong, earlier ones
-    lighter.  ``target_row`` is a row holding the KPI target under every month
-    (label in ``label_col``), drawn as a dashed red line.
-
-    Every series refers to cells (a literal ``numLit`` target is ignored by
-    LibreOffice), so the chart follows edits of the grid.
-    """
-    from openpyxl.chart import BarChart, LineChart
-    from openpyxl.chart.data_source import AxDataSource, NumDataSource, NumRef, StrRef
-    from openpyxl.chart.marker import Marker
-    from openpyxl.chart.series import Series as XlSeries
-    from openpyxl.chart.series import SeriesLabel
-    from openpyxl.chart.shapes import GraphicalProperties
-    from openpyxl.drawing.line import LineProperties
-
-    kind = series.chart or "line"
-    chart: Any = BarChart() if kind == "bar" else LineChart()
-    if kind == "bar":
-        chart.type = "col"
-        chart.grouping = "clustered"
-        chart.overlap = -10
-        chart.gapWidth = 60
-    chart.title = _title(title, 10)
-    chart.style = 2
-    chart.legend.position = "b"
-    chart.legend.txPr = _rich(8)
-    chart.y_axis.number_format = number_format
-    chart.y_axis.numFmt.sourceLinked = False  # type: ignore[union-attr]
-    for axis in (chart.x_axis, chart.y_axis):
-        axis.delete = False
-        axis.txPr = _rich(8)
-    if kind == "bar":
-        fmt = NumberFormat.parse(series.format)
-        values = [_number(v, fmt) for row in series.rows for v in row.values]
-        if all(v is None or v >= 0 for v in values):
-            chart.y_axis.scaling.min = 0     # bars start at zero, as in the PDF chart
-    cats = AxDataSource(strRef=StrRef(f=_ref(sheet, header_row, value_cols)))
-    for i, r in enumerate(rows):
-        colour = _tone(i, len(rows)).lstrip("#").upper()
-        s = XlSeries(idx=i, order=i, val=NumDataSource(numRef=NumRef(f=_ref(sheet, r, value_cols))))
-        s.tx = SeriesLabel(strRef=StrRef(f=_ref(sheet, r, [label_col])))
-        s.cat = cats
-        if kind == "bar":
-            s.graphicalProperties = GraphicalProperties(solidFill=colour)
-            s.graphicalProperties.line = LineProperties(solidFill=colour)
-        else:
-            strong = i == len(rows) - 1
-            s.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill=colour,
-                                                                         w=int((2.25 if strong else 1.25) * 12700)))
-            s.marker = Marker(symbol="circle", size=5 if strong else 4)
-            s.marker.graphicalProperties = GraphicalProperties(solidFill=colour)
-            s.marker.graphicalProperties.line = LineProperties(solidFill=colour)
-            s.smooth = False
-        chart.series.append(s)
-    if target_row is not None:
-        t = XlSeries(idx=len(rows), order=len(rows),
-                     val=NumDataSource(numRef=NumRef(f=_ref(sheet, target_row, value_cols))))
-        t.tx = SeriesLabel(strRef=StrRef(f=_ref(sheet, target_row, [label_col])))
-        t.cat = cats
-        colour = TARGET_COLOUR.lstrip("#").upper()
-        t.graphicalProperties = GraphicalProperties(ln=LineProperties(solidFill=colour, prstDash="dash", w=19050))
-        t.marker = Marker(symbol="none")
-        t.smooth = False
-        if kind == "bar":
-            line = LineChart()
-            line.series.append(t)
-            chart += line
-        else:
-            chart.series.append(t)
-    return chart
