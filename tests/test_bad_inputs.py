@@ -261,7 +261,7 @@ def test_without_libyaml_results_are_the_same(path: Path, monkeypatch: pytest.Mo
 def test_libyaml_syntax_messages_read_the_same(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Large files are not re-read by the slow Python parser: libyaml's own
     errors must then give the same plain-language lines."""
-    monkeypatch.setattr(source, "_REPARSE_CHARS", 0)
+    monkeypatch.setattr(source, "REPARSE_CHARS", 0)
     want = expected(path, str(path))
     if path.name == "lone-surrogate.yaml":  # libyaml refuses the escape itself
         want = [f"{path}:3: YAML syntax error: an invalid \\u escape in a double-quoted text (no such character)"]

@@ -83,7 +83,7 @@ def _sample(paper: str, font: str) -> _Sample | None:
     """Lay out the sample page once per process (paper, font); None if its shape is unexpected."""
     import pikepdf
 
-    from .fontpack import cid_widths
+    from .fontdicts import cid_widths
 
     css = '@page { @bottom-center { content: "%s" !important; } }' % _ALPHABET
     data = stamp_pages(1, paper, font, css)
