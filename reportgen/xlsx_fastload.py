@@ -1,0 +1,169 @@
+"""Loading a workbook for reading only: what the readers use, in one pass, nothing else.
+
+openpyxl's ``load_workbook`` builds a workbook fit for editing and saving.  Two
+parts of that cost far more than the cells themselves, and no reader of
+reportgen uses them:
+
+* **merged ranges** get their border styles recomputed cell by cell
+  (``MergedCellRange.format``), through a style list searched linearly: a
+  1,000-entry reportgen tracker (11,000 merged ranges) spent 55 of its 70 s
+  of loading there — quadratic in the number of merged cells;
+* **formulas and their cached values** need two loads (``data_only``), so the
+  hand-made tracker importer parsed every workbook twice.
+
+:func:`load_for_reading` uses openpyxl's own parsers (cell values, types,
+dates and number formats come out exactly as ``load_workbook`` gives them)
+but binds only cells and merged ranges: each merged range becomes a plain
+:class:`~openpyxl.worksheet.cell_range.CellRange` in ``ws.merged_cells`` and
+its covered cells :class:`~openpyxl.cell.MergedCell` placeholders (value
+None), as in openpyxl, without the border styles.  The value Excel cached for
+each formula is kept from the same pass (:class:`CachedValues`).  Comments,
+hyperlinks, images, charts, pivot tables, conditional formats, row and column
+sizes are not read: they hold nothing a reader takes in.
+
+The workbook is for reading: saving it would lose the parts not read.
+Callers pass the bytes only after :func:`reportgen.xlsx_limits.check_workbook`.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+__all__ = ["CachedValues", "load_for_reading"]
+
+
+class CachedValues:
+    """The values Excel or LibreOffice last computed for formula cells, by sheet.
+
+    Looks like the ``data_only`` workbook the readers used to load for them:
+    ``cached[sheet].cell(row, col).value`` — None where the cell holds no
+    formula or the formula was never computed.
+    """
+
+    def __init__(self, by_sheet: dict[str, dict[tuple[int, int], Any]]) -> None:
+        self.by_sheet = by_sheet
+
+    def __getitem__(self, title: str) -> _CachedSheet:
+        return _CachedSheet(self.by_sheet.get(title, {}))
+
+
+class _CachedSheet:
+    def __init__(self, values: dict[tuple[int, int], Any]) -> None:
+        self.values = values
+
+    def cell(self, row: int, column: int) -> _CachedCell:
+        return _CachedCell(self.values.get((row, column)))
+
+
+class _CachedCell:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _reader_classes() -> tuple[type, type]:
+    """The openpyxl reader subclasses (imported late: openpyxl is a slow import)."""
+    from openpyxl.cell import Cell, MergedCell
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._reader import WorkSheetParser, WorksheetReader
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        """Also keeps, for each formula cell, the value cached with it (one pass for both)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.cached: dict[tuple[int, int], Any] = {}
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            counter = self.col_counter
+            cell = super().parse_cell(element)
+            if cell["data_type"] == "f" and not self.data_only:
+                after = self.col_counter
+                self.col_counter = counter
+                self.data_only = True
+                try:
+                    self.cached[(cell["row"], cell["column"])] = super().parse_cell(element)["value"]
+                finally:
+                    self.data_only = False
+                    self.col_counter = after
+            return cell
+
+    class SheetReader(WorksheetReader):  # type: ignore[misc]
+        def __init__(self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool) -> None:
+            super().__init__(ws, xml_source, shared_strings, data_only, rich_text)
+            parser = self.parser
+            self.parser = Parser(xml_source, shared_strings, data_only, ws.parent.epoch, ws.parent._date_formats,
+                                 ws.parent._timedelta_formats, rich_text)
+            del parser
+
+        def bind_cells(self) -> None:
+            cells = self.ws._cells
+            styles = self.ws.parent._cell_styles
+            ws = self.ws
+            for _idx, row in self.parser.parse():
+                for cell in row:
+                    c = Cell(ws, row=cell["row"], column=cell["column"], style_array=styles[cell["style_id"]])
+                    c._value = cell["value"]
+                    c.data_type = cell["data_type"]
+                    cells[(cell["row"], cell["column"])] = c
+            if cells:
+                ws._current_row = ws.max_row
+
+        def bind_merged_cells(self) -> None:
+            """Ranges and covered-cell placeholders, as openpyxl makes them, without border styles."""
+            if not self.parser.merged_cells:
+                return
+            ranges = []
+            cells = self.ws._cells
+            for merge in self.parser.merged_cells.mergeCell:
+                rng = CellRange(merge.ref)
+                for row in range(rng.min_row, rng.max_row + 1):
+                    for col in range(rng.min_col, rng.max_col + 1):
+                        if (row, col) != (rng.min_row, rng.min_col):
+                            cells[(row, col)] = MergedCell(self.ws, row, col)
+                ranges.append(rng)
+            self.ws.merged_cells = MultiCellRange(ranges)
+
+        def bind_all(self) -> None:
+            self.bind_cells()
+            self.bind_merged_cells()
+
+    class Reader(ExcelReader):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.cached: dict[str, dict[tuple[int, int], Any]] = {}
+
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                    continue
+                ws = self.wb.create_sheet(sheet.name)
+                with self.archive.open(rel.target) as fh:
+                    reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text)
+                    reader.bind_all()
+                self.cached[ws.title] = reader.parser.cached
+                ws.sheet_state = sheet.state
+
+    return Reader, SheetReader
+
+
+_CLASSES: tuple[type, type] | None = None
+
+
+def load_for_reading(raw: bytes, *, data_only: bool = False) -> tuple[Any, CachedValues]:
+    """The workbook (formulas as ``=…`` text, or with ``data_only`` their cached values)
+    and the cached value of every formula cell; openpyxl's exceptions pass through."""
+    global _CLASSES
+    if _CLASSES is None:
+        _CLASSES = _reader_classes()
+    reader_class = _CLASSES[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unknown extensions (LibreOffice, Excel) are fine
+        reader = reader_class(io.BytesIO(raw), read_only=False, keep_vba=False, data_only=data_only,
+                              keep_links=False, rich_text=False)
+        reader.read()
+    return reader.wb, CachedValues(reader.cached)
