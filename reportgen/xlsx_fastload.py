@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["CachedValues", "load_for_reading"]
@@ -66,10 +67,12 @@ class _CachedCell:
 
 def _reader_classes() -> tuple[type, type]:
     """The openpyxl reader subclasses (imported late: openpyxl is a slow import)."""
-    from openpyxl.cell import Cell, MergedCell
+    from openpyxl.cell import Cell
     from openpyxl.reader.excel import ExcelReader
-    from openpyxl.worksheet._reader import WorkSheetParser, WorksheetReader
+    from openpyxl.worksheet._reader import MERGE_TAG, ROW_TAG, WorkSheetParser, WorksheetReader
+    from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+    from openpyxl.xml.functions import iterparse  # defusedxml's
 
     class Parser(WorkSheetParser):  # type: ignore[misc]
         """Also keeps, for each formula cell, the value cached with it (one pass for both)."""
@@ -77,6 +80,55 @@ def _reader_classes() -> tuple[type, type]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.cached: dict[tuple[int, int], Any] = {}
+            self.merge_refs: list[str] = []
+
+        def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+            """Rows and merged ranges only (openpyxl's ``parse`` also builds print
+            settings, validations, formats…, which no reader uses)."""
+            for _event, element in iterparse(self.source):
+                tag = element.tag
+                if tag == ROW_TAG:
+                    row = self.parse_row(element)
+                    element.clear()
+                    yield row
+                elif tag == MERGE_TAG:
+                    self.merge_refs.extend(m.get("ref") for m in element if m.get("ref"))
+                    element.clear()
+
+        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+            """openpyxl's ``parse_row``, passing over cells with nothing in them.
+
+            A tracker written by reportgen (or formatted in Excel) is two thirds
+            ``<c r="B40" s="6" t="n"></c>``: borders and fills, no value.  They
+            read as None whether or not a cell object is made for them; only the
+            column count goes on (for a following cell without ``r``).
+            """
+            if "r" in row.attrib:
+                number = row.attrib["r"]
+                try:
+                    self.row_counter = int(number)
+                except ValueError:
+                    value = float(number)
+                    if not value.is_integer():
+                        raise ValueError(f"{number} is not a valid row number") from None
+                    self.row_counter = int(value)
+            else:
+                self.row_counter += 1
+            self.col_counter = 0
+            cells = []
+            skipped: str | None = None
+            for element in row:
+                if not len(element):
+                    ref = element.get("r")
+                    if ref is None:
+                        self.col_counter += 1
+                    skipped = ref
+                    continue
+                if skipped is not None and element.get("r") is None:
+                    self.col_counter = coordinate_to_tuple(skipped)[1]
+                skipped = None
+                cells.append(self.parse_cell(element))
+            return self.row_counter, cells
 
         def parse_cell(self, element: Any) -> dict[str, Any]:
             counter = self.col_counter
@@ -114,17 +166,23 @@ def _reader_classes() -> tuple[type, type]:
                 ws._current_row = ws.max_row
 
         def bind_merged_cells(self) -> None:
-            """Ranges and covered-cell placeholders, as openpyxl makes them, without border styles."""
-            if not self.parser.merged_cells:
+            """The ranges, and the covered cells emptied as openpyxl empties them (without
+            making a placeholder object for each, or recomputing border styles)."""
+            if not self.parser.merge_refs:
                 return
             ranges = []
             cells = self.ws._cells
-            for merge in self.parser.merged_cells.mergeCell:
-                rng = CellRange(merge.ref)
-                for row in range(rng.min_row, rng.max_row + 1):
-                    for col in range(rng.min_col, rng.max_col + 1):
-                        if (row, col) != (rng.min_row, rng.min_col):
-                            cells[(row, col)] = MergedCell(self.ws, row, col)
+            for ref in self.parser.merge_refs:
+                rng = CellRange(ref)
+                top = (rng.min_row, rng.min_col)
+                if len(cells) < rng.size["rows"] * rng.size["columns"]:
+                    covered = [key for key in cells if rng.min_row <= key[0] <= rng.max_row
+                               and rng.min_col <= key[1] <= rng.max_col and key != top]
+                else:
+                    covered = [(row, col) for row in range(rng.min_row, rng.max_row + 1)
+                               for col in range(rng.min_col, rng.max_col + 1) if (row, col) in cells and (row, col) != top]
+                for key in covered:
+                    del cells[key]
                 ranges.append(rng)
             self.ws.merged_cells = MultiCellRange(ranges)
 

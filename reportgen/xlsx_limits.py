@@ -108,6 +108,10 @@ def _col_number(letters: bytes | str) -> int:
     return n
 
 
+#: Column letters → number for the columns a tracker uses (the scan meets them once per cell).
+_COLUMNS: dict[bytes, int] = {}
+
+
 def _col_letters(n: int) -> str:
     out = ""
     while n > 0:
@@ -206,20 +210,23 @@ def _scan_piece(piece: bytes, part: str, tally: _Tally, row_state: list[int]) ->
         if row_state[0] > MAX_ROWS:
             raise _Refused(_where(tally, part),
                            f"the sheet reaches row {row_state[0]:,}; the limit is {MAX_ROWS:,} rows")
+    columns = _COLUMNS
     for m in _CELL.finditer(piece):
         tally.cells += 1
         r = _R_ATTR.search(m.group(1))
         row, col = row_state[0], row_state[1] + 1
-        if r and r.group(1):
-            col = _col_number(r.group(1))
-        if r and r.group(2):
-            row = int(r.group(2))
+        if r:
+            letters, digits = r.groups()
+            if letters:
+                col = columns.get(letters) or _col_number(letters)
+            if digits:
+                row = int(digits)
         row_state[1] = col
-        cell = f"{_col_letters(col)}{row}" if col <= 20_000 else f"column {col:,}, row {row:,}"
-        if row > MAX_ROWS:
-            raise _Refused(_where(tally, part, cell),
-                           f"a cell in row {row:,}; the limit is {MAX_ROWS:,} rows")
-        if col > MAX_COLUMNS:
+        if row > MAX_ROWS or col > MAX_COLUMNS:
+            cell = f"{_col_letters(col)}{row}" if col <= 20_000 else f"column {col:,}, row {row:,}"
+            if row > MAX_ROWS:
+                raise _Refused(_where(tally, part, cell),
+                               f"a cell in row {row:,}; the limit is {MAX_ROWS:,} rows")
             raise _Refused(_where(tally, part, cell),
                            f"a cell in column {col:,}; the limit is {MAX_COLUMNS:,} columns ({_col_letters(MAX_COLUMNS)})")
         if tally.cells > MAX_CELLS:
@@ -310,3 +317,7 @@ def check_workbook(raw: bytes, source: str) -> None:
         raise _fail(source, f"corrupt .xlsx file: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - zlib errors and the like: a bad file, not a crash
         raise _fail(source, f"corrupt .xlsx file: {type(exc).__name__}: {exc}") from None
+
+
+_COLUMNS.update({_col_letters(n).encode(): n for n in range(1, 1025)})
+_COLUMNS.update({letters.lower(): n for letters, n in list(_COLUMNS.items())})

@@ -596,9 +596,12 @@ def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
     return report
 
 
-def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>") -> tuple[Report, list[Problem]]:
-    """:func:`read_xlsx_checked` for a workbook already in memory."""
-    _check_container(raw, source)
+def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
+                            checked: bool = False) -> tuple[Report, list[Problem]]:
+    """:func:`read_xlsx_checked` for a workbook already in memory (``checked``: the bytes
+    passed :func:`reportgen.xlsx_limits.check_workbook` already; it is not run twice)."""
+    if not checked:
+        _check_container(raw, source)
     wb, cached = open_for_reading(raw, source)
     payload = _payload(wb, source)
     try:
