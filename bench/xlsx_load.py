@@ -27,7 +27,7 @@ hand-made trackers read every cell, its heaviest path):
 * ``shared strings``: the shared-string limit, each string used once;
 * ``long strings``: 32,767-character cells (Excel's most) up to the unpacked-size limit;
 * ``merged``: the merged-cell limit as two-cell ranges (an object each in openpyxl);
-* ``styles``: 60,000 cell formats (Excel's own limit is 64,000), each used;
+* ``styles``: as many fonts and cell formats as the styles-part limit allows, each used;
 * ``elements``: the XML-element limit as rich-text runs;
 * ``reportgen tracker 1000``: ``render_xlsx`` of ``synthetic_report(1000)``;
 * ``hand-made tracker 1000``: the seed-004 layout of tests/tracker_fixtures.py
@@ -145,13 +145,15 @@ def write_xlsx(path: Path, rows: Iterable[tuple[int, list[Cell]]], *, merges: It
     return path
 
 
-def header_row() -> tuple[int, list[Cell]]:
-    return 1, [(c, text) for c, text in enumerate(HEADER, start=1) if text]
+TITLE = "令和6年度 埼玉支部事業計画 進捗状況"
 
 
 def with_header(body: Iterator[tuple[int, list[Cell]]], header: bool = True) -> Iterator[tuple[int, list[Cell]]]:
+    """Row 1 a title naming the year and the branch, row 2 the tracker header (so the
+    importer gets past both and reads every row), then ``body`` from row 3."""
     if header:
-        yield header_row()
+        yield 1, [(1, TITLE)]
+        yield 2, [(c, text) for c, text in enumerate(HEADER, start=1) if text]
     yield from body
 
 
@@ -166,15 +168,15 @@ def limits() -> Any:
 
 def case_rows(path: Path) -> str:
     n = limits().MAX_ROWS
-    write_xlsx(path, with_header((r, [(5, f"実施状況の記述 {r}")]) for r in range(2, n + 1)))
-    return f"{n - 1:,} rows of one text cell under a tracker header"
+    write_xlsx(path, with_header((r, [(5, f"実施状況の記述 {r}")]) for r in range(3, n + 1)))
+    return f"{n - 2:,} rows of one text cell under a tracker header"
 
 
 def case_columns(path: Path) -> str:
     lim = limits()
     cols = lim.MAX_COLUMNS
-    rows = (lim.MAX_CELLS - len(HEADER)) // cols
-    write_xlsx(path, with_header((r, [(c, r * c) for c in range(1, cols + 1)]) for r in range(2, rows + 2)))
+    rows = min((lim.MAX_CELLS - len(HEADER)) // cols, lim.MAX_ROWS - 2)
+    write_xlsx(path, with_header((r, [(c, r * c) for c in range(1, cols + 1)]) for r in range(3, rows + 3)))
     return f"{rows:,} rows × {cols:,} columns of figures under a tracker header"
 
 
@@ -185,8 +187,8 @@ def _tracker_cells(r: int, width: int = 24) -> list[Cell]:
 def case_cells(path: Path, header: bool = True) -> str:
     lim = limits()
     width = 24
-    rows = (lim.MAX_CELLS - (len([h for h in HEADER if h]) if header else 0)) // width
-    write_xlsx(path, with_header(((r, _tracker_cells(r)) for r in range(2, rows + 2)), header))
+    rows = min((lim.MAX_CELLS - (len([h for h in HEADER if h]) + 1 if header else 0)) // width, lim.MAX_ROWS - 2)
+    write_xlsx(path, with_header(((r, _tracker_cells(r)) for r in range(3, rows + 3)), header))
     return f"{rows:,} rows × {width} columns (a third text){' under a tracker header' if header else ', no header'}"
 
 
@@ -197,8 +199,8 @@ def case_cells_plain(path: Path) -> str:
 def case_shared(path: Path) -> str:
     lim = limits()
     n = lim.MAX_SHARED_STRINGS - 10
-    width = 4
-    write_xlsx(path, with_header((2 + k // width, [(5 + j, ("s", k + j)) for j in range(width)])
+    width = -(-n // (lim.MAX_ROWS - 3))
+    write_xlsx(path, with_header((3 + k // width, [(5 + j, ("s", k + j)) for j in range(width)])
                                  for k in range(0, n - width + 1, width)),
                shared=(f"共有文字列{k}" for k in range(n)))
     return f"{n:,} shared strings, each in one cell"
@@ -208,20 +210,20 @@ def case_long(path: Path) -> str:
     lim = limits()
     text = ("事業計画の実施状況について記述する。" * 2000)[:32_767]   # Excel's longest cell
     size = len(f"<si><t>{text}</t></si>".encode())
-    n = int(lim.MAX_UNPACKED_BYTES * 0.97) // (size + 40)
-    write_xlsx(path, with_header((r, [(5, ("s", r - 2))]) for r in range(2, n + 2)),
+    n = min(int(lim.MAX_UNPACKED_BYTES * 0.97) // (size + 40), lim.MAX_SHARED_STRINGS - 10, lim.MAX_ROWS - 2)
+    write_xlsx(path, with_header((r, [(5, ("s", r - 3))]) for r in range(3, n + 3)),
                shared=(text[:-6] + f"{k:06d}" for k in range(n)))
     return f"{n:,} cells of 32,767 characters ({n * size / 1e6:.0f} MB unpacked)"
 
 
 def case_merged(path: Path) -> str:
     lim = limits()
-    pairs = min(lim.MAX_MERGED_CELLS // 2, lim.MAX_ROWS * 12 - 100)
+    pairs = min(lim.MAX_MERGED_CELLS // 2, (lim.MAX_ROWS - 2) * 12)
     per_row = 12
     rows = -(-pairs // per_row)
-    merges = (f"{col_letters(2 * j + 1)}{r}:{col_letters(2 * j + 2)}{r}" for r in range(2, rows + 2)
+    merges = (f"{col_letters(2 * j + 1)}{r}:{col_letters(2 * j + 2)}{r}" for r in range(3, rows + 3)
               for j in range(per_row))
-    write_xlsx(path, with_header((r, [(1, f"m{r}")]) for r in range(2, rows + 2)),
+    write_xlsx(path, with_header((r, [(1, f"m{r}")]) for r in range(3, rows + 3)),
                merges=(m for k, m in zip(range(pairs), merges)))
     return f"{pairs:,} merged ranges of two cells"
 
@@ -237,9 +239,9 @@ def _styles_xml(n: int) -> str:
 
 
 def case_styles(path: Path) -> str:
-    n = 60_000
+    n = (limits().MAX_STYLE_ELEMENTS - 100) // 4     # a font (2 elements inside) and a format each
     width = 24
-    write_xlsx(path, with_header((2 + k // width, [(1 + j, ("x", k + j, k + j)) for j in range(width)])
+    write_xlsx(path, with_header((3 + k // width, [(1 + j, ("x", k + j, k + j)) for j in range(width)])
                                  for k in range(0, n, width)), styles=_styles_xml(n))
     return f"{n:,} cell formats (fonts), each used by one cell"
 
@@ -248,9 +250,9 @@ def case_elements(path: Path) -> str:
     lim = limits()
     runs = 100
     per = 2 * runs + 2                    # <si>, then <r><t> per run (closing tags do not count)
-    n = (lim.MAX_XML_ELEMENTS - 50_000) // per
+    n = min((lim.MAX_XML_ELEMENTS - 50_000) // per, lim.MAX_ROWS - 2)
     item = "<si>" + "".join(f"<r><t>a{k}</t></r>" for k in range(runs)) + "</si>"
-    write_xlsx(path, with_header((r, [(5, ("s", r - 2))]) for r in range(2, n + 2)), shared=(item for _ in range(n)))
+    write_xlsx(path, with_header((r, [(5, ("s", r - 3))]) for r in range(3, n + 3)), shared=(item for _ in range(n)))
     return f"{n:,} shared strings of {runs} rich-text runs ({n * per:,} XML elements)"
 
 
