@@ -241,7 +241,7 @@ def _styles_xml(n: int) -> str:
 def case_styles(path: Path) -> str:
     n = (limits().MAX_STYLE_ELEMENTS - 100) // 4     # a font (2 elements inside) and a format each
     width = 24
-    write_xlsx(path, with_header((3 + k // width, [(1 + j, ("x", k + j, k + j)) for j in range(width)])
+    write_xlsx(path, with_header((3 + k // width, [(1 + j, ("x", k + j, k + j)) for j in range(min(width, n - k))])
                                  for k in range(0, n, width)), styles=_styles_xml(n))
     return f"{n:,} cell formats (fonts), each used by one cell"
 

@@ -70,11 +70,11 @@ MAX_COLUMNS = 1_024
 #: Most cells holding something in the whole workbook (a 1,000-entry tracker
 #: writes about 47,000, and 53,000 empty ones for borders; empty cells
 #: (``<c …/>``, ``<c …></c>``) cost little and are bounded by MAX_XML_ELEMENTS).
-MAX_CELLS = 70_000
+MAX_CELLS = 60_000
 #: Most shared strings (``<si>``, the distinct texts of a workbook; a 5,000-entry
 #: tracker saved by Excel has about 30,000).  openpyxl reads them slowly
 #: (100,000 take about 2 s), so this is set well under the cells.
-MAX_SHARED_STRINGS = 50_000
+MAX_SHARED_STRINGS = 40_000
 #: Most cells covered by merged ranges (and hyperlinks); a 1,000-entry tracker
 #: merges about 63,000.
 MAX_MERGED_CELLS = 100_000
