@@ -43,19 +43,26 @@ class CachedValues:
     formula or the formula was never computed.
     """
 
-    def __init__(self, by_sheet: dict[str, dict[tuple[int, int], Any]]) -> None:
+    def __init__(self, workbook: Any, by_sheet: dict[str, dict[tuple[int, int], Any]]) -> None:
+        self.workbook = workbook
         self.by_sheet = by_sheet
 
     def __getitem__(self, title: str) -> _CachedSheet:
-        return _CachedSheet(self.by_sheet.get(title, {}))
+        return _CachedSheet(self.by_sheet.get(title, {}), self.workbook[title]._cells)
 
 
 class _CachedSheet:
-    def __init__(self, values: dict[tuple[int, int], Any]) -> None:
+    def __init__(self, values: dict[tuple[int, int], Any], cells: dict[tuple[int, int], Any]) -> None:
         self.values = values
+        self.cells = cells
 
     def cell(self, row: int, column: int) -> _CachedCell:
-        return _CachedCell(self.values.get((row, column)))
+        """The cached value of a formula cell; any other cell's own value (as in a
+        ``data_only`` workbook: a text typed as ``=abc`` stays that text)."""
+        if (row, column) in self.values:
+            return _CachedCell(self.values[(row, column)])
+        cell = self.cells.get((row, column))
+        return _CachedCell(None if cell is None else cell.value)
 
 
 class _CachedCell:
@@ -72,6 +79,7 @@ def _reader_classes() -> tuple[type, type]:
     from openpyxl.worksheet._reader import MERGE_TAG, ROW_TAG, WorkSheetParser, WorksheetReader
     from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+    from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.xml.functions import iterparse  # defusedxml's
 
     class Parser(WorkSheetParser):  # type: ignore[misc]
@@ -190,6 +198,28 @@ def _reader_classes() -> tuple[type, type]:
             self.bind_cells()
             self.bind_merged_cells()
 
+    class ReadingSheet(Worksheet):  # type: ignore[misc]
+        """A worksheet whose ``iter_rows(values_only=True)`` looks values up instead of
+        making a cell object for every empty position it passes (openpyxl's way;
+        a third of the time a tracker's rows took to read)."""
+
+        def iter_rows(self, min_row: int | None = None, max_row: int | None = None, min_col: int | None = None,
+                      max_col: int | None = None, values_only: bool = False) -> Iterator[tuple[Any, ...]]:
+            if not values_only:
+                return super().iter_rows(min_row, max_row, min_col, max_col, values_only)
+            if self._current_row == 0 and not any([min_col, min_row, max_col, max_row]):
+                return iter(())
+            return self._values_by_row(min_col or 1, min_row or 1, max_col or self.max_column,
+                                       max_row or self.max_row)
+
+        def _values_by_row(self, min_col: int, min_row: int, max_col: int,
+                           max_row: int) -> Iterator[tuple[Any, ...]]:
+            cells = self._cells
+            columns = range(min_col, max_col + 1)
+            for row in range(min_row, max_row + 1):
+                found = [cells.get((row, column)) for column in columns]
+                yield tuple(None if cell is None else cell._value for cell in found)
+
     class Reader(ExcelReader):  # type: ignore[misc]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -199,7 +229,8 @@ def _reader_classes() -> tuple[type, type]:
             for sheet, rel in self.parser.find_sheets():
                 if rel.target not in self.valid_files or "chartsheet" in rel.Type:
                     continue
-                ws = self.wb.create_sheet(sheet.name)
+                ws = ReadingSheet(parent=self.wb, title=sheet.name)
+                self.wb._add_sheet(ws)
                 with self.archive.open(rel.target) as fh:
                     reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text)
                     reader.bind_all()
@@ -224,4 +255,4 @@ def load_for_reading(raw: bytes, *, data_only: bool = False) -> tuple[Any, Cache
         reader = reader_class(io.BytesIO(raw), read_only=False, keep_vba=False, data_only=data_only,
                               keep_links=False, rich_text=False)
         reader.read()
-    return reader.wb, CachedValues(reader.cached)
+    return reader.wb, CachedValues(reader.wb, reader.cached)
