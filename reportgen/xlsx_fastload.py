@@ -15,9 +15,11 @@ reportgen uses them:
 dates and number formats come out exactly as ``load_workbook`` gives them)
 but binds only cells and merged ranges: each merged range becomes a plain
 :class:`~openpyxl.worksheet.cell_range.CellRange` in ``ws.merged_cells`` and
-its covered cells :class:`~openpyxl.cell.MergedCell` placeholders (value
-None), as in openpyxl, without the border styles.  The value Excel cached for
-each formula is kept from the same pass (:class:`CachedValues`).  Comments,
+its covered cells are emptied (openpyxl replaces them by placeholders of value
+None), without the border styles.  Cells with nothing in them (borders only)
+get no cell object: they read as None either way, so a sheet's ``max_row``
+may end at its last cell holding something.  The value Excel cached for each
+formula is kept from the same pass (:class:`CachedValues`).  Comments,
 hyperlinks, images, charts, pivot tables, conditional formats, row and column
 sizes are not read: they hold nothing a reader takes in.
 
