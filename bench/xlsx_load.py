@@ -349,14 +349,17 @@ def measure_load(path: Path) -> dict[str, Any]:
 def measure_import(path: Path, out: Path) -> dict[str, Any]:
     argv = [sys.executable, "-m", "reportgen", "import", str(path), "-o", str(out), "--title", "令和6年度 事業計画",
             "--organization", "埼玉支部", "--fiscal-year", "2024"]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - t0
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-    proc.stdout and proc.stdout.close()
-    proc.stderr and proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
+    # output to a file, not a pipe: a workbook of many unplaced cells prints tens of
+    # thousands of warnings, more than a pipe holds while nobody reads it
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    code = proc.returncode
     lines = [ln for ln in stderr.splitlines() if ln.strip()]
     problems = [ln for ln in lines if not ln.startswith("warning")]
     outcome = (f"exit {code}" + (f", {len(lines)} lines: {(problems or lines)[0][:160]}" if lines else ""))
