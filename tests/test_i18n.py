@@ -228,6 +228,11 @@ def _shapes(node: ast.AST) -> list[str]:
 
 #: Shapes whose value is a word of the message, with the words it can be (each has its own template).
 WORDS = {
+    "the file holds more than X9": ["the file holds more than X9 values",
+                                    "the file holds more than X9 characters of text"],
+    "through its aliases (*name) the document expands to more than X9 (a YAML alias bomb?)": [
+        "through its aliases (*name) the document expands to more than X9 values (a YAML alias bomb?)",
+        "through its aliases (*name) the document expands to more than X9 characters of text (a YAML alias bomb?)"],
     "more than X9 X9 cells": ["more than X9 merged cells", "more than X9 hyperlinked cells"],
     "X9 values; a X9 series has at most X9 (X9 X9)": [
         "X9 values; a monthly series has at most X9 (X9 months April to March)",

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 import reportgen
+from reportgen.xlsx import limits as xlsx_limits
 from reportgen.core.errors import ReportError
 from reportgen.xlsx.tracker_cells import Figure, NotAFigure, parse_figure, parse_rank, row_format
 from reportgen.xlsx.tracker_import import TrackerImportWarning, import_tracker, read_workbook
@@ -577,7 +578,8 @@ def test_formatting_far_away_is_refused_in_one_line(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     wb["Sheet1"]["XFD1048576"].number_format = "0.0"
     wb.save(path)
-    with pytest.raises(ReportError, match=r"sheet Sheet1: the sheet reaches row 1,048,576; the limit is 25,000 rows"):
+    with pytest.raises(ReportError, match=rf"sheet Sheet1: the sheet reaches row 1,048,576; the limit is "
+                                          rf"{xlsx_limits.MAX_ROWS:,} rows"):
         import_tracker(path)
 
 
@@ -585,5 +587,6 @@ def test_a_sheet_wide_merge_is_refused_before_loading(tmp_path: Path) -> None:
     path = tmp_path / "merge.xlsx"
     build_tracker(path, Shape())
     _patch_sheet(path, b"<mergeCell ref=", b"<mergeCell ref=\"W200:XFD1048576\"/><mergeCell ref=")
-    with pytest.raises(ReportError, match=r"Sheet1!W200:XFD1048576: more than 600,000 merged cells"):
+    with pytest.raises(ReportError, match=rf"Sheet1!W200:XFD1048576: more than {xlsx_limits.MAX_MERGED_CELLS:,} "
+                                          "merged cells"):
         import_tracker(path)

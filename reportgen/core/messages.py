@@ -349,6 +349,7 @@ TEMPLATES: tuple[str, ...] = (
     N_('contains the bidirectional control U+{code}, which silently reorders the text as it is shown; remove it'),
     N_('an XML tag longer than {n} bytes'),
     N_('the workbook holds more than {n} XML elements'),
+    N_("the workbook's styles hold more than {n} XML elements (fonts, fills, borders, cell formats)"),
     N_('the sheet reaches row {row}; the limit is {limit} rows'),
     N_('a cell in row {row}; the limit is {limit} rows'),
     N_('a cell in column {col}; the limit is {limit} columns ({letters})'),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -71,16 +70,9 @@ def open_workbooks(raw: bytes, source: str) -> tuple[Any, Any]:
     A hand-made tracker often computes 計 with ``=SUM(...)``; the formula says
     how the total is made, the cached value is what the office saw printed.
     """
-    from openpyxl import load_workbook
-
-    formulas = _guards._open(raw, source)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            values = load_workbook(io.BytesIO(raw), data_only=True, keep_links=False, keep_vba=False)
-    except Exception as exc:  # noqa: BLE001 - same failure as the first open, reported the same way
-        raise _guards._fail(source, _guards._open_failure(exc)) from None
-    return formulas, values
+    # one pass gives both (reportgen.xlsx_fastload): ``values[sheet].cell(r, c).value``
+    # is the value cached for a formula cell, None for any other cell
+    return _guards.open_for_reading(raw, source)
 
 
 def is_reportgen_workbook(raw: bytes) -> bool:

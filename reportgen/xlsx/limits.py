@@ -49,31 +49,44 @@ __all__ = [
     "MAX_MERGED_CELLS",
     "MAX_ROWS",
     "MAX_SHARED_STRINGS",
+    "MAX_STYLE_ELEMENTS",
     "MAX_UNPACKED_BYTES",
     "MAX_XML_ELEMENTS",
     "check_workbook",
 ]
 
-#: Largest total size the workbook's parts may declare once unpacked (zip bombs).
-MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+#: Largest total size the workbook's parts may declare once unpacked (zip bombs; and
+#: the text a reader holds: a 1,000-entry tracker unpacks to 10 MB).
+MAX_UNPACKED_BYTES = 25 * 1024 * 1024
 #: Most parts (files) inside the zip.
 MAX_MEMBERS = 10_000
-#: Highest row a cell of any sheet may sit in.  A tracker of the largest report
-#: (5,000 entries) uses about 19,000 rows; a reader walks every row up to the
-#: last one used, so this bounds its work whatever cells are filled.
-MAX_ROWS = 25_000
+#: Highest row a cell of any sheet may sit in.  A tracker of 1,000 entries uses
+#: about 4,700 rows; a reader walks every row up to the last one used, so this
+#: bounds its work whatever cells are filled.  (Limits here are set from
+#: bench/xlsx_load.py: a workbook at every limit loads in about 2 s; see README, Limits.)
+MAX_ROWS = 10_000
 #: Highest column (1,024 = AMJ, LibreOffice's classic width); a tracker uses 24.
 MAX_COLUMNS = 1_024
-#: Most cells in the whole workbook (a 5,000-entry tracker writes about 500,000).
-MAX_CELLS = 600_000
+#: Most cells holding something in the whole workbook (a 1,000-entry tracker
+#: writes about 47,000, and 53,000 empty ones for borders; empty cells
+#: (``<c …/>``, ``<c …></c>``) cost little and are bounded by MAX_XML_ELEMENTS).
+MAX_CELLS = 60_000
 #: Most shared strings (``<si>``, the distinct texts of a workbook; a 5,000-entry
 #: tracker saved by Excel has about 30,000).  openpyxl reads them slowly
 #: (100,000 take about 2 s), so this is set well under the cells.
-MAX_SHARED_STRINGS = 100_000
-#: Most cells covered by merged ranges (openpyxl makes an object for each).
-MAX_MERGED_CELLS = 600_000
-#: Most XML elements over all parts (rich-text runs, formats: anything openpyxl builds).
-MAX_XML_ELEMENTS = 4_000_000
+MAX_SHARED_STRINGS = 40_000
+#: Most cells covered by merged ranges (and hyperlinks); a 1,000-entry tracker
+#: merges about 63,000.
+MAX_MERGED_CELLS = 100_000
+#: Most XML elements over all parts (rich-text runs, formats, empty cells: anything
+#: openpyxl builds; a 1,000-entry tracker has about 184,000).
+MAX_XML_ELEMENTS = 500_000
+#: Most XML elements in the styles part (fonts, fills, borders, cell formats): openpyxl
+#: makes several objects of each (60,000 formats took 6 s).  reportgen's tracker has 250;
+#: workbooks bloated by copy and paste between files reach some thousands.
+MAX_STYLE_ELEMENTS = 20_000
+#: Where openpyxl reads the styles from (always this name).
+STYLES_PART = "xl/styles.xml"
 #: Longest single XML tag; real ones are well under a kilobyte.
 MAX_TAG_BYTES = 1024 * 1024
 
@@ -106,6 +119,10 @@ def _col_number(letters: bytes | str) -> int:
     for ch in letters.upper() if isinstance(letters, str) else letters.decode("ascii").upper():
         n = n * 26 + ord(ch) - 64
     return n
+
+
+#: Column letters → number for the columns a tracker uses (the scan meets them once per cell).
+_COLUMNS: dict[bytes, int] = {}
 
 
 def _col_letters(n: int) -> str:
@@ -206,20 +223,24 @@ def _scan_piece(piece: bytes, part: str, tally: _Tally, row_state: list[int]) ->
         if row_state[0] > MAX_ROWS:
             raise _Refused(_where(tally, part),
                            f"the sheet reaches row {row_state[0]:,}; the limit is {MAX_ROWS:,} rows")
+    columns = _COLUMNS
     for m in _CELL.finditer(piece):
-        tally.cells += 1
+        if not (m.group(0).endswith(b"/>") or piece.startswith(b"</", m.end())):
+            tally.cells += 1  # an empty cell (borders only) is no cell to read
         r = _R_ATTR.search(m.group(1))
         row, col = row_state[0], row_state[1] + 1
-        if r and r.group(1):
-            col = _col_number(r.group(1))
-        if r and r.group(2):
-            row = int(r.group(2))
+        if r:
+            letters, digits = r.groups()
+            if letters:
+                col = columns.get(letters) or _col_number(letters)
+            if digits:
+                row = int(digits)
         row_state[1] = col
-        cell = f"{_col_letters(col)}{row}" if col <= 20_000 else f"column {col:,}, row {row:,}"
-        if row > MAX_ROWS:
-            raise _Refused(_where(tally, part, cell),
-                           f"a cell in row {row:,}; the limit is {MAX_ROWS:,} rows")
-        if col > MAX_COLUMNS:
+        if row > MAX_ROWS or col > MAX_COLUMNS:
+            cell = f"{_col_letters(col)}{row}" if col <= 20_000 else f"column {col:,}, row {row:,}"
+            if row > MAX_ROWS:
+                raise _Refused(_where(tally, part, cell),
+                               f"a cell in row {row:,}; the limit is {MAX_ROWS:,} rows")
             raise _Refused(_where(tally, part, cell),
                            f"a cell in column {col:,}; the limit is {MAX_COLUMNS:,} columns ({_col_letters(MAX_COLUMNS)})")
         if tally.cells > MAX_CELLS:
@@ -262,8 +283,13 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, tally: _Tally) -> None
         if head.startswith(_UTF16):
             raise _Refused(info.filename, "an XML part not in UTF-8 (refused: no spreadsheet program writes it)")
         row_state = [0, 0]  # current row, column of the last cell
+        before = tally.elements
+        styles = info.filename == STYLES_PART
         for piece in _pieces(stream, info.filename, head):
             _scan_piece(piece, info.filename, tally, row_state)
+            if styles and tally.elements - before > MAX_STYLE_ELEMENTS:
+                raise _Refused(info.filename, f"the workbook's styles hold more than {MAX_STYLE_ELEMENTS:,} "
+                                              "XML elements (fonts, fills, borders, cell formats)")
 
 
 def _fail(source: str, message: str, where: str = "") -> ReportError:
@@ -310,3 +336,7 @@ def check_workbook(raw: bytes, source: str) -> None:
         raise _fail(source, f"corrupt .xlsx file: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - zlib errors and the like: a bad file, not a crash
         raise _fail(source, f"corrupt .xlsx file: {type(exc).__name__}: {exc}") from None
+
+
+_COLUMNS.update({_col_letters(n).encode(): n for n in range(1, 1025)})
+_COLUMNS.update({letters.lower(): n for letters, n in list(_COLUMNS.items())})

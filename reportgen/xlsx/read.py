@@ -29,7 +29,6 @@ opened for writing.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -76,7 +75,7 @@ from .writer import (
 )
 from .readback import GridEdits, Structure, apply_rank, cell_name, compare_generated
 
-__all__ = ["TrackerWarning", "open_workbook", "read_xlsx", "read_xlsx_bytes", "read_xlsx_bytes_checked",
+__all__ = ["TrackerWarning", "open_for_reading", "open_workbook", "read_xlsx", "read_xlsx_bytes", "read_xlsx_bytes_checked",
            "read_xlsx_checked"]
 
 
@@ -118,12 +117,16 @@ def _check_container(raw: bytes, source: str) -> None:
 
 
 def _open(raw: bytes, source: str, *, data_only: bool = False) -> Any:
-    from openpyxl import load_workbook
+    return open_for_reading(raw, source, data_only=data_only)[0]
+
+
+def open_for_reading(raw: bytes, source: str, *, data_only: bool = False) -> tuple[Any, Any]:
+    """The workbook as the readers need it (reportgen.xlsx_fastload: cells and merged
+    ranges in one pass) and the values cached for its formulas; a parser failure is one line."""
+    from .fastload import load_for_reading
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # unknown extensions (LibreOffice, Excel) are fine
-            return load_workbook(io.BytesIO(raw), data_only=data_only, keep_links=False, keep_vba=False)
+        return load_for_reading(raw, data_only=data_only)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, not a crash
         raise _fail(source, _open_failure(exc)) from None
 
@@ -488,19 +491,13 @@ def _add_text(entry: Entry, after: int | None, text: str) -> None:
 
 
 class _CachedValues:
-    """Values Excel or LibreOffice last computed for formula cells, read only when one is met."""
+    """Values Excel or LibreOffice last computed for formula cells of 進捗状況
+    (kept by the same pass that read the formulas)."""
 
-    def __init__(self, raw: bytes) -> None:
-        self.raw = raw
-        self.ws: Any = None
+    def __init__(self, cached: Any) -> None:
+        self.ws = cached[MAIN_SHEET]
 
     def __call__(self, row: int, col: int) -> Any:
-        if self.ws is None:
-            from openpyxl import load_workbook
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self.ws = load_workbook(io.BytesIO(self.raw), data_only=True, keep_links=False)[MAIN_SHEET]
         return self.ws.cell(row, col).value
 
 
@@ -599,10 +596,13 @@ def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
     return report
 
 
-def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>") -> tuple[Report, list[Problem]]:
-    """:func:`read_xlsx_checked` for a workbook already in memory."""
-    _check_container(raw, source)
-    wb = _open(raw, source)
+def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
+                            checked: bool = False) -> tuple[Report, list[Problem]]:
+    """:func:`read_xlsx_checked` for a workbook already in memory (``checked``: the bytes
+    passed :func:`reportgen.xlsx.limits.check_workbook` already; it is not run twice)."""
+    if not checked:
+        _check_container(raw, source)
+    wb, cached = open_for_reading(raw, source)
     payload = _payload(wb, source)
     try:
         report = Report.from_dict(payload["report"], source=f"{source} ({HIDDEN_SHEET})")
@@ -618,7 +618,7 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>") -> tuple[
     written_data = data_sheet_values(report)
     heads = _heads(report)
     applier = _Applier(report, payload["written"], source)
-    applier.cached = _CachedValues(raw)
+    applier.cached = _CachedValues(cached)
     _read_top(ws, report, header_row, source, applier.warnings)
     seen_list, events, end = _scan(ws, header_row, max_row)
     for seen in seen_list:

@@ -11,6 +11,7 @@ inferred from what the office wrote rather than guessed.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -44,9 +45,16 @@ class Figure:
     decimals: int = 0
 
 
+@functools.lru_cache(maxsize=4096)
 def normal(text: str) -> str:
-    """NFKC and no whitespace at all: for comparing labels typed with line breaks."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    """NFKC and no whitespace at all: for comparing labels typed with line breaks.
+
+    Cached: the reader asks it of the same cells several times per row (header,
+    summary and month-header tests)."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text))
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def cell_text(value: Any) -> str:

@@ -42,7 +42,8 @@ from .tracker_cells import BLANKS, normal, parse_rank
 from .tracker_reader import Header, ReadEntry, ReadGroup, ReadItem, TrackerReader, find_header
 from .tracker_sheet import Sheet
 
-__all__ = ["TrackerImport", "TrackerImportWarning", "import_tracker", "read_workbook", "to_yaml"]
+__all__ = ["TrackerImport", "TrackerImportWarning", "import_tracker", "import_tracker_bytes", "read_workbook",
+           "to_yaml"]
 
 _TAG = re.compile(r"【([^】]+)】")
 _ORG = re.compile(r"(\S+?(?:支部|本部|事務所|事務局|センター))")
@@ -244,8 +245,14 @@ def import_tracker(path: str | os.PathLike[str], *, fiscal_year: int | None = No
     """Read a hand-made tracker workbook; raises ReportError when it cannot become a report."""
     from .guard import read_checked
 
-    source = str(path)
-    raw = read_checked(path)
+    return import_tracker_bytes(read_checked(path), str(path), fiscal_year=fiscal_year,
+                                organization=organization, title=title)
+
+
+def import_tracker_bytes(raw: bytes, source: str, *, fiscal_year: int | None = None,
+                         organization: str | None = None, title: str | None = None) -> TrackerImport:
+    """:func:`import_tracker` of a workbook's bytes that passed :func:`reportgen.xlsx.guard.read_checked`
+    (the checks are not repeated: they cost a pass over every part)."""
     sheet, header = _sheets(raw, source)
     reader = TrackerReader(sheet, header)
     reader.read()
@@ -315,8 +322,8 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
     if is_reportgen_workbook(raw):
         from .read import read_xlsx_bytes_checked
 
-        return read_xlsx_bytes_checked(raw, source=str(path))
-    result = import_tracker(path)
+        return read_xlsx_bytes_checked(raw, source=str(path), checked=True)
+    result = import_tracker_bytes(raw, str(path))
     return result.report, result.warnings
 
 
@@ -334,7 +341,7 @@ def workbook_data(path: str | os.PathLike[str], *, fiscal_year: int | None = Non
     if is_reportgen_workbook(raw):
         from .read import read_xlsx_bytes_checked
 
-        report, warned = read_xlsx_bytes_checked(raw, source=str(path))
+        report, warned = read_xlsx_bytes_checked(raw, source=str(path), checked=True)
         return report.to_dict(), warned
-    result = import_tracker(path, fiscal_year=fiscal_year, organization=organization, title=title)
+    result = import_tracker_bytes(raw, str(path), fiscal_year=fiscal_year, organization=organization, title=title)
     return result.data, result.warnings

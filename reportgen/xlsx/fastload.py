@@ -1,0 +1,260 @@
+"""Loading a workbook for reading only: what the readers use, in one pass, nothing else.
+
+openpyxl's ``load_workbook`` builds a workbook fit for editing and saving.  Two
+parts of that cost far more than the cells themselves, and no reader of
+reportgen uses them:
+
+* **merged ranges** get their border styles recomputed cell by cell
+  (``MergedCellRange.format``), through a style list searched linearly: a
+  1,000-entry reportgen tracker (11,000 merged ranges) spent 55 of its 70 s
+  of loading there — quadratic in the number of merged cells;
+* **formulas and their cached values** need two loads (``data_only``), so the
+  hand-made tracker importer parsed every workbook twice.
+
+:func:`load_for_reading` uses openpyxl's own parsers (cell values, types,
+dates and number formats come out exactly as ``load_workbook`` gives them)
+but binds only cells and merged ranges: each merged range becomes a plain
+:class:`~openpyxl.worksheet.cell_range.CellRange` in ``ws.merged_cells`` and
+its covered cells are emptied (openpyxl replaces them by placeholders of value
+None), without the border styles.  Cells with nothing in them (borders only)
+get no cell object: they read as None either way, so a sheet's ``max_row``
+may end at its last cell holding something.  The value Excel cached for each
+formula is kept from the same pass (:class:`CachedValues`).  Comments,
+hyperlinks, images, charts, pivot tables, conditional formats, row and column
+sizes are not read: they hold nothing a reader takes in.
+
+The workbook is for reading: saving it would lose the parts not read.
+Callers pass the bytes only after :func:`reportgen.xlsx.limits.check_workbook`.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["CachedValues", "load_for_reading"]
+
+
+class CachedValues:
+    """The values Excel or LibreOffice last computed for formula cells, by sheet.
+
+    Looks like the ``data_only`` workbook the readers used to load for them:
+    ``cached[sheet].cell(row, col).value`` — None where the cell holds no
+    formula or the formula was never computed.
+    """
+
+    def __init__(self, workbook: Any, by_sheet: dict[str, dict[tuple[int, int], Any]]) -> None:
+        self.workbook = workbook
+        self.by_sheet = by_sheet
+
+    def __getitem__(self, title: str) -> _CachedSheet:
+        return _CachedSheet(self.by_sheet.get(title, {}), self.workbook[title]._cells)
+
+
+class _CachedSheet:
+    def __init__(self, values: dict[tuple[int, int], Any], cells: dict[tuple[int, int], Any]) -> None:
+        self.values = values
+        self.cells = cells
+
+    def cell(self, row: int, column: int) -> _CachedCell:
+        """The cached value of a formula cell; any other cell's own value (as in a
+        ``data_only`` workbook: a text typed as ``=abc`` stays that text)."""
+        if (row, column) in self.values:
+            return _CachedCell(self.values[(row, column)])
+        cell = self.cells.get((row, column))
+        return _CachedCell(None if cell is None else cell.value)
+
+
+class _CachedCell:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _reader_classes() -> tuple[type, type]:
+    """The openpyxl reader subclasses (imported late: openpyxl is a slow import)."""
+    from openpyxl.cell import Cell
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._reader import MERGE_TAG, ROW_TAG, WorkSheetParser, WorksheetReader
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+    from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.xml.functions import iterparse  # defusedxml's
+
+    class Parser(WorkSheetParser):  # type: ignore[misc]
+        """Also keeps, for each formula cell, the value cached with it (one pass for both)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.cached: dict[tuple[int, int], Any] = {}
+            self.merge_refs: list[str] = []
+
+        def parse(self) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+            """Rows and merged ranges only (openpyxl's ``parse`` also builds print
+            settings, validations, formats…, which no reader uses)."""
+            for _event, element in iterparse(self.source):
+                tag = element.tag
+                if tag == ROW_TAG:
+                    row = self.parse_row(element)
+                    element.clear()
+                    yield row
+                elif tag == MERGE_TAG:
+                    self.merge_refs.extend(m.get("ref") for m in element if m.get("ref"))
+                    element.clear()
+
+        def parse_row(self, row: Any) -> tuple[int, list[dict[str, Any]]]:
+            """openpyxl's ``parse_row``, passing over cells with nothing in them.
+
+            A tracker written by reportgen (or formatted in Excel) is two thirds
+            ``<c r="B40" s="6" t="n"></c>``: borders and fills, no value.  They
+            read as None whether or not a cell object is made for them; only the
+            column count goes on (for a following cell without ``r``).
+            """
+            if "r" in row.attrib:
+                number = row.attrib["r"]
+                try:
+                    self.row_counter = int(number)
+                except ValueError:
+                    value = float(number)
+                    if not value.is_integer():
+                        raise ValueError(f"{number} is not a valid row number") from None
+                    self.row_counter = int(value)
+            else:
+                self.row_counter += 1
+            self.col_counter = 0
+            cells = []
+            skipped: str | None = None
+            for element in row:
+                if not len(element):
+                    ref = element.get("r")
+                    if ref is None:
+                        self.col_counter += 1
+                    skipped = ref
+                    continue
+                if skipped is not None and element.get("r") is None:
+                    self.col_counter = coordinate_to_tuple(skipped)[1]
+                skipped = None
+                cells.append(self.parse_cell(element))
+            return self.row_counter, cells
+
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            counter = self.col_counter
+            cell = super().parse_cell(element)
+            if cell["data_type"] == "f" and not self.data_only:
+                after = self.col_counter
+                self.col_counter = counter
+                self.data_only = True
+                try:
+                    self.cached[(cell["row"], cell["column"])] = super().parse_cell(element)["value"]
+                finally:
+                    self.data_only = False
+                    self.col_counter = after
+            return cell
+
+    class SheetReader(WorksheetReader):  # type: ignore[misc]
+        def __init__(self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool) -> None:
+            super().__init__(ws, xml_source, shared_strings, data_only, rich_text)
+            parser = self.parser
+            self.parser = Parser(xml_source, shared_strings, data_only, ws.parent.epoch, ws.parent._date_formats,
+                                 ws.parent._timedelta_formats, rich_text)
+            del parser
+
+        def bind_cells(self) -> None:
+            cells = self.ws._cells
+            styles = self.ws.parent._cell_styles
+            ws = self.ws
+            for _idx, row in self.parser.parse():
+                for cell in row:
+                    c = Cell(ws, row=cell["row"], column=cell["column"], style_array=styles[cell["style_id"]])
+                    c._value = cell["value"]
+                    c.data_type = cell["data_type"]
+                    cells[(cell["row"], cell["column"])] = c
+            if cells:
+                ws._current_row = ws.max_row
+
+        def bind_merged_cells(self) -> None:
+            """The ranges, and the covered cells emptied as openpyxl empties them (without
+            making a placeholder object for each, or recomputing border styles)."""
+            if not self.parser.merge_refs:
+                return
+            ranges = []
+            cells = self.ws._cells
+            for ref in self.parser.merge_refs:
+                rng = CellRange(ref)
+                top = (rng.min_row, rng.min_col)
+                if len(cells) < rng.size["rows"] * rng.size["columns"]:
+                    covered = [key for key in cells if rng.min_row <= key[0] <= rng.max_row
+                               and rng.min_col <= key[1] <= rng.max_col and key != top]
+                else:
+                    covered = [(row, col) for row in range(rng.min_row, rng.max_row + 1)
+                               for col in range(rng.min_col, rng.max_col + 1) if (row, col) in cells and (row, col) != top]
+                for key in covered:
+                    del cells[key]
+                ranges.append(rng)
+            self.ws.merged_cells = MultiCellRange(ranges)
+
+        def bind_all(self) -> None:
+            self.bind_cells()
+            self.bind_merged_cells()
+
+    class ReadingSheet(Worksheet):  # type: ignore[misc]
+        """A worksheet whose ``iter_rows(values_only=True)`` looks values up instead of
+        making a cell object for every empty position it passes (openpyxl's way;
+        a third of the time a tracker's rows took to read)."""
+
+        def iter_rows(self, min_row: int | None = None, max_row: int | None = None, min_col: int | None = None,
+                      max_col: int | None = None, values_only: bool = False) -> Iterator[tuple[Any, ...]]:
+            if not values_only:
+                return super().iter_rows(min_row, max_row, min_col, max_col, values_only)
+            if self._current_row == 0 and not any([min_col, min_row, max_col, max_row]):
+                return iter(())
+            return self._values_by_row(min_col or 1, min_row or 1, max_col or self.max_column,
+                                       max_row or self.max_row)
+
+        def _values_by_row(self, min_col: int, min_row: int, max_col: int,
+                           max_row: int) -> Iterator[tuple[Any, ...]]:
+            cells = self._cells
+            columns = range(min_col, max_col + 1)
+            for row in range(min_row, max_row + 1):
+                found = [cells.get((row, column)) for column in columns]
+                yield tuple(None if cell is None else cell._value for cell in found)
+
+    class Reader(ExcelReader):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.cached: dict[str, dict[tuple[int, int], Any]] = {}
+
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                    continue
+                ws = ReadingSheet(parent=self.wb, title=sheet.name)
+                self.wb._add_sheet(ws)
+                with self.archive.open(rel.target) as fh:
+                    reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text)
+                    reader.bind_all()
+                self.cached[ws.title] = reader.parser.cached
+                ws.sheet_state = sheet.state
+
+    return Reader, SheetReader
+
+
+_CLASSES: tuple[type, type] | None = None
+
+
+def load_for_reading(raw: bytes, *, data_only: bool = False) -> tuple[Any, CachedValues]:
+    """The workbook (formulas as ``=…`` text, or with ``data_only`` their cached values)
+    and the cached value of every formula cell; openpyxl's exceptions pass through."""
+    global _CLASSES
+    if _CLASSES is None:
+        _CLASSES = _reader_classes()
+    reader_class = _CLASSES[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unknown extensions (LibreOffice, Excel) are fine
+        reader = reader_class(io.BytesIO(raw), read_only=False, keep_vba=False, data_only=data_only,
+                              keep_links=False, rich_text=False)
+        reader.read()
+    return reader.wb, CachedValues(reader.wb, reader.cached)
