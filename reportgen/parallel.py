@@ -132,6 +132,8 @@ class PartResult:
     #: Anchor (``item-1-2``) → 0-based page index within the part.
     anchors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: A piece of a 分野 after its first (reportgen.partsync): its outline entries go under the 分野's.
+    continues: bool = False
 
 
 # --------------------------------------------------------------------------- planning
@@ -482,6 +484,8 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
 
     from .fontpack import compact_pdf_fonts, save
 
+    from .partsync import adopt
+
     out = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(pdf)) for pdf in [r.pdf for r in results] + ([appendix.pdf] if appendix else [])]
     stamps = pikepdf.open(io.BytesIO(numbers))
@@ -490,7 +494,8 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
         dests = pikepdf.NameTree.new(out)
         items: list[Any] = []  # the top-level outline entries (pikepdf dictionaries), in order
         count = 0
-        for source in sources:
+        continues = [r.continues for r in results] + [False]
+        for number, source in enumerate(sources):
             out.pages.extend(source.pages)  # copy_foreign: links to these pages map to the copies
             names = source.Root.get("/Names")
             if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
@@ -500,11 +505,17 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
             outline = source.Root.get("/Outlines")
             if isinstance(outline, pikepdf.Dictionary) and "/First" in outline:
                 item = out.copy_foreign(outline.First)
+                chain = []
                 while True:
-                    items.append(item)
+                    chain.append(item)
                     if "/Next" not in item:
                         break
                     item = item.Next
+                if continues[number] and items:
+                    if not adopt(items[-1], chain):
+                        continue  # under a closed 分野: not visible, not counted
+                else:
+                    items.extend(chain)
                 count += int(outline.get("/Count", 0))
         if len(dests):
             out.Root.Names = pikepdf.Dictionary(Dests=dests.obj)
@@ -634,20 +645,23 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
     this process with one job below :data:`SPLIT_ENTRIES` entries, where a
     worker would cost more than it saves) and stored.
     """
+    if run is not None:
+        from .partsync import render_sections_cached
+        from .partworkers import range_layer
+
+        view = _view(report, paper, font)
+        pieces = render_sections_cached(view, paper, font, run, range_layer(view, jobs))
+        return [PartResult(n, p.pdf, p.pages, p.anchors, continues=p.start > 0)
+                for n, p in enumerate(pieces)], view
     data = report.to_dict()
     context = _context()
     forked = context.get_start_method() == "fork"
-    per_section = jobs <= 1 or run is not None
-    parts = plan_parts(report, len(report.sections) if per_section else jobs, data)
+    parts = plan_parts(report, len(report.sections) if jobs <= 1 else jobs, data)
     view = _view(report, paper, font)  # the appendices need it too
     done: dict[int, PartResult] = {}
     htmls: dict[int, str] = {}
-    names: dict[int, str] = {}
-    if run is not None:
-        done, htmls, names = _cached_parts(view, parts, paper, font, run)
-    todo = [p for p in parts if p.index not in done]
-    small = run is not None and sum(1 for _ in report.iter_entries()) < SPLIT_ENTRIES
-    if todo and jobs <= 1 and (not forked or small):
+    todo = parts
+    if todo and jobs <= 1 and not forked:
         for number, part in enumerate(todo):
             if number:
                 gc.collect()  # the previous part's boxes (cycles) go before the next is laid out
@@ -678,46 +692,7 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
             _INHERITED_VIEW, _INHERITED_HTML = None, {}
             if forked:
                 gc.unfreeze()
-    if run is not None:
-        _store_parts(view, todo, done, names, run)
     return [done[p.index] for p in parts], view
-
-
-def _cached_parts(view, parts: list[Part], paper: str, font: str,  # type: ignore[no-untyped-def]
-                  run: Any) -> tuple[dict[int, PartResult], dict[int, str], dict[int, str]]:
-    """The parts found in the part cache, and the HTML and key of every part."""
-    from . import partcache
-
-    done: dict[int, PartResult] = {}
-    htmls: dict[int, str] = {}
-    names: dict[int, str] = {}
-    for part in parts:
-        html = part_html(view, part)
-        name = partcache.key(f"part {paper} {font}", html, part_css(part), run.environment)
-        run.parts += 1
-        run.keys.append(name)
-        entry = partcache.load(name)
-        if entry is not None:
-            try:
-                anchors = {str(k): int(v) for k, v in entry.meta["anchors"].items()}
-                done[part.index] = PartResult(part.index, entry.pdf, int(entry.meta["pages"]), anchors)
-                run.reused += 1
-                continue
-            except (KeyError, AttributeError, TypeError, ValueError):
-                pass  # a header of another shape: lay the part out again
-        htmls[part.index], names[part.index] = html, name
-    return done, htmls, names
-
-
-def _store_parts(view, laid: list[Part], done: dict[int, PartResult], names: dict[int, str],  # type: ignore[no-untyped-def]
-                 run: Any) -> None:
-    from . import partcache
-
-    for part in laid:
-        result = done[part.index]
-        partcache.store(names[part.index], partcache.Entry(
-            result.pdf, {"kind": "part", "pages": result.pages, "anchors": result.anchors}))
-        run.relaid.extend(str(view.sections[i].heading) for i in part.sections)
 
 
 def _run_round(batch: list[Part], context: multiprocessing.context.BaseContext, cpus: frozenset[int] | None,

@@ -222,14 +222,18 @@ def test_a_corrupt_or_truncated_entry_is_laid_out_again_and_rewritten(tmp_path: 
     _render(data, tmp_path / "a.pdf")
     files = _entries(cache_dir)
     kinds = sorted(partcache.load(p.name).meta["kind"] for p in files)  # type: ignore[union-attr]
-    assert kinds == ["appendix", "joined", "page numbers", "part", "part", "part"]
+    assert kinds == ["appendix", "joined", "page numbers", "piece", "piece", "piece",
+                     "sync map", "sync map", "sync map"]
     sizes = {p: p.stat().st_size for p in files}
-    truncated, flipped = [p for p in files if partcache.load(p.name).meta["kind"] == "part"][:2]  # type: ignore[union-attr]
+    truncated, flipped = [p for p in files if partcache.load(p.name).meta["kind"] == "piece"][:2]  # type: ignore[union-attr]
+    damaged_map = next(p for p in files if partcache.load(p.name).meta["kind"] == "sync map")  # type: ignore[union-attr]
+    damaged_map.write_bytes(damaged_map.read_bytes()[:-3])
     truncated.write_bytes(truncated.read_bytes()[: sizes[truncated] // 2])
     raw = bytearray(flipped.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     flipped.write_bytes(bytes(raw))
     assert partcache.load(truncated.name) is None and partcache.load(flipped.name) is None
+    assert partcache.load(damaged_map.name) is None
     run = _render(data, tmp_path / "b.pdf")
     assert len(run.relaid) == 2 and run.reused == 2
     assert {p: p.stat().st_size for p in _entries(cache_dir)} == sizes  # rewritten whole
@@ -278,7 +282,7 @@ def test_two_processes_share_the_cache(tmp_path: Path, cache_dir: Path) -> None:
         assert proc.returncode == 0, err
     assert _pages_text(tmp_path / "1.pdf") == _pages_text(tmp_path / "2.pdf")
     files = _entries(cache_dir)
-    assert len(files) == 6 and all(partcache.load(p.name) is not None for p in files)
+    assert len(files) == 9 and all(partcache.load(p.name) is not None for p in files)  # 3 pieces and 3 maps
     assert not [p for p in (cache_dir / "parts").iterdir() if p.name.startswith(".")]  # no temporary left
     data = _data()
     run = _render(data, tmp_path / "3.pdf")  # the same report in this process: all from the cache
@@ -303,7 +307,7 @@ def test_cli_uses_the_cache_unless_told_not_to(tmp_path: Path, cache_dir: Path) 
     assert not (cache_dir / "parts").exists() or _entries(cache_dir) == []
     result = runner.invoke(main, ["render", str(source), "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 0, result.output
-    assert len(_entries(cache_dir)) == 6  # 3 分野, the KPI list, the page numbers, the joined PDF
+    assert len(_entries(cache_dir)) == 9  # 3 分野 (a piece and a sync map each), the KPI list, the page numbers, the joined PDF
     assert _pages_text(tmp_path / "a.pdf") == _pages_text(tmp_path / "b.pdf")
 
 
