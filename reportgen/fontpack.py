@@ -149,8 +149,16 @@ class _Program:
         return out
 
     def nonempty(self) -> set[int]:
-        loca = self.loca
-        return {gid for gid in range(self.num_glyphs) if loca[gid + 1] > loca[gid]}
+        # computed once: a joined report of many parts compares every program with its face group
+        cached = self.__dict__.get("_nonempty")
+        if cached is None:
+            loca = self.loca
+            cached = self.__dict__["_nonempty"] = {gid for gid in range(self.num_glyphs) if loca[gid + 1] > loca[gid]}
+        return cached
+
+    def entry(self, gid: int) -> tuple[bytes, bytes, bytes]:
+        """What must agree between two programs of one face at ``gid``: outline and metrics."""
+        return self.glyph(gid), self.metric("hmtx", gid), self.metric("vmtx", gid)
 
 
 def _resource_dicts(doc: pikepdf.Pdf) -> Iterator[Any]:
@@ -344,6 +352,12 @@ def _same_face(a: _Program, b: _Program) -> bool:
         if a.metric("hmtx", gid) != b.metric("hmtx", gid) or a.metric("vmtx", gid) != b.metric("vmtx", gid):
             return False
     return True
+
+
+def _same_as_group(program: _Program, seen: dict[int, tuple[bytes, bytes, bytes]]) -> bool:
+    """:func:`_same_face` against the union of a group's glyphs (``seen``: gid → outline and metrics)."""
+    shared = [gid for gid in program.nonempty() - {0} if gid in seen]
+    return bool(shared) and all(program.entry(gid) == seen[gid] for gid in shared)
 
 
 def _components(data: bytes) -> list[tuple[int, int]]:
@@ -654,18 +668,21 @@ def compact_pdf_fonts(doc: pikepdf.Pdf) -> int:
 
     # programs of one face: same names, then identical glyphs wherever two have the same gid
     faces: list[list[_Program]] = []
-    by_key: dict[tuple[Any, ...], list[list[_Program]]] = {}
+    by_key: dict[tuple[Any, ...], list[tuple[list[_Program], dict[int, tuple[bytes, bytes, bytes]]]]] = {}
     for program in programs.values():
         if program is None:
             continue
         groups = by_key.setdefault(_face_key(program), [])
-        for group in groups:
-            if all(_same_face(program, member) for member in group):
+        for group, seen in groups:
+            # the same as comparing with every member (they agree with each other wherever they
+            # share a gid), in the program's size instead of the group's: joined reports have dozens
+            if _same_as_group(program, seen):
                 group.append(program)
+                seen.update((gid, program.entry(gid)) for gid in program.nonempty() - {0} if gid not in seen)
                 break
         else:
-            groups.append([program])
-            faces.append(groups[-1])
+            groups.append(([program], {gid: program.entry(gid) for gid in program.nonempty() - {0}}))
+            faces.append(groups[-1][0])
 
     replaced: dict[tuple[int, int], Any] = {}
     written = 0

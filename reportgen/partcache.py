@@ -113,15 +113,14 @@ class CacheRun:
     environment: str = ""
     #: The keys used by this render (kept last when the cache is pruned).
     keys: list[str] = field(default_factory=list)
-    #: What of each re-laid 分野 was laid out ("２ 戦略…: items 13–15 of 33, 4 of 28 pages"), by
-    #: :mod:`reportgen.partsync`.
-    details: list[str] = field(default_factory=list)
+    #: 分野 heading → what of it was laid out, where the rest came from the cache
+    #: ("２ 戦略的保険者機能関係 （１３）–（１５）", by :mod:`reportgen.partsync`).
+    details: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         if not self.relaid:
             return f"re-laid nothing ({self.reused} parts from the cache)"
-        detail = {d.split(": ", 1)[0]: d for d in self.details}
-        names = [detail.get(name, name) for name in self.relaid]
+        names = [self.details.get(name, name) for name in self.relaid]
         return f"re-laid {', '.join(names)}; {self.reused} of {self.parts} parts from the cache"
 
 

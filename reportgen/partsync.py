@@ -231,16 +231,19 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
 # --------------------------------------------------------------------------- the cache
 
 
-def _piece_key(view, section: int, start: int, stop: int, count: int, paper: str, font: str,  # type: ignore[no-untyped-def]
+def _piece_key(frame: str, items: list[str], section: int, start: int, stop: int, paper: str, font: str,
                environment: str) -> str:
-    """Key of the piece of items ``[start, stop)``: the HTML of items ``start…stop`` (the witness
-    ``stop`` included), or to the end for the 分野's last piece."""
+    """Key of the piece of items ``[start, stop)``: what its HTML is made of — the view model's
+    document and 分野 fields (``frame``) and items ``start…stop`` (the witness ``stop`` included),
+    or to the end for the 分野's last piece — with the stylesheet and the environment (templates
+    included). The view model's dataclass ``repr`` stands for the HTML the templates make of it:
+    a key costs microseconds instead of a template render per piece."""
     from . import partcache
 
-    end = stop >= count
-    html = range_html(view, section, start, count if end else stop + 1)
-    return partcache.key(f"piece {paper} {font} {'end' if end else 'witness'}", html,
-                         range_css(section, start), environment)
+    end = stop >= len(items)
+    chosen = items[start:] if end else items[start:stop + 1]
+    return partcache.key(f"piece {paper} {font} {section} {start} {'end' if end else 'witness'}",
+                         "\n".join([frame, *chosen]), range_css(section, start), environment)
 
 
 def _map_key(view, section: int, paper: str, font: str, environment: str) -> str:  # type: ignore[no-untyped-def]
@@ -281,7 +284,11 @@ class _Section:
 
     def __init__(self, view, index: int, paper: str, font: str, run: Any) -> None:  # type: ignore[no-untyped-def]
         self.view, self.index, self.paper, self.font, self.run = view, index, paper, font, run
-        self.count = len(view.sections[index].items)
+        sec = view.sections[index]
+        self.count = len(sec.items)
+        self.frame = repr(dataclasses.replace(view, sections=[], appendices=[])) + repr(
+            dataclasses.replace(sec, items=[]))
+        self.items = [repr(item) for item in sec.items]
         self.map_name = _map_key(view, index, paper, font, run.environment)
         old = _load_map(self.map_name, self.count)
         self.bounds = [0, *old, self.count]
@@ -298,7 +305,7 @@ class _Section:
     def key(self, start: int, stop: int) -> str:
         name = self.names.get((start, stop))
         if name is None:
-            name = _piece_key(self.view, self.index, start, stop, self.count, self.paper, self.font,
+            name = _piece_key(self.frame, self.items, self.index, start, stop, self.paper, self.font,
                               self.run.environment)
             self.names[(start, stop)] = name
         return name
@@ -358,15 +365,22 @@ def render_sections_cached(view, paper: str, font: str, run: Any,  # type: ignor
                 run.reused += 1
         if fresh:
             run.relaid.append(heading)
-            laid = sum(p.pages for p in fresh)
-            total = sum(p.pages for p in s.pieces)
-            run.details.append(f"{heading}: items {fresh[0].start + 1}–{fresh[-1].stop} of {s.count}, "
-                               f"{laid} of {total} pages")
+        if fresh and len(fresh) < len(s.pieces):  # part of the 分野 came from the cache: say which part not
+            items = view.sections[s.index].items
+            first, last = _number(items[fresh[0].start].heading), _number(items[fresh[-1].stop - 1].heading)
+            run.details[heading] = f"{heading} {first}" + ("" if first == last else f"–{last}")
         starts = [p.start for p in s.pieces if p.start > 0]
         partcache.store(s.map_name, partcache.Entry(b"", {"kind": "sync map", "starts": starts}))
         run.keys.append(s.map_name)
         pieces.extend(s.pieces)
     return pieces
+
+
+def _number(heading: str) -> str:
+    """An item's number as printed ("（１３）"), or the start of its heading."""
+    if heading.startswith("（") and "）" in heading[:12]:
+        return heading[:heading.index("）") + 1]
+    return heading[:10] + ("…" if len(heading) > 10 else "")
 
 
 def _lay_here(view, ranges: list[Range]) -> list[RangeResult]:  # type: ignore[no-untyped-def]
