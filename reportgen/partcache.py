@@ -348,15 +348,16 @@ def render_pdf_cached(
 ) -> CacheRun:
     """:func:`reportgen.pdf.render_pdf` through the part cache.
 
-    A report that can be split (:func:`reportgen.parallel.split_reason`) is
-    rendered in parts, one per 分野, whatever its size: only the changed parts
-    are laid out. Any other report is one cached part: the whole PDF, keyed
+    A report that can be split (:func:`reportgen.partsync.cache_reason`) is
+    rendered in pieces of its 分野 (:mod:`reportgen.partsync`), whatever its
+    size: only the changed pieces are laid out. Any other report is one cached part: the whole PDF, keyed
     like a part, so an unchanged report is not laid out again.
     """
-    from .parallel import render_pdf_parallel, split_reason
+    from .parallel import render_pdf_parallel
+    from .partsync import cache_reason
 
     start = time.perf_counter()
-    if split_reason(report, pdf_variant) is None:
+    if cache_reason(report, pdf_variant) is None:
         info = render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font, cache=True)
         run: CacheRun = info["cache"]
     else:

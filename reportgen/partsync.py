@@ -59,6 +59,7 @@ from typing import Any
 
 __all__ = [
     "Piece",
+    "cache_reason",
     "Range",
     "RangeResult",
     "lay_range",
@@ -70,6 +71,8 @@ __all__ = [
 
 #: The stylesheet of a piece that does not start its 分野: no 分野 entry in its outline.
 _NO_SECTION_BOOKMARK = "td.label.bm1 { bookmark-level: none !important; }\n"
+#: The stylesheet of every 分野 but the last: what follows the main table is printed once, after it.
+_NO_TABLE_END = "p.legend-foot { display: none !important; }\n"
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,22 @@ class RangeResult:
     seconds: float = 0.0
 
 
+def cache_reason(report: Any, pdf_variant: str | None = None) -> str | None:
+    """None when the part cache renders ``report`` in pieces; otherwise why it is cached whole.
+
+    :func:`reportgen.parallel.split_reason`, but one 分野 is enough: it is cut at its
+    synchronisation points (a 分野 laid out alone is the whole table).
+    """
+    from .layout import _table_style
+    from .parallel import split_reason
+
+    reason = split_reason(report, pdf_variant)
+    if (reason is not None and len(report.sections) == 1 and pdf_variant is None
+            and report.layout not in ("kpi-summary", "measure-pages") and _table_style(report.layout) == "plan-status"):
+        return None  # the only test failed was the number of 分野
+    return reason
+
+
 # --------------------------------------------------------------------------- HTML and CSS
 
 
@@ -129,12 +148,15 @@ def range_html(view, section: int, start: int, stop: int) -> str:  # type: ignor
     return _environment().get_template(chosen.template).render(doc=chosen, base_url=base_url())
 
 
-def range_css(section: int, start: int) -> str:
+def range_css(section: int, start: int, last: bool = True) -> str:
     """The extra stylesheet of a range: that of a part (:func:`reportgen.parallel.part_css`), the
-    front matter only with the first 分野's first item, no 分野 bookmark after a 分野's first item."""
+    front matter only with the first 分野's first item, no 分野 bookmark after a 分野's first item,
+    and what follows the table (a legend at its foot) only with the last 分野 (``last``)."""
     from .parallel import Part, part_css
 
     css = part_css(Part(0, (section,), section == 0 and start == 0))
+    if not last:
+        css += _NO_TABLE_END
     return css if start == 0 else css + _NO_SECTION_BOOKMARK
 
 
@@ -195,10 +217,13 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
     from .pdf import _LOCK, _gc_paused
 
     began = time.perf_counter()
-    document = _layout(range_html(view, r.section, r.start, r.stop), range_css(r.section, r.start))
+    last = r.section == len(view.sections) - 1
+    document = _layout(range_html(view, r.section, r.start, r.stop), range_css(r.section, r.start, last))
     at_end = r.stop >= count
+    whole = r.section == len(view.sections) - 1 and view.legend_position == "foot"  # see _Section.whole
     # a witness must not be the range's last item (unless the 分野 ends there too)
-    syncs = [(k, p) for k, p in sync_points(document, r.start) if k > r.start and (k < r.stop - 1 or at_end)]
+    syncs = [(k, p) for k, p in sync_points(document, r.start)
+             if k > r.start and (k < r.stop - 1 or at_end) and not whole]
     syncs.insert(0, (r.start, 0))  # the range's first page (the cover's, for the first 分野) starts its first piece
     items = [k for k, _ in syncs]
     reached = next((k for k in items if k in r.targets and k > r.start), None)
@@ -232,7 +257,7 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
 
 
 def _piece_key(frame: str, items: list[str], section: int, start: int, stop: int, paper: str, font: str,
-               environment: str) -> str:
+               environment: str, last: bool) -> str:
     """Key of the piece of items ``[start, stop)``: what its HTML is made of — the view model's
     document and 分野 fields (``frame``) and items ``start…stop`` (the witness ``stop`` included),
     or to the end for the 分野's last piece — with the stylesheet and the environment (templates
@@ -243,7 +268,7 @@ def _piece_key(frame: str, items: list[str], section: int, start: int, stop: int
     end = stop >= len(items)
     chosen = items[start:] if end else items[start:stop + 1]
     return partcache.key(f"piece {paper} {font} {section} {start} {'end' if end else 'witness'}",
-                         "\n".join([frame, *chosen]), range_css(section, start), environment)
+                         "\n".join([frame, *chosen]), range_css(section, start, last), environment)
 
 
 def _map_key(view, section: int, paper: str, font: str, environment: str) -> str:  # type: ignore[no-untyped-def]
@@ -294,6 +319,12 @@ class _Section:
         self.bounds = [0, *old, self.count]
         self.pieces: list[Piece] = []
         self.pos = 0
+        #: Ranges that reached no cached piece: the next range tries twice as many (a layout that
+        #: does not fall back into step costs at most about twice the rest of the 分野).
+        self.misses = 0
+        #: A legend printed at the foot of the table keeps with the last item (base.css): the
+        #: last 分野 is then one piece, laid out with it.
+        self.whole = index == len(view.sections) - 1 and view.legend_position == "foot"
         self.hits: dict[int, Piece] = {}  # piece start → cached piece (bounds of the old map)
         self.names: dict[tuple[int, int], str] = {}
         for a, b in zip(self.bounds, self.bounds[1:]):
@@ -306,7 +337,7 @@ class _Section:
         name = self.names.get((start, stop))
         if name is None:
             name = _piece_key(self.frame, self.items, self.index, start, stop, self.paper, self.font,
-                              self.run.environment)
+                              self.run.environment, self.index == len(self.view.sections) - 1)
             self.names[(start, stop)] = name
         return name
 
@@ -318,15 +349,18 @@ class _Section:
             self.pos = piece.stop
         if self.pos >= self.count:
             return None
-        targets = tuple(k for k in self.hits if k > self.pos)
-        if not targets:
+        targets = tuple(sorted(k for k in self.hits if k > self.pos))
+        if not targets or self.whole:
             return Range(self.index, self.pos, self.count)
-        return Range(self.index, self.pos, min(self.count, min(targets) + 2), targets)
+        window = targets[:2 ** self.misses]
+        return Range(self.index, self.pos, min(self.count, window[-1] + 2), targets)
 
     def take(self, r: Range, result: RangeResult) -> None:
         if result.reached <= r.start:  # no clean page top in the range: lay out to the 分野's end
             self.hits = {}
             return
+        if result.reached not in self.hits:
+            self.misses += 1
         self.pieces.extend(result.pieces)
         self.pos = result.reached
         self.hits = {k: v for k, v in self.hits.items() if k >= self.pos}
