@@ -46,9 +46,12 @@ to copy text from (tests/test_fontpack.py compares pdftotext and page images).
 from __future__ import annotations
 
 import io
+import operator
 import re
 import struct
 import zlib
+from functools import lru_cache
+from itertools import compress
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -153,7 +156,8 @@ class _Program:
         cached = self.__dict__.get("_nonempty")
         if cached is None:
             loca = self.loca
-            cached = self.__dict__["_nonempty"] = {gid for gid in range(self.num_glyphs) if loca[gid + 1] > loca[gid]}
+            cached = self.__dict__["_nonempty"] = set(compress(range(self.num_glyphs),
+                                                               map(operator.lt, loca, loca[1:])))
         return cached
 
     def entry(self, gid: int) -> tuple[bytes, bytes, bytes]:
@@ -306,7 +310,7 @@ def _load_program(stream: Any) -> _Program | None:
             loca = list(struct.unpack_from(f">{num_glyphs + 1}I", raw))
         else:
             loca = [2 * v for v in struct.unpack_from(f">{num_glyphs + 1}H", raw)]
-        if any(b < a for a, b in zip(loca, loca[1:])) or loca[-1] > len(tables["glyf"]):
+        if loca != sorted(loca) or loca[-1] > len(tables["glyf"]):  # sorted(): a C pass over sorted input
             return None
     except (struct.error, pikepdf.PdfError, ValueError):
         return None
@@ -403,6 +407,12 @@ def _cmap(unicodes: dict[int, int], count: int) -> bytes:
     return table.compile(font)
 
 
+@lru_cache(maxsize=8)
+def _glyph_order(count: int) -> tuple[str, ...]:
+    """Glyph names g0…g<count−1> (the same few counts for every copy of a face in a joined report)."""
+    return tuple(f"g{i}" for i in range(count))
+
+
 def _read_cmap(program: _Program) -> dict[int, int]:
     """Code point → gid from the program's best cmap subtable ({} when there is none)."""
     from fontTools.ttLib import TTFont, newTable
@@ -412,7 +422,7 @@ def _read_cmap(program: _Program) -> dict[int, int]:
         return {}
     try:
         font = TTFont()
-        font.setGlyphOrder([f"g{i}" for i in range(program.num_glyphs)])
+        font.setGlyphOrder(list(_glyph_order(program.num_glyphs)))
         table = newTable("cmap")
         table.decompile(raw, font)
         best = table.getBestCmap() or {}

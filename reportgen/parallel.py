@@ -44,9 +44,11 @@ document:
   each font into one program and one font dictionary per face.
 
 * **part cache** (``render_pdf_parallel(cache=True)``, :mod:`reportgen.partcache`):
-  one part per 分野; a part, the appendix, the page number stamps and the
-  joined PDF are looked up by a digest of their input before anything is
-  laid out, and only the missing ones are rendered (as above) and stored.
+  the 分野 are cut into pieces at their synchronisation points
+  (:mod:`reportgen.partsync`: items that begin a page with nothing carried
+  over); a piece, the appendix, the page number stamps and the joined PDF are
+  looked up by a digest of their input before anything is laid out, and only
+  the missing pieces are laid out (:mod:`reportgen.partworkers`) and stored.
 
 Only plan-status-style main tables with at least two 分野 and no PDF/A or
 PDF/UA variant (a tagged structure tree cannot be joined) are split;
@@ -640,10 +642,9 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
     part of 60 pages (1,000 entries: 2 s of 38). Without fork they run here.
 
     ``run`` (a :class:`reportgen.partcache.CacheRun`): the part cache is used.
-    Every 分野 is then a part of its own (an edit re-lays one 分野); parts
-    found in the cache are not laid out, the others are laid out as above (in
-    this process with one job below :data:`SPLIT_ENTRIES` entries, where a
-    worker would cost more than it saves) and stored.
+    The results are then pieces of the 分野 (:mod:`reportgen.partsync`): those
+    found in the cache are not laid out, the others are (in worker processes
+    when large, :mod:`reportgen.partworkers`) and stored.
     """
     if run is not None:
         from .partsync import render_sections_cached
