@@ -473,7 +473,7 @@ def _stamp(out: Any, stamps: Any) -> None:
         page.obj.Contents = pikepdf.Array([push, *streams, out.make_stream(b"Q\n" + draw)])
 
 
-def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes) -> bytes:
+def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes | None) -> bytes:
     """The parts and the appendix as one PDF (pikepdf): pages, outline and named
     destinations in order, the "n / N" page stamped onto each page, the
     掲載ページ links added, the first part's metadata and /Lang; then the fonts
@@ -490,13 +490,14 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
 
     out = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(pdf)) for pdf in [r.pdf for r in results] + ([appendix.pdf] if appendix else [])]
-    stamps = pikepdf.open(io.BytesIO(numbers))
+    stamps = pikepdf.open(io.BytesIO(numbers)) if numbers is not None else None  # None: a block of pieces
     try:
         first = sources[0]
         dests = pikepdf.NameTree.new(out)
         items: list[Any] = []  # the top-level outline entries (pikepdf dictionaries), in order
         count = 0
         continues = [r.continues for r in results] + [False]
+        heads = False  # a source that starts a 分野 gave the top-level entries
         for number, source in enumerate(sources):
             out.pages.extend(source.pages)  # copy_foreign: links to these pages map to the copies
             names = source.Root.get("/Names")
@@ -513,11 +514,12 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
                     if "/Next" not in item:
                         break
                     item = item.Next
-                if continues[number] and items:
+                if continues[number] and heads:
                     if not adopt(items[-1], chain):
                         continue  # under a closed 分野: not visible, not counted
                 else:
-                    items.extend(chain)
+                    items.extend(chain)  # (a block of pieces that continue a 分野: its items stay siblings)
+                    heads = heads or not continues[number]
                 count += int(outline.get("/Count", 0))
         if len(dests):
             out.Root.Names = pikepdf.Dictionary(Dests=dests.obj)
@@ -534,7 +536,8 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
             if "/Next" in items[-1]:
                 del items[-1].Next
             out.Root.Outlines = root
-        _stamp(out, stamps)
+        if stamps is not None:
+            _stamp(out, stamps)
         if appendix is not None:
             offset = sum(r.pages for r in results)
             for number, target, rect in appendix.links:
@@ -553,7 +556,8 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
         return save(out)
     finally:
         for pdf in [*sources, stamps, out]:
-            pdf.close()
+            if pdf is not None:
+                pdf.close()
 
 
 def _join_cached(results: list[PartResult], appendix: _Appendix | None, numbers: bytes, run: Any) -> bytes:
@@ -651,9 +655,10 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
         from .partworkers import range_layer
 
         view = _view(report, paper, font)
+        from .partblocks import join_blocks
+
         pieces = render_sections_cached(view, paper, font, run, range_layer(view, jobs))
-        return [PartResult(n, p.pdf, p.pages, p.anchors, continues=p.start > 0)
-                for n, p in enumerate(pieces)], view
+        return join_blocks(pieces, run), view
     data = report.to_dict()
     context = _context()
     forked = context.get_start_method() == "fork"

@@ -100,6 +100,8 @@ class Piece:
     anchors: dict[str, int] = field(default_factory=dict)
     #: Laid out in this render (not from the cache).
     fresh: bool = True
+    #: Its key in the part cache (set once the 分野 is done).
+    name: str = ""
 
 
 @dataclass
@@ -389,7 +391,7 @@ def render_sections_cached(view, paper: str, font: str, run: Any,  # type: ignor
         heading = str(view.sections[s.index].heading)
         fresh = [p for p in s.pieces if p.fresh]
         for p in s.pieces:
-            name = s.key(p.start, p.stop)
+            name = p.name = s.key(p.start, p.stop)
             run.keys.append(name)
             run.parts += 1
             if p.fresh:
