@@ -34,7 +34,7 @@ def blocks(pieces: list[Piece]) -> list[list[Piece]]:
     """``pieces`` in consecutive groups: never across a 分野 boundary, ended by the pieces' keys."""
     out: list[list[Piece]] = []
     current: list[Piece] = []
-    for number, piece in enumerate(pieces):
+    for piece in pieces:
         if current and (piece.start == 0 or len(current) >= MAX_BLOCK):
             out.append(current)
             current = []
