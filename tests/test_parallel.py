@@ -19,7 +19,7 @@ from reportgen import Report
 from reportgen.pdf.parallel import (
     MIN_ENTRIES,
     SPLIT_ENTRIES,
-    _partition,
+    partition_sections,
     parallel_reason,
     plan_parts,
     render_pdf_parallel,
@@ -169,9 +169,9 @@ def test_render_pdf_jobs_uses_parallel_only_when_it_can(tmp_path: Path) -> None:
 
 
 def test_partition_balances_consecutive_sections() -> None:
-    assert _partition([5, 5, 5], 2) in ([1, 2], [2, 1])
-    assert _partition([10, 1, 1, 1], 2) == [1, 3]
-    assert _partition([1, 2, 3], 3) == [1, 1, 1]
+    assert partition_sections([5, 5, 5], 2) in ([1, 2], [2, 1])
+    assert partition_sections([10, 1, 1, 1], 2) == [1, 3]
+    assert partition_sections([1, 2, 3], 3) == [1, 1, 1]
     parts = plan_parts(_report(), 2)
     assert [p.sections for p in parts] == [(0,), (1,), (2,)]
     assert parts[0].cover and not any(p.cover for p in parts[1:])
@@ -236,9 +236,9 @@ def test_failing_part_raises_and_writes_nothing(tmp_path: Path, monkeypatch: pyt
     def broken(html: str, css: str):  # type: ignore[no-untyped-def]
         raise RuntimeError("layout failed")
 
-    if parallel._context().get_start_method() != "fork":
+    if parallel.start_context().get_start_method() != "fork":
         pytest.skip("the patched function reaches the workers only through fork")
-    monkeypatch.setattr(parallel, "_layout", broken)  # forked workers inherit it
+    monkeypatch.setattr(parallel, "layout_html", broken)  # forked workers inherit it
     out = tmp_path / "never.pdf"
     with pytest.raises(RuntimeError, match="layout failed"):
         render_pdf(_report(MIN_ENTRIES), out, jobs=2)

@@ -16,8 +16,8 @@ from pypdf import PdfReader
 
 from reportgen import Report
 
-from reportgen.pdf import partcache
-from reportgen.pdf.engine import render_pdf
+from reportgen.pdf.engine import partcache
+from reportgen.pdf.engine.engine import render_pdf
 from reportgen.tools.synthetic import synthetic_report
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is needed")
@@ -167,7 +167,7 @@ def test_templates_and_css_are_part_of_the_key(tmp_path: Path, monkeypatch: pyte
 
 def test_template_folders_include_the_loaders_search_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reportgen.core.assets import templates_dir
-    from reportgen.pdf.engine import environment
+    from reportgen.pdf.engine.engine import environment
 
     loader = environment().loader
     monkeypatch.setattr(loader, "searchpath", [str(tmp_path), *loader.searchpath])
@@ -180,7 +180,7 @@ def test_template_folders_include_the_loaders_search_path(tmp_path: Path, monkey
 
 def test_one_document_reports_are_cached_whole(tmp_path: Path) -> None:
     data = _data()
-    data["sections"] = data["sections"][:1]  # one 分野: nothing to split
+    data["report"]["layout"] = "quarterly"  # 分野 flow on the same page: nothing to split
     assert _render(data, tmp_path / "a.pdf").relaid == ["document"]
     assert _render(data, tmp_path / "b.pdf").relaid == []
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
@@ -224,14 +224,18 @@ def test_a_corrupt_or_truncated_entry_is_laid_out_again_and_rewritten(tmp_path: 
     _render(data, tmp_path / "a.pdf")
     files = _entries(cache_dir)
     kinds = sorted(partcache.load(p.name).meta["kind"] for p in files)  # type: ignore[union-attr]
-    assert kinds == ["appendix", "joined", "page numbers", "part", "part", "part"]
+    assert kinds == ["appendix", "joined", "page numbers", "piece", "piece", "piece",
+                     "sync map", "sync map", "sync map"]
     sizes = {p: p.stat().st_size for p in files}
-    truncated, flipped = [p for p in files if partcache.load(p.name).meta["kind"] == "part"][:2]  # type: ignore[union-attr]
+    truncated, flipped = [p for p in files if partcache.load(p.name).meta["kind"] == "piece"][:2]  # type: ignore[union-attr]
+    damaged_map = next(p for p in files if partcache.load(p.name).meta["kind"] == "sync map")  # type: ignore[union-attr]
+    damaged_map.write_bytes(damaged_map.read_bytes()[:-3])
     truncated.write_bytes(truncated.read_bytes()[: sizes[truncated] // 2])
     raw = bytearray(flipped.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     flipped.write_bytes(bytes(raw))
     assert partcache.load(truncated.name) is None and partcache.load(flipped.name) is None
+    assert partcache.load(damaged_map.name) is None
     run = _render(data, tmp_path / "b.pdf")
     assert len(run.relaid) == 2 and run.reused == 2
     assert {p: p.stat().st_size for p in _entries(cache_dir)} == sizes  # rewritten whole
@@ -263,7 +267,7 @@ def test_no_cache_folder_means_no_cache(tmp_path: Path, monkeypatch: pytest.Monk
 _CONCURRENT = """
 import sys
 from reportgen import Report
-from reportgen.pdf.engine import render_pdf
+from reportgen.pdf.engine.engine import render_pdf
 from reportgen.tools.synthetic import synthetic_report
 data = synthetic_report(12).to_dict()
 data["report"]["appendix"] = ["kpi-summary"]
@@ -280,7 +284,7 @@ def test_two_processes_share_the_cache(tmp_path: Path, cache_dir: Path) -> None:
         assert proc.returncode == 0, err
     assert _pages_text(tmp_path / "1.pdf") == _pages_text(tmp_path / "2.pdf")
     files = _entries(cache_dir)
-    assert len(files) == 6 and all(partcache.load(p.name) is not None for p in files)
+    assert len(files) == 9 and all(partcache.load(p.name) is not None for p in files)  # 3 pieces and 3 maps
     assert not [p for p in (cache_dir / "parts").iterdir() if p.name.startswith(".")]  # no temporary left
     data = _data()
     run = _render(data, tmp_path / "3.pdf")  # the same report in this process: all from the cache
@@ -295,7 +299,7 @@ def test_cli_uses_the_cache_unless_told_not_to(tmp_path: Path, cache_dir: Path) 
     import yaml
     from click.testing import CliRunner
 
-    from reportgen.cli.main import main
+    from reportgen.cli.main.main import main
 
     source = tmp_path / "plan.yaml"
     source.write_text(yaml.safe_dump(_data(), allow_unicode=True), "utf-8")
@@ -305,7 +309,7 @@ def test_cli_uses_the_cache_unless_told_not_to(tmp_path: Path, cache_dir: Path) 
     assert not (cache_dir / "parts").exists() or _entries(cache_dir) == []
     result = runner.invoke(main, ["render", str(source), "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 0, result.output
-    assert len(_entries(cache_dir)) == 6  # 3 分野, the KPI list, the page numbers, the joined PDF
+    assert len(_entries(cache_dir)) == 9  # 3 分野 (a piece and a sync map each), the KPI list, the page numbers, the joined PDF
     assert _pages_text(tmp_path / "a.pdf") == _pages_text(tmp_path / "b.pdf")
 
 
@@ -313,8 +317,8 @@ def test_watch_says_what_it_re_laid(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     import yaml
     from click.testing import CliRunner
 
-    from reportgen.cli import watch as watch_module
-    from reportgen.cli.main import main
+    from reportgen.cli.main import watch as watch_module
+    from reportgen.cli.main.main import main
 
     source = tmp_path / "plan.yaml"
     data = _data()

@@ -44,9 +44,11 @@ document:
   each font into one program and one font dictionary per face.
 
 * **part cache** (``render_pdf_parallel(cache=True)``, :mod:`reportgen.pdf.partcache`):
-  one part per 分野; a part, the appendix, the page number stamps and the
-  joined PDF are looked up by a digest of their input before anything is
-  laid out, and only the missing ones are rendered (as above) and stored.
+  the 分野 are cut into pieces at their synchronisation points
+  (:mod:`reportgen.partsync`: items that begin a page with nothing carried
+  over); a piece, the appendix, the page number stamps and the joined PDF are
+  looked up by a digest of their input before anything is laid out, and only
+  the missing pieces are laid out (:mod:`reportgen.partworkers`) and stored.
 
 Only plan-status-style main tables with at least two 分野 and no PDF/A or
 PDF/UA variant (a tagged structure tree cannot be joined) are split;
@@ -132,6 +134,8 @@ class PartResult:
     #: Anchor (``item-1-2``) → 0-based page index within the part.
     anchors: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    #: A piece of a 分野 after its first (reportgen.partsync): its outline entries go under the 分野's.
+    continues: bool = False
 
 
 # --------------------------------------------------------------------------- planning
@@ -202,7 +206,7 @@ def plan_parts(report: Report, jobs: int, data: dict[str, Any] | None = None) ->
     total = sum(weights)
     best: tuple[float, list[int]] | None = None
     for k in range(min(jobs, count), min(count, jobs * MAX_PARTS_PER_JOB) + 1):
-        sizes = _partition(weights, k)
+        sizes = partition_sections(weights, k)
         largest, start = 0, 0
         for size in sizes:
             largest = max(largest, sum(weights[start:start + size]))
@@ -220,7 +224,7 @@ def plan_parts(report: Report, jobs: int, data: dict[str, Any] | None = None) ->
     return parts
 
 
-def _partition(weights: list[int], parts: int) -> list[int]:
+def partition_sections(weights: list[int], parts: int) -> list[int]:
     """Sizes of ``parts`` consecutive groups of ``weights`` minimising the largest sum
     (dynamic programming; a report has a handful of 分野)."""
     n = len(weights)
@@ -267,7 +271,7 @@ def _html(view, sections: tuple[int, ...] | None, appendices: bool) -> str:  # t
     return template.render(doc=view, base_url=base_url())
 
 
-def _layout(html: str, css: str):  # type: ignore[no-untyped-def]
+def layout_html(html: str, css: str):  # type: ignore[no-untyped-def]
     """Lay out like :func:`reportgen.pdf.engine.render_document`, with an extra stylesheet."""
     from .fetch import build_html
     from .weasy import import_weasyprint
@@ -338,7 +342,7 @@ def part_html(view, part: Part) -> str:  # type: ignore[no-untyped-def]
 
 def _render_view_part(view, part: Part, start: float, html: str | None = None) -> PartResult:  # type: ignore[no-untyped-def]
     css = part_css(part)
-    document = _layout(part_html(view, part) if html is None else html, css)
+    document = layout_html(part_html(view, part) if html is None else html, css)
     anchors: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for name in page.anchors:
@@ -396,7 +400,7 @@ def _render_appendix(view, pages: dict[str, int], run: Any = None) -> _Appendix 
 
 
 def _lay_appendix(html: str, css: str, pages: dict[str, int]) -> _Appendix | None:
-    document = _layout(html, css)
+    document = layout_html(html, css)
     if not document.pages:
         return None
     links = []
@@ -462,7 +466,7 @@ def _stamp(out: Any, stamps: Any) -> None:
         page.obj.Contents = pikepdf.Array([push, *streams, out.make_stream(b"Q\n" + draw)])
 
 
-def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes) -> bytes:
+def join_parts(results: list[PartResult], appendix: _Appendix | None, numbers: bytes | None) -> bytes:
     """The parts and the appendix as one PDF (pikepdf): pages, outline and named
     destinations in order, the "n / N" page stamped onto each page, the
     掲載ページ links added, the first part's metadata and /Lang; then the fonts
@@ -475,15 +479,19 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
 
     from .fontpack import compact_pdf_fonts, save
 
+    from .partsync import adopt
+
     out = pikepdf.new()
     sources = [pikepdf.open(io.BytesIO(pdf)) for pdf in [r.pdf for r in results] + ([appendix.pdf] if appendix else [])]
-    stamps = pikepdf.open(io.BytesIO(numbers))
+    stamps = pikepdf.open(io.BytesIO(numbers)) if numbers is not None else None  # None: a block of pieces
     try:
         first = sources[0]
         dests = pikepdf.NameTree.new(out)
         items: list[Any] = []  # the top-level outline entries (pikepdf dictionaries), in order
         count = 0
-        for source in sources:
+        continues = [r.continues for r in results] + [False]
+        heads = False  # a source that starts a 分野 gave the top-level entries
+        for number, source in enumerate(sources):
             out.pages.extend(source.pages)  # copy_foreign: links to these pages map to the copies
             names = source.Root.get("/Names")
             if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
@@ -493,11 +501,18 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
             outline = source.Root.get("/Outlines")
             if isinstance(outline, pikepdf.Dictionary) and "/First" in outline:
                 item = out.copy_foreign(outline.First)
+                chain = []
                 while True:
-                    items.append(item)
+                    chain.append(item)
                     if "/Next" not in item:
                         break
                     item = item.Next
+                if continues[number] and heads:
+                    if not adopt(items[-1], chain):
+                        continue  # under a closed 分野: not visible, not counted
+                else:
+                    items.extend(chain)  # (a block of pieces that continue a 分野: its items stay siblings)
+                    heads = heads or not continues[number]
                 count += int(outline.get("/Count", 0))
         if len(dests):
             out.Root.Names = pikepdf.Dictionary(Dests=dests.obj)
@@ -514,7 +529,8 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
             if "/Next" in items[-1]:
                 del items[-1].Next
             out.Root.Outlines = root
-        _stamp(out, stamps)
+        if stamps is not None:
+            _stamp(out, stamps)
         if appendix is not None:
             offset = sum(r.pages for r in results)
             for number, target, rect in appendix.links:
@@ -533,14 +549,15 @@ def _join(results: list[PartResult], appendix: _Appendix | None, numbers: bytes)
         return save(out)
     finally:
         for pdf in [*sources, stamps, out]:
-            pdf.close()
+            if pdf is not None:
+                pdf.close()
 
 
 def _join_cached(results: list[PartResult], appendix: _Appendix | None, numbers: bytes, run: Any) -> bytes:
-    """:func:`_join`, or with the part cache the joined PDF of the very same parts when
+    """:func:`join_parts`, or with the part cache the joined PDF of the very same parts when
     kept (the join and the font compaction are most of a render that found every part)."""
     if run is None:
-        return _join(results, appendix, numbers)
+        return join_parts(results, appendix, numbers)
     from . import partcache
 
     name = partcache.key("joined", "\n".join(run.keys), "", run.environment)
@@ -548,12 +565,12 @@ def _join_cached(results: list[PartResult], appendix: _Appendix | None, numbers:
     run.keys.append(name)
     if entry is not None:
         return entry.pdf
-    pdf = _join(results, appendix, numbers)
+    pdf = join_parts(results, appendix, numbers)
     partcache.store(name, partcache.Entry(pdf, {"kind": "joined"}))
     return pdf
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def start_context() -> multiprocessing.context.BaseContext:
     """fork (fast: the workers inherit imports, templates and loaded fonts) unless
     other threads run here, whose locks a forked child could inherit held."""
     methods = multiprocessing.get_all_start_methods()
@@ -562,7 +579,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(cpus: frozenset[int] | None = None, scratch: str | None = None) -> None:
+def init_worker(cpus: frozenset[int] | None = None, scratch: str | None = None) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it (and
     # stops the workers), so no worker prints a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -622,25 +639,28 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
     part of 60 pages (1,000 entries: 2 s of 38). Without fork they run here.
 
     ``run`` (a :class:`reportgen.pdf.partcache.CacheRun`): the part cache is used.
-    Every 分野 is then a part of its own (an edit re-lays one 分野); parts
-    found in the cache are not laid out, the others are laid out as above (in
-    this process with one job below :data:`SPLIT_ENTRIES` entries, where a
-    worker would cost more than it saves) and stored.
+    The results are then pieces of the 分野 (:mod:`reportgen.partsync`): those
+    found in the cache are not laid out, the others are (in worker processes
+    when large, :mod:`reportgen.partworkers`) and stored.
     """
+    if run is not None:
+        from .partsync import render_sections_cached
+        from .partworkers import range_layer
+
+        view = _view(report, paper, font)
+        from .partblocks import join_blocks
+
+        pieces = render_sections_cached(view, paper, font, run, range_layer(view, jobs))
+        return join_blocks(pieces, run), view
     data = report.to_dict()
-    context = _context()
+    context = start_context()
     forked = context.get_start_method() == "fork"
-    per_section = jobs <= 1 or run is not None
-    parts = plan_parts(report, len(report.sections) if per_section else jobs, data)
+    parts = plan_parts(report, len(report.sections) if jobs <= 1 else jobs, data)
     view = _view(report, paper, font)  # the appendices need it too
     done: dict[int, PartResult] = {}
     htmls: dict[int, str] = {}
-    names: dict[int, str] = {}
-    if run is not None:
-        done, htmls, names = _cached_parts(view, parts, paper, font, run)
-    todo = [p for p in parts if p.index not in done]
-    small = run is not None and sum(1 for _ in report.iter_entries()) < SPLIT_ENTRIES
-    if todo and jobs <= 1 and (not forked or small):
+    todo = parts
+    if todo and jobs <= 1 and not forked:
         for number, part in enumerate(todo):
             if number:
                 gc.collect()  # the previous part's boxes (cycles) go before the next is laid out
@@ -671,46 +691,7 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
             _INHERITED_VIEW, _INHERITED_HTML = None, {}
             if forked:
                 gc.unfreeze()
-    if run is not None:
-        _store_parts(view, todo, done, names, run)
     return [done[p.index] for p in parts], view
-
-
-def _cached_parts(view, parts: list[Part], paper: str, font: str,  # type: ignore[no-untyped-def]
-                  run: Any) -> tuple[dict[int, PartResult], dict[int, str], dict[int, str]]:
-    """The parts found in the part cache, and the HTML and key of every part."""
-    from . import partcache
-
-    done: dict[int, PartResult] = {}
-    htmls: dict[int, str] = {}
-    names: dict[int, str] = {}
-    for part in parts:
-        html = part_html(view, part)
-        name = partcache.key(f"part {paper} {font}", html, part_css(part), run.environment)
-        run.parts += 1
-        run.keys.append(name)
-        entry = partcache.load(name)
-        if entry is not None:
-            try:
-                anchors = {str(k): int(v) for k, v in entry.meta["anchors"].items()}
-                done[part.index] = PartResult(part.index, entry.pdf, int(entry.meta["pages"]), anchors)
-                run.reused += 1
-                continue
-            except (KeyError, AttributeError, TypeError, ValueError):
-                pass  # a header of another shape: lay the part out again
-        htmls[part.index], names[part.index] = html, name
-    return done, htmls, names
-
-
-def _store_parts(view, laid: list[Part], done: dict[int, PartResult], names: dict[int, str],  # type: ignore[no-untyped-def]
-                 run: Any) -> None:
-    from . import partcache
-
-    for part in laid:
-        result = done[part.index]
-        partcache.store(names[part.index], partcache.Entry(
-            result.pdf, {"kind": "part", "pages": result.pages, "anchors": result.anchors}))
-        run.relaid.extend(str(view.sections[i].heading) for i in part.sections)
 
 
 def _run_round(batch: list[Part], context: multiprocessing.context.BaseContext, cpus: frozenset[int] | None,
@@ -726,7 +707,7 @@ def _run_pool(batch: list[Part], context: multiprocessing.context.BaseContext, c
               data: dict[str, Any] | None, paper: str, font: str, scratch: str) -> dict[int, PartResult]:
     from ..core.errors import RenderError
 
-    pool = ProcessPoolExecutor(max_workers=len(batch), mp_context=context, initializer=_init_worker,
+    pool = ProcessPoolExecutor(max_workers=len(batch), mp_context=context, initializer=init_worker,
                                initargs=(cpus, scratch))
     try:
         futures = {p.index: pool.submit(render_part, data, p, paper, font) for p in batch}

@@ -113,11 +113,15 @@ class CacheRun:
     environment: str = ""
     #: The keys used by this render (kept last when the cache is pruned).
     keys: list[str] = field(default_factory=list)
+    #: 分野 heading → what of it was laid out, where the rest came from the cache
+    #: ("２ 戦略的保険者機能関係 （１３）–（１５）", by :mod:`reportgen.partsync`).
+    details: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         if not self.relaid:
             return f"re-laid nothing ({self.reused} parts from the cache)"
-        return f"re-laid {', '.join(self.relaid)}; {self.reused} of {self.parts} parts from the cache"
+        names = [self.details.get(name, name) for name in self.relaid]
+        return f"re-laid {', '.join(names)}; {self.reused} of {self.parts} parts from the cache"
 
 
 _LAST: list[CacheRun] = [CacheRun()]
@@ -344,15 +348,16 @@ def render_pdf_cached(
 ) -> CacheRun:
     """:func:`reportgen.pdf.engine.render_pdf` through the part cache.
 
-    A report that can be split (:func:`reportgen.pdf.parallel.split_reason`) is
-    rendered in parts, one per 分野, whatever its size: only the changed parts
-    are laid out. Any other report is one cached part: the whole PDF, keyed
+    A report that can be split (:func:`reportgen.partsync.cache_reason`) is
+    rendered in pieces of its 分野 (:mod:`reportgen.partsync`), whatever its
+    size: only the changed pieces are laid out. Any other report is one cached part: the whole PDF, keyed
     like a part, so an unchanged report is not laid out again.
     """
-    from .parallel import render_pdf_parallel, split_reason
+    from .parallel import render_pdf_parallel
+    from .partsync import cache_reason
 
     start = time.perf_counter()
-    if split_reason(report, pdf_variant) is None:
+    if cache_reason(report, pdf_variant) is None:
         info = render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font, cache=True)
         run: CacheRun = info["cache"]
     else:

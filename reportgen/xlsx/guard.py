@@ -35,8 +35,8 @@ _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})([0-9]{1,7}):
 def read_checked(path: str | os.PathLike[str]) -> bytes:
     """The file's bytes once the container checks passed; raises ReportError otherwise."""
     source = str(path)
-    raw = _guards._read_bytes(Path(path), source)
-    _guards._check_container(raw, source)
+    raw = _guards.read_bytes(Path(path), source)
+    _guards.check_container(raw, source)
     _check_merges(raw, source)
     return raw
 

@@ -96,7 +96,7 @@ def _fail(source: str, message: str) -> ReportError:
 # Opening the file safely
 # --------------------------------------------------------------------------
 
-def _read_bytes(path: Path, source: str) -> bytes:
+def read_bytes(path: Path, source: str) -> bytes:
     """The workbook's bytes: a regular file of bounded size (a FIFO or a device is refused unopened)."""
     from ..core.inputcheck import read_input
 
@@ -108,7 +108,7 @@ def _read_bytes(path: Path, source: str) -> bytes:
                       too_large=f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
 
 
-def _check_container(raw: bytes, source: str) -> None:
+def check_container(raw: bytes, source: str) -> None:
     """Refuse what openpyxl should never be handed: encrypted, non-zip, zip and XML
     bombs, more rows, cells or strings than a tracker can have (reportgen.xlsx.limits)."""
     from .limits import check_workbook
@@ -134,8 +134,8 @@ def open_for_reading(raw: bytes, source: str, *, data_only: bool = False) -> tup
 def open_workbook(path: str | os.PathLike[str], *, data_only: bool = False) -> Any:
     """Any .xlsx opened with the same guards as a tracker (size, zip bomb, DTD, encryption)."""
     source = str(path)
-    raw = _read_bytes(Path(path), source)
-    _check_container(raw, source)
+    raw = read_bytes(Path(path), source)
+    check_container(raw, source)
     return _open(raw, source, data_only=data_only)
 
 
@@ -585,7 +585,7 @@ def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Proble
     read back (generated cells, the データ sheet) — see :func:`read_xlsx`.
     """
     source = str(path)
-    return read_xlsx_bytes_checked(_read_bytes(Path(path), source), source=source)
+    return read_xlsx_bytes_checked(read_bytes(Path(path), source), source=source)
 
 
 def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
@@ -601,7 +601,7 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
     """:func:`read_xlsx_checked` for a workbook already in memory (``checked``: the bytes
     passed :func:`reportgen.xlsx.limits.check_workbook` already; it is not run twice)."""
     if not checked:
-        _check_container(raw, source)
+        check_container(raw, source)
     wb, cached = open_for_reading(raw, source)
     payload = _payload(wb, source)
     try:
