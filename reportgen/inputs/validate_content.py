@@ -11,6 +11,7 @@ import datetime as _dt
 from typing import Any
 
 from ..core.locations import PathKey, is_finite_number
+from ..model.spans import SpanWalk
 from ..model.report import (
     Block,
     BulletsBlock,
@@ -123,36 +124,27 @@ class ContentRules(KpiRules):
         if not isinstance(value, list):
             self.err(path, f"expected a list of rows, got {value_kind(value)}")
             return rows, width
-        carry: dict[int, int] = {}  # column → rows still covered by a rowspan above
+        walk = SpanWalk()  # the same placement as the PDF and the workbook (reportgen.model.spans)
         for r, row in enumerate(value):
             rp = path + (r,)
             if not isinstance(row, list):
                 self.err(rp, f"expected a row (a list of cells), got {value_kind(row)}")
                 continue
             cells: list[Cell] = []
-            col = 0
-            taken = {c for c, n in carry.items() if n > 0}
+            spans: list[tuple[int, int]] = []
             for c, raw in enumerate(row):
                 built = self.cell(raw, rp + (c,))
-                while col in taken:
-                    col += 1
                 if built is None:
-                    col += 1
+                    spans.append((1, 1))  # a refused cell still takes its column
                     continue
-                cell, (rs, cs) = built
+                cell, span = built
                 cells.append(cell)
-                for k in range(col, col + cs):
-                    if rs > 1:
-                        carry[k] = max(carry.get(k, 0), rs)
-                col += cs
-            while col in taken:
-                col += 1
-            row_width = max([col] + [c + 1 for c in taken])
+                spans.append(span)
+            _starts, row_width = walk.row(spans)
             if width is None:
                 width = row_width
             elif row_width != width:
                 self.err(rp, f"row has {row_width} columns (spans counted); the header has {width}")
-            carry = {c: n - 1 for c, n in carry.items() if n - 1 > 0}
             rows.append(cells)
         return rows, width
 
