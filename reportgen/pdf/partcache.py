@@ -171,7 +171,7 @@ def font_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _template_folders() -> list[Path]:
+def template_folders() -> list[Path]:
     """Every folder templates and stylesheets can come from: the Jinja loader's search path
     (user templates included when the loader has them) and the bundled templates."""
     from ..core.assets import templates_dir
@@ -188,7 +188,7 @@ def _template_folders() -> list[Path]:
 def templates_digest() -> str:
     """The content of every file below the template folders (a few dozen small files)."""
     digest = hashlib.sha256()
-    for folder in _template_folders():
+    for folder in template_folders():
         digest.update(f"folder {folder}\n".encode())
         for here, dirs, files in os.walk(folder):
             dirs.sort()

@@ -16,13 +16,13 @@ from pypdf import PdfReader
 
 from reportgen import Report
 
-from reportgen.pdf.engine import partcache
-from reportgen.pdf.engine.engine import render_pdf
+from reportgen.pdf import partcache
+from reportgen.pdf.engine import render_pdf
 from reportgen.tools.synthetic import synthetic_report
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is needed")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -152,7 +152,7 @@ def test_templates_and_css_are_part_of_the_key(tmp_path: Path, monkeypatch: pyte
     # The digest covers every file of every template folder: a copy stands in for them here.
     copied = tmp_path / "templates"
     shutil.copytree(templates_dir(), copied)
-    monkeypatch.setattr(partcache, "_template_folders", lambda: [copied])
+    monkeypatch.setattr(partcache, "template_folders", lambda: [copied])
     data = _data()
     _render(data, tmp_path / "a.pdf")
     assert _render(data, tmp_path / "b.pdf").relaid == []
@@ -167,11 +167,11 @@ def test_templates_and_css_are_part_of_the_key(tmp_path: Path, monkeypatch: pyte
 
 def test_template_folders_include_the_loaders_search_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from reportgen.core.assets import templates_dir
-    from reportgen.pdf.engine.engine import environment
+    from reportgen.pdf.engine import environment
 
     loader = environment().loader
     monkeypatch.setattr(loader, "searchpath", [str(tmp_path), *loader.searchpath])
-    folders = partcache._template_folders()
+    folders = partcache.template_folders()
     assert templates_dir() in folders and tmp_path.resolve() in folders
     before = partcache.templates_digest()
     (tmp_path / "user.css").write_text("td { color: red; }", "utf-8")
@@ -267,7 +267,7 @@ def test_no_cache_folder_means_no_cache(tmp_path: Path, monkeypatch: pytest.Monk
 _CONCURRENT = """
 import sys
 from reportgen import Report
-from reportgen.pdf.engine.engine import render_pdf
+from reportgen.pdf.engine import render_pdf
 from reportgen.tools.synthetic import synthetic_report
 data = synthetic_report(12).to_dict()
 data["report"]["appendix"] = ["kpi-summary"]
@@ -299,7 +299,7 @@ def test_cli_uses_the_cache_unless_told_not_to(tmp_path: Path, cache_dir: Path) 
     import yaml
     from click.testing import CliRunner
 
-    from reportgen.cli.main.main import main
+    from reportgen.cli.main import main
 
     source = tmp_path / "plan.yaml"
     source.write_text(yaml.safe_dump(_data(), allow_unicode=True), "utf-8")
@@ -317,8 +317,8 @@ def test_watch_says_what_it_re_laid(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     import yaml
     from click.testing import CliRunner
 
-    from reportgen.cli.main import watch as watch_module
-    from reportgen.cli.main.main import main
+    from reportgen.cli import watch as watch_module
+    from reportgen.cli.main import main
 
     source = tmp_path / "plan.yaml"
     data = _data()

@@ -18,7 +18,7 @@ from reportgen.cli.batchjobs import FileResult, Job, Row, find_inputs, plan_jobs
 from reportgen.cli.common import count_pdf_pages
 from reportgen.cli.main import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: PDF output exists once reportgen/pdf/engine.py does; until then tests use xlsx (and
 #: add pdf when it is there), never skipping a whole test for it.
 PDF_AVAILABLE = (ROOT / "reportgen" / "pdf" / "engine.py").exists()

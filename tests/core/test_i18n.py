@@ -15,7 +15,7 @@ from reportgen import ReportError
 from reportgen.core import i18n
 from reportgen.core.messages import TEMPLATES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "bad_inputs"
 BAD = sorted(p for p in CORPUS.iterdir() if p.suffix != ".expected" and not p.name.startswith("ok-"))
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

@@ -30,7 +30,7 @@ from reportgen.layouts.view import (
 from reportgen.model.report import Table
 from reportgen.pdf.engine import render_document, render_pdf
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SIX = FIXTURES / "self-eval-six-columns.yaml"
 #: Pages of the original of seed 002 (one 項目/実施内容等/実施状況 header per page).
 ORIGINAL_PAGES = 12

@@ -15,7 +15,7 @@ import reportgen
 from reportgen.tools.diff import diff_reports, format_text, render_diff_html
 from reportgen.model.report import Report
 
-COMPARE = Path(__file__).resolve().parent.parent / "examples" / "compare"
+COMPARE = Path(__file__).resolve().parents[2] / "examples" / "compare"
 Q1 = COMPARE / "saitama-r5-q1.yaml"
 Q2 = COMPARE / "saitama-r5-q2.yaml"
 S1 = "１ 基盤的保険者関係 / （１）健全な財政運営"

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from reportgen import Report
 
-from reportgen.pdf.engine import partcache
+from reportgen.pdf import partcache
 from reportgen.pdf.engine import render_pdf
 from reportgen.tools.synthetic import synthetic_report
 

@@ -26,7 +26,7 @@ from reportgen.core.errors import ReportError
 from reportgen.xlsx.tracker_cells import Figure, NotAFigure, parse_figure, parse_rank, row_format
 from reportgen.xlsx.tracker_import import TrackerImportWarning, import_tracker, read_workbook
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tracker_fixtures import Area, Banner, Entry, Grid, Item, Shape, build_tracker  # noqa: E402
 
 

@@ -29,7 +29,7 @@ from reportgen.inputs import source
 from reportgen.core.locations import Located
 from reportgen.inputs.validate import MAX_TEXT_CHARS, build_located
 
-CORPUS = Path(__file__).resolve().parent / "bad_inputs"
+CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 BAD = sorted(p for p in CORPUS.iterdir() if p.suffix != ".expected" and not p.name.startswith("ok-"))
 GOOD = sorted(p for p in CORPUS.iterdir() if p.suffix != ".expected" and p.name.startswith("ok-"))
 
@@ -279,7 +279,7 @@ _values = st.recursive(_leaves, lambda kids: st.lists(kids, max_size=4)
 
 
 def _saitama() -> tuple[Any, list[tuple[Any, ...]]]:
-    located = source.read_located(Path(__file__).resolve().parent.parent / "examples" / "saitama-r5-excerpt.yaml")
+    located = source.read_located(Path(__file__).resolve().parents[2] / "examples" / "saitama-r5-excerpt.yaml")
     return located.data, sorted(located.lines, key=str)
 
 

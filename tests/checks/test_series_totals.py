@@ -19,7 +19,7 @@ from reportgen.checks.totals import total_problems
 from reportgen.xlsx.sheet import COL_MARK, MAIN_SHEET
 from reportgen.xlsx.writer import render_xlsx
 
-GUNMA = Path(__file__).resolve().parent.parent / "examples" / "gunma-r5-excerpt.yaml"
+GUNMA = Path(__file__).resolve().parents[2] / "examples" / "gunma-r5-excerpt.yaml"
 
 
 def _report(series: dict[str, Any]) -> Report:

@@ -24,7 +24,7 @@ import pytest
 import reportgen
 from reportgen.xlsx import limits as xlsx_limits
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 EXTRA = "xl/worksheets/extra.xml"
 

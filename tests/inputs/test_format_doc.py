@@ -19,7 +19,7 @@ from reportgen.model import numbers
 from reportgen.inputs import validate
 from reportgen.model.marks import BUILTIN_SCALES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "FORMAT.md"
 INPUTS = ROOT / "reportgen" / "inputs"
 #: The validator: validate.py and the modules of its parts (validate_values, _kpi, _content…).

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(
     reason="poppler-utils and qpdf are needed",
 )
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 #: A 分野 title with the characters that get vertical glyphs (GSUB "vert", no cmap entry).
 VERTICAL_TITLE = "基盤「サービス」ー（向上）"
 

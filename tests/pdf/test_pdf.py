@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(
     reason="poppler-utils and qpdf are needed",
 )
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 # ---------------------------------------------------------------------------

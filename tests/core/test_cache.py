@@ -12,7 +12,7 @@ import pytest
 
 from reportgen.core.cache import TemplateCache, fingerprint, cache_dir
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _env(folder: Path, cache: Path, **options: object) -> jinja2.Environment:

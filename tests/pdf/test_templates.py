@@ -12,7 +12,7 @@ import pytest
 import reportgen
 from reportgen.pdf.usertemplates import BLOCKS, UserTemplates, export
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SAITAMA = ROOT / "examples" / "saitama-r5-excerpt.yaml"
 QUARTERLY = ROOT / "examples" / "saitama-h29-q1-excerpt.yaml"
 RED = (255, 0, 0)

@@ -16,7 +16,7 @@ import yaml
 import reportgen
 from reportgen.core.errors import ReportError
 
-EXAMPLES = sorted(Path(__file__).resolve().parent.parent.joinpath("examples").glob("*.yaml"))
+EXAMPLES = sorted(Path(__file__).resolve().parents[2].joinpath("examples").glob("*.yaml"))
 
 
 def report_data(layout: str = "plan-status", items: int = 3, **extra: object) -> dict:

@@ -26,7 +26,7 @@ from reportgen.cli.watch import watch_command
 from reportgen.core.errors import ReportError
 from reportgen.xlsx.tracker_import import TrackerImportWarning
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tracker_fixtures import Shape, build_tracker  # noqa: E402
 
 

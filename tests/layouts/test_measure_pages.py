@@ -24,7 +24,7 @@ from reportgen.layouts.view import build_view
 from reportgen.pdf.engine import render_pdf
 from reportgen.xlsx.read import read_xlsx
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 OITA = EXAMPLES / "oita-r5-excerpt.yaml"
 THIS = "■2023（R5）年度の主な取組み"
 NEXT = "■2024（R6）年度の計画"

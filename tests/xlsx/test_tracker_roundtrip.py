@@ -40,7 +40,7 @@ from reportgen.xlsx.sheet import (
 from reportgen.xlsx.writer import render_xlsx
 from reportgen.xlsx.read import read_xlsx, read_xlsx_checked
 
-GUNMA = Path(__file__).resolve().parent.parent / "examples" / "gunma-r5-excerpt.yaml"
+GUNMA = Path(__file__).resolve().parents[2] / "examples" / "gunma-r5-excerpt.yaml"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
@@ -637,7 +637,7 @@ def test_a_month_beyond_the_period_is_kept_with_a_warning(tmp_path: Path) -> Non
 
 
 def test_readme_and_help_show_the_same_read_back_table() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     table = [ln for ln in readme.split("## The tracker round trip", 1)[1].split("\n## ", 1)[0].splitlines() if ln.startswith("| ")]
     doc = [ln.strip() for ln in (read_xlsx.__doc__ or "").splitlines() if ln.strip().startswith("| ")]
     assert len(table) > 10 and table == doc
