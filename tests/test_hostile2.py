@@ -753,7 +753,7 @@ def test_what_validates_renders_everywhere(case: tuple[bool, dict[str, Any]]) ->
     mark check succeed; a document within the documented limits is accepted."""
     from hypothesis import event
 
-    from reportgen.inputs.objects.propose import check_marks
+    from reportgen.checks.propose import check_marks
     from reportgen.cli.summary import summary_text
 
     clean, data = case
