@@ -700,18 +700,21 @@ def _run_round(batch: list[Part], context: multiprocessing.context.BaseContext, 
     from ..core.scratch import worker_folder
 
     with worker_folder() as scratch:  # removed after the workers, whether they finished, failed or were killed
-        return _run_pool(batch, context, cpus, data, paper, font, scratch)
+        return run_pool({p.index: (render_part, (data, p, paper, font)) for p in batch}, context, cpus, scratch)
 
 
-def _run_pool(batch: list[Part], context: multiprocessing.context.BaseContext, cpus: frozenset[int] | None,
-              data: dict[str, Any] | None, paper: str, font: str, scratch: str) -> dict[int, PartResult]:
+def run_pool(calls: dict[int, tuple[Any, tuple[Any, ...]]], context: multiprocessing.context.BaseContext,
+             cpus: frozenset[int] | None, scratch: str) -> dict[int, Any]:
+    """Run ``calls`` (key → (function, arguments)) in one worker process each and
+    return key → result; a failed or interrupted worker stops the others (parts
+    here, ranges of the part cache in :mod:`reportgen.pdf.partworkers`)."""
     from ..core.errors import RenderError
 
-    pool = ProcessPoolExecutor(max_workers=len(batch), mp_context=context, initializer=init_worker,
+    pool = ProcessPoolExecutor(max_workers=len(calls), mp_context=context, initializer=init_worker,
                                initargs=(cpus, scratch))
     try:
-        futures = {p.index: pool.submit(render_part, data, p, paper, font) for p in batch}
-        results = {index: future.result() for index, future in futures.items()}
+        futures = {key: pool.submit(function, *args) for key, (function, args) in calls.items()}
+        results = {key: future.result() for key, future in futures.items()}
     except BrokenProcessPool as exc:
         pool.shutdown(wait=False, cancel_futures=True)
         raise RenderError(f"a rendering process failed ({exc})") from exc

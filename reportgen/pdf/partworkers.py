@@ -12,8 +12,6 @@ where a worker would cost more than it saves.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from .partsync import Range, RangeResult, lay_range
@@ -79,19 +77,6 @@ def _lay_forked(view, ranges: list[Range], jobs: int, context: Any) -> list[Rang
 
 
 def _run(batch: list[int], ranges: list[Range], context: Any, cpus: Any, scratch: str) -> dict[int, RangeResult]:
-    from ..core.errors import RenderError
-    from .parallel import init_worker, stop_pool
+    from .parallel import run_pool
 
-    pool = ProcessPoolExecutor(max_workers=len(batch), mp_context=context, initializer=init_worker,
-                               initargs=(cpus, scratch))
-    try:
-        futures = {i: pool.submit(_lay_inherited, ranges[i]) for i in batch}
-        results = {i: future.result() for i, future in futures.items()}
-    except BrokenProcessPool as exc:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise RenderError(f"a rendering process failed ({exc})") from exc
-    except BaseException:
-        stop_pool(pool)  # Ctrl-C or an error in one range: stop the others now
-        raise
-    pool.shutdown(wait=True)
-    return results
+    return run_pool({i: (_lay_inherited, (ranges[i],)) for i in batch}, context, cpus, scratch)
