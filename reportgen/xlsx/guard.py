@@ -16,11 +16,81 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from . import read as _guards
 from ..core.errors import Problem, ReportError
-from .writer import HIDDEN_SHEET
+from .sheet import HIDDEN_SHEET
 
-__all__ = ["MAX_MERGED_CELLS", "read_checked", "open_workbooks", "is_reportgen_workbook"]
+__all__ = ["MAX_FILE_BYTES", "MAX_MERGED_CELLS", "check_container", "fail", "is_reportgen_workbook", "open_for_reading",
+           "open_workbook", "open_workbooks", "read_bytes", "read_checked"]
+
+#: Largest workbook accepted on disk; what it may hold is bounded by reportgen.xlsx.limits.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def fail(source: str, message: str) -> ReportError:
+    return ReportError([Problem(source, None, "", message)])
+
+
+def read_bytes(path: Path, source: str) -> bytes:
+    """The workbook's bytes: a regular file of bounded size (a FIFO or a device is refused unopened)."""
+    from ..core.inputcheck import read_input
+
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_input says why
+    return read_input(path, source, max_bytes=MAX_FILE_BYTES,
+                      too_large=f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+
+
+def check_container(raw: bytes, source: str) -> None:
+    """Refuse what openpyxl should never be handed: encrypted, non-zip, zip and XML
+    bombs, more rows, cells or strings than a tracker can have (reportgen.xlsx.limits)."""
+    from .limits import check_workbook
+
+    check_workbook(raw, source)
+
+
+def _open(raw: bytes, source: str, *, data_only: bool = False) -> Any:
+    return open_for_reading(raw, source, data_only=data_only)[0]
+
+
+def open_for_reading(raw: bytes, source: str, *, data_only: bool = False) -> tuple[Any, Any]:
+    """The workbook as the readers need it (reportgen.xlsx_fastload: cells and merged
+    ranges in one pass) and the values cached for its formulas; a parser failure is one line."""
+    from .fastload import load_for_reading
+
+    try:
+        return load_for_reading(raw, data_only=data_only)
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, not a crash
+        raise fail(source, open_failure(exc)) from None
+
+
+def open_workbook(path: str | os.PathLike[str], *, data_only: bool = False) -> Any:
+    """Any .xlsx opened with the same guards as a tracker (size, zip bomb, DTD, encryption)."""
+    source = str(path)
+    raw = read_bytes(Path(path), source)
+    check_container(raw, source)
+    return _open(raw, source, data_only=data_only)
+
+
+def open_failure(exc: BaseException) -> str:
+    """One line saying why openpyxl could not read the file.
+
+    openpyxl wraps parser errors in a multi-line ValueError; the cause chain
+    tells whether defusedxml refused entity or DTD declarations (an XML
+    bomb or external-entity attempt) or the XML is simply broken.
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    names = {type(e).__name__ for e in chain}
+    if names & {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"}:
+        return "the workbook's XML declares entities or a DTD (refused for safety: XML bomb or external entity)"
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"cannot read the workbook: {first_line}"
+
 
 #: workbook.xml is small; a bigger one is not looked into for the marker.
 _MAX_WORKBOOK_XML = 5 * 1024 * 1024
@@ -35,8 +105,8 @@ _MERGE_REF = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})([0-9]{1,7}):
 def read_checked(path: str | os.PathLike[str]) -> bytes:
     """The file's bytes once the container checks passed; raises ReportError otherwise."""
     source = str(path)
-    raw = _guards.read_bytes(Path(path), source)
-    _guards.check_container(raw, source)
+    raw = read_bytes(Path(path), source)
+    check_container(raw, source)
     _check_merges(raw, source)
     return raw
 
@@ -72,7 +142,7 @@ def open_workbooks(raw: bytes, source: str) -> tuple[Any, Any]:
     """
     # one pass gives both (reportgen.xlsx_fastload): ``values[sheet].cell(r, c).value``
     # is the value cached for a formula cell, None for any other cell
-    return _guards.open_for_reading(raw, source)
+    return open_for_reading(raw, source)
 
 
 def is_reportgen_workbook(raw: bytes) -> bool:

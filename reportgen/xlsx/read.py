@@ -29,51 +29,22 @@ opened for writing.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import Problem, ReportError
 from ..core.reportwarnings import ReportWarning
-from ..model.report import BulletsBlock, Entry, Item, NoteBlock, Report, TableBlock, TextBlock, blocks_of
-from .writer import (
-    COL_AREA,
-    COL_ENTRY_ID,
-    COL_NUMBER,
-    COL_RANK,
-    COL_TITLE,
-    DATA_SHEET,
-    COL_MARK,
-    COL_PLAN,
-    COL_PROGRESS,
-    COL_ROLE,
-    HEADER,
-    HIDDEN_SHEET,
-    MAIN_SHEET,
-    PAYLOAD_MAGIC,
-    PAYLOAD_VERSION,
-    ROLE_BANNER,
-    ROLE_EMPTY_STATUS,
-    ROLE_FILLER,
-    ROLE_GAP,
-    ROLE_GRID,
-    ROLE_PREFACE,
-    ROLE_SUMMARY,
-    banner_text,
-    build_layout,
-    data_sheet_values,
-    entry_paths,
-    item_title,
-    number_text,
-    rank_text,
-    report_heading,
-    summary_texts,
-)
-from .readback import GridEdits, Structure, apply_rank, cell_name, compare_generated
+from ..model.report import Report
+from .datasheet import data_sheet_values
+from .entryedits import EntryEdits
+from .generated import check_summary, compare_generated, read_top
+from .guard import check_container, fail, open_for_reading, open_workbook, read_bytes
+from .payload import read_payload
+from .scan import find_header, scan
+from .sheet import DATA_SHEET, HIDDEN_SHEET, MAIN_SHEET, banner_text, item_title, number_text
+from .structure import Structure
 
 __all__ = ["TrackerWarning", "open_for_reading", "open_workbook", "read_xlsx", "read_xlsx_bytes", "read_xlsx_bytes_checked",
            "read_xlsx_checked"]
@@ -81,413 +52,6 @@ __all__ = ["TrackerWarning", "open_for_reading", "open_workbook", "read_xlsx", "
 
 class TrackerWarning(ReportWarning):
     """An edit in a tracker workbook that is not read back (located: file: sheet!cell: field: what)."""
-
-#: Largest workbook accepted on disk; what it may hold is bounded by reportgen.xlsx.limits.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_PAYLOAD_CHUNKS = 5_000
-_PIECE_RE = re.compile(r"s(\d+)([hc]?)(?:~(\d+))?")
-
-
-def _fail(source: str, message: str) -> ReportError:
-    return ReportError([Problem(source, None, "", message)])
-
-
-# --------------------------------------------------------------------------
-# Opening the file safely
-# --------------------------------------------------------------------------
-
-def read_bytes(path: Path, source: str) -> bytes:
-    """The workbook's bytes: a regular file of bounded size (a FIFO or a device is refused unopened)."""
-    from ..core.inputcheck import read_input
-
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # read_input says why
-    return read_input(path, source, max_bytes=MAX_FILE_BYTES,
-                      too_large=f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
-
-
-def check_container(raw: bytes, source: str) -> None:
-    """Refuse what openpyxl should never be handed: encrypted, non-zip, zip and XML
-    bombs, more rows, cells or strings than a tracker can have (reportgen.xlsx.limits)."""
-    from .limits import check_workbook
-
-    check_workbook(raw, source)
-
-
-def _open(raw: bytes, source: str, *, data_only: bool = False) -> Any:
-    return open_for_reading(raw, source, data_only=data_only)[0]
-
-
-def open_for_reading(raw: bytes, source: str, *, data_only: bool = False) -> tuple[Any, Any]:
-    """The workbook as the readers need it (reportgen.xlsx_fastload: cells and merged
-    ranges in one pass) and the values cached for its formulas; a parser failure is one line."""
-    from .fastload import load_for_reading
-
-    try:
-        return load_for_reading(raw, data_only=data_only)
-    except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file, not a crash
-        raise _fail(source, _open_failure(exc)) from None
-
-
-def open_workbook(path: str | os.PathLike[str], *, data_only: bool = False) -> Any:
-    """Any .xlsx opened with the same guards as a tracker (size, zip bomb, DTD, encryption)."""
-    source = str(path)
-    raw = read_bytes(Path(path), source)
-    check_container(raw, source)
-    return _open(raw, source, data_only=data_only)
-
-
-def _open_failure(exc: BaseException) -> str:
-    """One line saying why openpyxl could not read the file.
-
-    openpyxl wraps parser errors in a multi-line ValueError; the cause chain
-    tells whether defusedxml refused entity or DTD declarations (an XML
-    bomb or external-entity attempt) or the XML is simply broken.
-    """
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(chain) < 10:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    names = {type(e).__name__ for e in chain}
-    if names & {"EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden", "NotSupportedError"}:
-        return "the workbook's XML declares entities or a DTD (refused for safety: XML bomb or external entity)"
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"cannot read the workbook: {first_line}"
-
-
-def _payload(wb: Any, source: str) -> dict[str, Any]:
-    """The JSON the writer embedded; its absence means "not a tracker"."""
-    if HIDDEN_SHEET not in wb.sheetnames:
-        raise _fail(source, "not a reportgen tracker workbook: the embedded report data "
-                            f"(sheet {HIDDEN_SHEET}) is missing")
-    ws = wb[HIDDEN_SHEET]
-    count = ws.cell(1, 2).value
-    if ws.cell(1, 1).value != PAYLOAD_MAGIC or not isinstance(count, int) or not 0 < count <= MAX_PAYLOAD_CHUNKS:
-        raise _fail(source, f"not a reportgen tracker workbook: sheet {HIDDEN_SHEET} holds no report data")
-    parts = [ws.cell(r, 1).value for r in range(2, count + 2)]
-    if not all(isinstance(p, str) for p in parts):
-        raise _fail(source, "the embedded report data is damaged (a part is missing)")
-    try:
-        data = json.loads("".join(parts))
-    except (ValueError, RecursionError) as exc:
-        raise _fail(source, f"the embedded report data is damaged ({exc})") from None
-    if not isinstance(data, dict) or data.get("magic") != PAYLOAD_MAGIC:
-        raise _fail(source, "the embedded report data is damaged")
-    if not isinstance(data.get("version"), int) or data["version"] > PAYLOAD_VERSION:
-        raise _fail(source, f"written by a newer reportgen (data version {data.get('version')!r})")
-    if not isinstance(data.get("written"), dict):
-        raise _fail(source, "the embedded report data is damaged (no written texts)")
-    return data
-
-
-def _find_header(ws: Any, max_row: int, source: str) -> int:
-    """Row of the 項番 · 事業 · … header; checks every label."""
-    for r in range(1, min(max_row, 60) + 1):
-        if all(_text(ws.cell(r, first).value) == label for first, _last, label in HEADER):
-            return r
-    labels = " · ".join(label for _f, _l, label in HEADER)
-    raise _fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} has no header {labels}")
-
-
-# --------------------------------------------------------------------------
-# Scanning the visible sheet
-# --------------------------------------------------------------------------
-
-def _text(value: Any) -> str:
-    """A cell's content as text; line breaks normalised the way they were written."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _same(a: str, b: str) -> bool:
-    return a.rstrip() == b.rstrip()
-
-
-@dataclass
-class _Seen:
-    """What the sheet shows for one entry (existing, or added by the user)."""
-
-    row: int                                   # first row (the mark row)
-    entry_id: str | None                       # None: a new entry typed in by the user
-    mark: Any = None
-    plan: str = ""
-    pieces: dict[str, dict[int, str]] = field(default_factory=dict)
-    extra: list[tuple[int | None, str]] = field(default_factory=list)   # (after block, text)
-    empty_status: str | None = None
-    last_block: int | None = None
-    after: str | None = None                   # new entries: the entry they follow
-    rank: Any = None
-    grids: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
-    entry: Entry | None = None                 # the model entry, once applied
-    orphans: list[int] = field(default_factory=list)   # rows of another entry (its first row deleted)
-
-
-def _covered_plan_rows(ws: Any) -> dict[int, int]:
-    """Row → first row of the merged 実施概要 cell covering it (not the top row)."""
-    out: dict[int, int] = {}
-    for rng in ws.merged_cells.ranges:
-        if rng.min_col <= COL_PLAN <= rng.max_col:
-            for r in range(rng.min_row + 1, rng.max_row + 1):
-                out[r] = rng.min_row
-    return out
-
-
-def _row_text(values: tuple[Any, ...]) -> str:
-    parts = [_text(v) for v in values[COL_PROGRESS - 1:COL_MARK - 1]]
-    return " ".join(p for p in parts if p.strip())
-
-
-#: Structure events in sheet order: ("area"|"banner"|"item"|"entry", row, payload).
-_Event = tuple[str, int, Any]
-
-
-def _scan(ws: Any, header_row: int, max_row: int) -> tuple[list[_Seen], list[_Event], int]:
-    """Entries and structure events of the body; also the first row after it."""
-    covered = _covered_plan_rows(ws)
-    seen: list[_Seen] = []
-    events: list[_Event] = []
-    by_row: dict[int, _Seen] = {}
-    current: _Seen | None = None
-    anchor: _Seen | None = None      # the last entry, for new ones
-    last_number = ""
-    end = max_row + 1
-    for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, max_row=max_row,
-                                            max_col=COL_ROLE, values_only=True), start=header_row + 1):
-        role = _text(values[COL_ROLE - 1]).strip()
-        entry_id = _text(values[COL_ENTRY_ID - 1]).strip()
-        if role in (ROLE_SUMMARY, ROLE_GAP):
-            end = r
-            break
-        area = _text(values[COL_AREA - 1])
-        if area.strip():
-            events.append(("area", r, area))
-        if role == ROLE_BANNER:
-            events.append(("banner", r, _text(values[COL_NUMBER - 1])))
-            current = None
-            continue
-        number, title = _text(values[COL_NUMBER - 1]), _text(values[COL_TITLE - 1])
-        if number.strip() or title.strip():
-            events.append(("item", r, (number, title)))
-            if not (title.split("\n", 1)[0].endswith("（続き）") and number == last_number):
-                current = None       # a new item's rows never belong to the previous item's entry
-            last_number = number
-        if entry_id:
-            current = anchor = _Seen(r, entry_id, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
-                                     rank=values[COL_RANK - 1])
-            seen.append(current)
-            by_row[r] = current
-            events.append(("entry", r, current))
-        elif not role or role == ROLE_FILLER:
-            top = covered.get(r)
-            typed = any(_text(v).strip() for v in values[COL_PLAN - 1:COL_RANK])
-            if top is None and (_text(values[COL_PLAN - 1]).strip() or (current is None and typed)):
-                current = _Seen(r, None, values[COL_MARK - 1], _text(values[COL_PLAN - 1]),
-                                after=anchor.entry_id if anchor else None, rank=values[COL_RANK - 1])
-                seen.append(current)
-                by_row[r] = current
-                events.append(("entry", r, current))
-            elif top is not None and top in by_row:
-                current = by_row[top]
-        if current is None:
-            continue
-        _take_row(current, role, values, r)
-    return seen, events, end
-
-
-def _take_row(current: _Seen, role: str, values: tuple[Any, ...], r: int) -> None:
-    text = _text(values[COL_PROGRESS - 1])
-    m = _PIECE_RE.fullmatch(role)
-    if m:
-        base = f"s{m.group(1)}{m.group(2)}"
-        chunk = int(m.group(3) or 0)
-        if chunk in current.pieces.get(base, {}):
-            # the same text row twice: rows of an entry whose first row was deleted
-            current.orphans.append(r)
-            return
-        current.pieces.setdefault(base, {})[chunk] = text
-        current.last_block = int(m.group(1))
-    elif role == ROLE_EMPTY_STATUS:
-        current.empty_status = text
-    elif role.startswith(ROLE_GRID):
-        tail = role[len(ROLE_GRID):]
-        current.last_block = int(tail) if tail.isdigit() else None
-        current.grids.setdefault(tail, []).append((r, values))
-    elif role in ("", ROLE_FILLER):
-        extra = _row_text(values)
-        if extra.strip():
-            current.extra.append((current.last_block, extra))
-
-
-# --------------------------------------------------------------------------
-# Applying the edits to the embedded report
-# --------------------------------------------------------------------------
-
-class _Applier:
-    def __init__(self, report: Report, written: dict[str, Any], source: str) -> None:
-        self.report = report
-        self.written = written
-        self.source = source
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
-        self.entries: dict[str, tuple[str, Item, Entry]] = {
-            f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
-        }
-        self.taken: set[str] = set()
-        self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
-        # What was written for each entry, before any edit is applied: grid
-        # rows by role (cells carry their source) and the 全国順位 text.
-        self.grid_rows: dict[str, dict[str, list[Any]]] = {}
-        self.ranks: dict[str, str] = {eid: rank_text(e) for eid, (_p, _i, e) in self.entries.items()}
-        current: dict[str, list[Any]] | None = None
-        for row in build_layout(report).rows:
-            if row.entry_id:
-                current = self.grid_rows.setdefault(row.entry_id, {})
-            if current is not None and row.role.startswith(ROLE_GRID):
-                current.setdefault(row.role[len(ROLE_GRID):], []).append(row)
-
-    def mark(self, raw: Any, row: int, path: str) -> str | None:
-        text = _text(raw).strip()
-        if not text:
-            return None
-        scale = self.report.marks
-        mark = scale.normalise(text)
-        if mark is None:
-            cell = f"{MAIN_SHEET}!{_col(COL_MARK)}{row}"
-            self.problems.append(Problem(self.source, None, f"{cell}: {path}.mark",
-                                         f"'{text}' is not a mark of the '{scale.name}' scale "
-                                         f"({' '.join(scale.allowed)})"))
-        return mark
-
-    def apply(self, seen: _Seen) -> None:
-        if seen.entry_id is None:
-            self.add_entry(seen)
-            return
-        found = self.entries.get(seen.entry_id)
-        written = self.written.get(seen.entry_id)
-        if found is None or not isinstance(written, dict):
-            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_ENTRY_ID)}{seen.row}",
-                                         f"unknown entry tag {seen.entry_id!r} (hidden column edited?)"))
-            return
-        if seen.entry_id in self.taken:
-            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_ENTRY_ID)}{seen.row}",
-                                         f"entry tag {seen.entry_id!r} appears twice (rows copied with their "
-                                         "hidden columns?); copy only the visible cells"))
-            return
-        self.taken.add(seen.entry_id)
-        path, _item, entry = found
-        seen.entry = entry
-        for r in seen.orphans:
-            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_PROGRESS)}{r}: {path}",
-                                         "not read back: a text row left over from an entry whose first row "
-                                         "was deleted (delete all of its rows, or none)"))
-        entry.mark = self.mark(seen.mark, seen.row, path)
-        edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings,
-                          self.report.period_info.months_reached(self.report.fiscal_year), self.cached)
-        written_grids = self.grid_rows.get(seen.entry_id, {})
-        for tail, rows in seen.grids.items():
-            edits.apply(tail, written_grids.get(tail, []), rows)
-        for tail, rows in written_grids.items():
-            if tail not in seen.grids and rows:
-                edits.warn(seen.row, COL_PROGRESS, path, "a grid's rows were deleted; deleting a grid is not read "
-                                                         "back (its figures are kept)")
-        apply_rank(entry, _text(seen.rank), self.ranks.get(seen.entry_id, ""),
-                   f"{MAIN_SHEET}!{_col(COL_RANK)}{seen.row}: {path}.kpi.national", self.source, self.problems)
-        if not _same(seen.plan, str(written.get("plan", ""))):
-            entry.plan = _plan_from(seen.plan, written) or None
-        self.status(entry, seen, written.get("pieces") or {})
-
-    def status(self, entry: Entry, seen: _Seen, pieces: dict[str, Any]) -> None:
-        edits: dict[str, str] = {}
-        for base, chunks in seen.pieces.items():
-            info = pieces.get(base)
-            if not isinstance(info, dict):
-                continue
-            seps = list(info.get("seps") or [])
-            text = chunks.get(0, "")
-            for k in range(1, len(seps) + 1):
-                text += (seps[k - 1] if isinstance(seps[k - 1], str) else "") + chunks.get(k, "")
-            if not _same(text, str(info.get("text", ""))):
-                edits[base] = text
-        if edits:
-            _apply_pieces(entry, edits, pieces)
-        if seen.empty_status and seen.empty_status.strip() and entry.status is None:
-            entry.status = seen.empty_status
-        for after, text in seen.extra:
-            _add_text(entry, after, text)
-
-    def add_entry(self, seen: _Seen) -> None:
-        """An entry typed into new rows; the structure pass puts it where the sheet shows it."""
-        status = seen.empty_status or None
-        entry = Entry(plan=seen.plan.strip() or None, status=status,
-                      mark=self.mark(seen.mark, seen.row, f"(new entry at row {seen.row})"))
-        for _after, text in seen.extra:
-            _add_text(entry, None, text)
-        rank = _text(seen.rank).strip()
-        if rank:
-            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{_col(COL_RANK)}{seen.row}",
-                                         "全国順位 of a new entry is not read back (it has no KPI)"))
-        seen.entry = entry
-
-
-def _col(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)
-
-
-def _plan_from(text: str, written: dict[str, Any]) -> str:
-    prefix = str(written.get("prefix") or "")
-    kpi_line = str(written.get("kpi_line") or "")
-    if prefix and text.startswith(prefix):
-        text = text[len(prefix):]
-    if kpi_line and text.rstrip().endswith(kpi_line.strip()):
-        text = text.rstrip()[: -len(kpi_line.strip())].rstrip("\n")
-    return text
-
-
-def _apply_pieces(entry: Entry, edits: dict[str, str], pieces: dict[str, Any]) -> None:
-    """Put edited text rows back into the blocks they came from."""
-    if isinstance(entry.status, str):
-        paragraphs = []
-        for index, block in enumerate(blocks_of(entry.status)):
-            assert isinstance(block, TextBlock)
-            paragraphs.append(edits.get(f"s{index}", block.text))
-        entry.status = "\n\n".join(p for p in paragraphs if p.strip()) or None
-        return
-    blocks = entry.status or []
-    for base, text in edits.items():
-        m = _PIECE_RE.fullmatch(base)
-        if not m or int(m.group(1)) >= len(blocks):
-            continue
-        block = blocks[int(m.group(1))]
-        part = m.group(2)
-        if part == "h":
-            block.heading = text or None
-        elif part == "c" and isinstance(block, TableBlock):
-            block.table.caption = text or None
-        elif isinstance(block, NoteBlock):
-            block.text = text.removeprefix("※")
-        elif isinstance(block, BulletsBlock):
-            block.items = [line.removeprefix(block.bullet).strip() for line in text.split("\n") if line.strip()]
-        elif isinstance(block, TextBlock):
-            block.text = text
-
-
-def _add_text(entry: Entry, after: int | None, text: str) -> None:
-    """Text typed into an added row joins the entry's status after the block it follows."""
-    if entry.status is None:
-        entry.status = text
-    elif isinstance(entry.status, str):
-        entry.status = entry.status + "\n\n" + text
-    else:
-        position = len(entry.status) if after is None else min(after + 1, len(entry.status))
-        entry.status.insert(position, TextBlock(text))
 
 
 class _CachedValues:
@@ -512,69 +76,6 @@ def _heads(report: Report) -> dict[str, dict[int, str]]:
             heads["title"][id(item)] = item_title(item, group)
             heads["number"][id(item)] = number_text(item.number)
     return heads
-
-
-def _read_top(ws: Any, report: Report, header_row: int, source: str, warnings: list[Problem]) -> None:
-    """Title (read back), issue date and preface (generated: a change is a warning)."""
-    from ..model.calendar import wareki_date
-    from .writer import block_text_plain
-
-    title_written = report_heading(report)
-    title = _text(ws.cell(1, COL_AREA).value).strip()
-    if title and title != title_written.strip():
-        org = report.organization
-        if org and title.endswith(f"（{org}）"):
-            title = title[: -len(f"（{org}）")].rstrip()
-        report.title = title
-    elif not title:
-        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_AREA)}: report.title",
-                                "the title was cleared; the title is kept (a report needs one)"))
-    issued = _text(ws.cell(1, COL_MARK).value).strip()
-    written_issued = wareki_date(report.issued) if report.issued is not None else ""
-    if issued != written_issued:
-        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_MARK)}: report.issued",
-                                f"the issue date is not read back from the sheet (kept {written_issued or 'none'!r}); "
-                                "change it in the data"))
-    texts = [t for block in report.preface for t in block_text_plain(block) if t]
-    rows = [r for r in range(2, header_row) if _text(ws.cell(r, COL_ROLE).value) == ROLE_PREFACE]
-    for k, r in enumerate(rows):
-        seen = _text(ws.cell(r, COL_AREA).value)
-        if k >= len(texts) or not _same(seen, texts[k]):
-            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, COL_AREA)}: preface",
-                                    "the preface is not read back from the sheet; change it in the data"))
-    for r, values in enumerate(ws.iter_rows(min_row=1, max_row=header_row - 1, max_col=COL_RANK,
-                                            values_only=True), start=1):
-        for c, value in enumerate(values, start=1):
-            if c == COL_AREA or (r == 1 and c == COL_MARK) or not _text(value).strip():
-                continue
-            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}",
-                                    f"not read back: {value!r} is outside the cells of the title and preface"))
-    if len(rows) < len(texts):
-        warnings.append(Problem(source, None, f"{MAIN_SHEET}!A2: preface",
-                                "preface rows were deleted; the preface is not read back from the sheet"))
-
-
-def _check_summary(ws: Any, start: int, max_row: int, report: Report, source: str,
-                   warnings: list[Problem]) -> None:
-    """The gap row and mark summary are generated (live formulas): a change there is reported."""
-    expected = summary_texts(report.marks)
-    count_col = COL_PROGRESS + 1
-    for k, values in enumerate(ws.iter_rows(min_row=start, max_row=max(max_row, start), max_col=COL_RANK,
-                                            values_only=True)):
-        r = start + k
-        want = expected[k] if k < len(expected) else {}
-        for c, value in enumerate(values, start=1):
-            if c == count_col and 0 < k < len(expected):
-                if not (isinstance(value, str) and value.startswith(("=COUNTIF", "=SUM"))):
-                    warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: summary",
-                                            f"the mark summary is counted from the marks; {value!r} typed here "
-                                            "is not read back (restore the formula)"))
-                continue
-            if _text(value).strip() != want.get(c, "").strip():
-                where = "summary" if k < len(expected) else "below the report"
-                warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: {where}",
-                                        f"not read back: this part of the sheet is generated "
-                                        f"(now {value!r}); edits belong in the rows above the summary"))
 
 
 def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
@@ -603,24 +104,24 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
     if not checked:
         check_container(raw, source)
     wb, cached = open_for_reading(raw, source)
-    payload = _payload(wb, source)
+    payload = read_payload(wb, source)
     try:
         report = Report.from_dict(payload["report"], source=f"{source} ({HIDDEN_SHEET})")
     except ReportError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged JSON of an unexpected shape
-        raise _fail(source, f"the embedded report data is damaged ({type(exc).__name__})") from None
+        raise fail(source, f"the embedded report data is damaged ({type(exc).__name__})") from None
     if MAIN_SHEET not in wb.sheetnames:
-        raise _fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} is missing")
+        raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} is missing")
     ws = wb[MAIN_SHEET]
     max_row = ws.max_row
-    header_row = _find_header(ws, max_row, source)
+    header_row = find_header(ws, max_row, source)
     written_data = data_sheet_values(report)
     heads = _heads(report)
-    applier = _Applier(report, payload["written"], source)
+    applier = EntryEdits(report, payload["written"], source)
     applier.cached = _CachedValues(cached)
-    _read_top(ws, report, header_row, source, applier.warnings)
-    seen_list, events, end = _scan(ws, header_row, max_row)
+    read_top(ws, report, header_row, source, applier.warnings)
+    seen_list, events, end = scan(ws, header_row, max_row)
     for seen in seen_list:
         applier.apply(seen)
     structure = Structure(report, source, MAIN_SHEET)
@@ -635,7 +136,7 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
             structure.entry(row, value.entry)
     structure.rebuild(heads)
     applier.problems.extend(structure.problems)
-    _check_summary(ws, end, max_row, report, source, applier.warnings)
+    check_summary(ws, end, max_row, report, source, applier.warnings)
     if DATA_SHEET in wb.sheetnames:
         applier.warnings.extend(compare_generated(wb[DATA_SHEET], written_data, DATA_SHEET, source))
     if applier.problems:

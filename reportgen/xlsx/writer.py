@@ -46,96 +46,23 @@ writing, :mod:`.mainsheet` the 進捗状況 sheet, :mod:`.pages` its printing,
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import os
-from typing import IO, Any
+from typing import IO
 
 from openpyxl import Workbook
 
 from ..core.errors import RenderError
 from ..core.output import atomic_target
-from ..model.marks import MarkScale
 from ..model.report import Report
-from .cellwrite import put
 from .datasheet import write_data
 from .mainsheet import write_main
 from .precheck import check_cell_lengths
-from .rows import Layout
-from .sheet import HIDDEN_SHEET, PAYLOAD_CHUNK, PAYLOAD_MAGIC, PAYLOAD_VERSION, SYMBOL_LIST_COL, Paper
+from .payload import payload_json, write_payload
+from .sheet import Paper
 from .sheetlayout import build_layout
 from .styles import named_styles
 
-# Re-exported for reportgen.xlsx.read, readback and guard, which import these
-# from here (they were edited in parallel with the split; new code imports
-# from .sheet, .sheetlayout, .celltext, .datasheet, .precheck, .summary).
-from ..model.wording import report_heading
-from .celltext import block_text_plain
-from .datasheet import data_sheet_values
-from .precheck import entry_paths
-from .sheet import (
-    COL_AREA,
-    COL_ENTRY_ID,
-    COL_MARK,
-    COL_NUMBER,
-    COL_PLAN,
-    COL_PROGRESS,
-    COL_RANK,
-    COL_ROLE,
-    COL_TITLE,
-    DATA_SHEET,
-    HEADER,
-    MAIN_SHEET,
-    ROLE_BANNER,
-    ROLE_EMPTY_STATUS,
-    ROLE_FILLER,
-    ROLE_GAP,
-    ROLE_GRID,
-    ROLE_PREFACE,
-    ROLE_SUMMARY,
-    banner_text,
-    item_title,
-    number_text,
-    rank_text,
-)
-from .summary import summary_texts
-
-__all__ = [
-    "render_xlsx", "build_workbook", "payload_json",
-    # re-exports for the readers (see above)
-    "COL_AREA", "COL_ENTRY_ID", "COL_MARK", "COL_NUMBER", "COL_PLAN", "COL_PROGRESS", "COL_RANK", "COL_ROLE",
-    "COL_TITLE", "DATA_SHEET", "HEADER", "HIDDEN_SHEET", "MAIN_SHEET", "PAYLOAD_MAGIC", "PAYLOAD_VERSION",
-    "ROLE_BANNER", "ROLE_EMPTY_STATUS", "ROLE_FILLER", "ROLE_GAP", "ROLE_GRID", "ROLE_PREFACE", "ROLE_SUMMARY",
-    "banner_text", "block_text_plain", "build_layout", "data_sheet_values", "entry_paths", "item_title",
-    "number_text", "rank_text", "report_heading", "summary_texts",
-]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__} in the workbook")
-
-
-def payload_json(report: Report, layout: Layout, positions: dict[str, Any]) -> str:
-    """The very hidden sheet's JSON: the whole report, the texts written, where the body starts."""
-    written = {k: {"plan": w.plan, "prefix": w.prefix, "kpi_line": w.kpi_line, "pieces": w.pieces}
-               for k, w in layout.written.items()}
-    payload = {"magic": PAYLOAD_MAGIC, "version": PAYLOAD_VERSION, "report": report.to_dict(),
-               "written": written, **positions}
-    return json.dumps(payload, ensure_ascii=False, default=_json_default, separators=(",", ":"))
-
-
-def _write_hidden(wb: Workbook, text: str, scale: MarkScale) -> None:
-    ws = wb.create_sheet(HIDDEN_SHEET)
-    ws.sheet_state = "veryHidden"
-    for r, symbol in enumerate(scale.allowed, start=1):
-        put(ws.cell(r, SYMBOL_LIST_COL), symbol)
-    chunks = [text[i:i + PAYLOAD_CHUNK] for i in range(0, len(text), PAYLOAD_CHUNK)] or [""]
-    put(ws.cell(1, 1), PAYLOAD_MAGIC)
-    ws.cell(1, 2).value = len(chunks)
-    for i, chunk in enumerate(chunks, start=2):
-        put(ws.cell(i, 1), chunk)
+__all__ = ["render_xlsx", "build_workbook", "payload_json"]
 
 
 def build_workbook(report: Report, *, paper: Paper = "A3", source: str = "<report>") -> Workbook:
@@ -149,7 +76,7 @@ def build_workbook(report: Report, *, paper: Paper = "A3", source: str = "<repor
         wb.add_named_style(style)
     positions = write_main(wb, report, layout, paper)
     write_data(wb, report)
-    _write_hidden(wb, payload_json(report, layout, positions), report.marks)
+    write_payload(wb, payload_json(report, layout, positions), report.marks)
     wb.active = 0
     return wb
 

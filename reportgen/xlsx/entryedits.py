@@ -1,0 +1,184 @@
+"""Applying what the sheet shows for one entry to the embedded report: mark, plan, status, grids, rank.
+
+Each entry of the sheet is matched to the report's entry by its hidden tag;
+a cell is compared with the text written there (kept in the payload), so only
+real edits change the report.  Text typed into new rows becomes a new entry or
+joins the status of the entry it follows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.errors import Problem
+from ..model.report import BulletsBlock, Entry, Item, NoteBlock, Report, TableBlock, TextBlock, blocks_of
+from .gridedits import GridEdits
+from .precheck import entry_paths
+from .readback import apply_rank
+from .scan import PIECE_RE, Seen, cell_text, same_text
+from .sheet import COL_ENTRY_ID, COL_MARK, COL_PROGRESS, COL_RANK, MAIN_SHEET, ROLE_GRID, rank_text
+from .sheetlayout import build_layout
+
+__all__ = ["EntryEdits", "col_letter"]
+
+
+class EntryEdits:
+    def __init__(self, report: Report, written: dict[str, Any], source: str) -> None:
+        self.report = report
+        self.written = written
+        self.source = source
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.entries: dict[str, tuple[str, Item, Entry]] = {
+            f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
+        }
+        self.taken: set[str] = set()
+        self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
+        # What was written for each entry, before any edit is applied: grid
+        # rows by role (cells carry their source) and the 全国順位 text.
+        self.grid_rows: dict[str, dict[str, list[Any]]] = {}
+        self.ranks: dict[str, str] = {eid: rank_text(e) for eid, (_p, _i, e) in self.entries.items()}
+        current: dict[str, list[Any]] | None = None
+        for row in build_layout(report).rows:
+            if row.entry_id:
+                current = self.grid_rows.setdefault(row.entry_id, {})
+            if current is not None and row.role.startswith(ROLE_GRID):
+                current.setdefault(row.role[len(ROLE_GRID):], []).append(row)
+
+    def mark(self, raw: Any, row: int, path: str) -> str | None:
+        text = cell_text(raw).strip()
+        if not text:
+            return None
+        scale = self.report.marks
+        mark = scale.normalise(text)
+        if mark is None:
+            cell = f"{MAIN_SHEET}!{col_letter(COL_MARK)}{row}"
+            self.problems.append(Problem(self.source, None, f"{cell}: {path}.mark",
+                                         f"'{text}' is not a mark of the '{scale.name}' scale "
+                                         f"({' '.join(scale.allowed)})"))
+        return mark
+
+    def apply(self, seen: Seen) -> None:
+        if seen.entry_id is None:
+            self.add_entry(seen)
+            return
+        found = self.entries.get(seen.entry_id)
+        written = self.written.get(seen.entry_id)
+        if found is None or not isinstance(written, dict):
+            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_ENTRY_ID)}{seen.row}",
+                                         f"unknown entry tag {seen.entry_id!r} (hidden column edited?)"))
+            return
+        if seen.entry_id in self.taken:
+            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_ENTRY_ID)}{seen.row}",
+                                         f"entry tag {seen.entry_id!r} appears twice (rows copied with their "
+                                         "hidden columns?); copy only the visible cells"))
+            return
+        self.taken.add(seen.entry_id)
+        path, _item, entry = found
+        seen.entry = entry
+        for r in seen.orphans:
+            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_PROGRESS)}{r}: {path}",
+                                         "not read back: a text row left over from an entry whose first row "
+                                         "was deleted (delete all of its rows, or none)"))
+        entry.mark = self.mark(seen.mark, seen.row, path)
+        edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings,
+                          self.report.period_info.months_reached(self.report.fiscal_year), self.cached)
+        written_grids = self.grid_rows.get(seen.entry_id, {})
+        for tail, rows in seen.grids.items():
+            edits.apply(tail, written_grids.get(tail, []), rows)
+        for tail, rows in written_grids.items():
+            if tail not in seen.grids and rows:
+                edits.warn(seen.row, COL_PROGRESS, path, "a grid's rows were deleted; deleting a grid is not read "
+                                                         "back (its figures are kept)")
+        apply_rank(entry, cell_text(seen.rank), self.ranks.get(seen.entry_id, ""),
+                   f"{MAIN_SHEET}!{col_letter(COL_RANK)}{seen.row}: {path}.kpi.national", self.source, self.problems)
+        if not same_text(seen.plan, str(written.get("plan", ""))):
+            entry.plan = plan_from(seen.plan, written) or None
+        self.status(entry, seen, written.get("pieces") or {})
+
+    def status(self, entry: Entry, seen: Seen, pieces: dict[str, Any]) -> None:
+        edits: dict[str, str] = {}
+        for base, chunks in seen.pieces.items():
+            info = pieces.get(base)
+            if not isinstance(info, dict):
+                continue
+            seps = list(info.get("seps") or [])
+            text = chunks.get(0, "")
+            for k in range(1, len(seps) + 1):
+                text += (seps[k - 1] if isinstance(seps[k - 1], str) else "") + chunks.get(k, "")
+            if not same_text(text, str(info.get("text", ""))):
+                edits[base] = text
+        if edits:
+            apply_pieces(entry, edits, pieces)
+        if seen.empty_status and seen.empty_status.strip() and entry.status is None:
+            entry.status = seen.empty_status
+        for after, text in seen.extra:
+            add_text(entry, after, text)
+
+    def add_entry(self, seen: Seen) -> None:
+        """An entry typed into new rows; the structure pass puts it where the sheet shows it."""
+        status = seen.empty_status or None
+        entry = Entry(plan=seen.plan.strip() or None, status=status,
+                      mark=self.mark(seen.mark, seen.row, f"(new entry at row {seen.row})"))
+        for _after, text in seen.extra:
+            add_text(entry, None, text)
+        rank = cell_text(seen.rank).strip()
+        if rank:
+            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_RANK)}{seen.row}",
+                                         "全国順位 of a new entry is not read back (it has no KPI)"))
+        seen.entry = entry
+
+
+def col_letter(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
+
+
+def plan_from(text: str, written: dict[str, Any]) -> str:
+    prefix = str(written.get("prefix") or "")
+    kpi_line = str(written.get("kpi_line") or "")
+    if prefix and text.startswith(prefix):
+        text = text[len(prefix):]
+    if kpi_line and text.rstrip().endswith(kpi_line.strip()):
+        text = text.rstrip()[: -len(kpi_line.strip())].rstrip("\n")
+    return text
+
+
+def apply_pieces(entry: Entry, edits: dict[str, str], pieces: dict[str, Any]) -> None:
+    """Put edited text rows back into the blocks they came from."""
+    if isinstance(entry.status, str):
+        paragraphs = []
+        for index, block in enumerate(blocks_of(entry.status)):
+            assert isinstance(block, TextBlock)
+            paragraphs.append(edits.get(f"s{index}", block.text))
+        entry.status = "\n\n".join(p for p in paragraphs if p.strip()) or None
+        return
+    blocks = entry.status or []
+    for base, text in edits.items():
+        m = PIECE_RE.fullmatch(base)
+        if not m or int(m.group(1)) >= len(blocks):
+            continue
+        block = blocks[int(m.group(1))]
+        part = m.group(2)
+        if part == "h":
+            block.heading = text or None
+        elif part == "c" and isinstance(block, TableBlock):
+            block.table.caption = text or None
+        elif isinstance(block, NoteBlock):
+            block.text = text.removeprefix("※")
+        elif isinstance(block, BulletsBlock):
+            block.items = [line.removeprefix(block.bullet).strip() for line in text.split("\n") if line.strip()]
+        elif isinstance(block, TextBlock):
+            block.text = text
+
+
+def add_text(entry: Entry, after: int | None, text: str) -> None:
+    """Text typed into an added row joins the entry's status after the block it follows."""
+    if entry.status is None:
+        entry.status = text
+    elif isinstance(entry.status, str):
+        entry.status = entry.status + "\n\n" + text
+    else:
+        position = len(entry.status) if after is None else min(after + 1, len(entry.status))
+        entry.status.insert(position, TextBlock(text))

@@ -1,0 +1,185 @@
+"""Scanning the visible 進捗状況 sheet of a reportgen tracker: entries and structure in sheet order.
+
+The scan only collects what the sheet shows (the entry each row belongs to,
+its mark, plan, text pieces, grid rows, and the 分野 / banner / item rows as
+events); :mod:`reportgen.xlsx.entryedits` and :mod:`reportgen.xlsx.readback`
+decide what that means for the report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.report import Entry
+from .guard import fail
+from .sheet import (
+    COL_AREA,
+    COL_ENTRY_ID,
+    COL_MARK,
+    COL_NUMBER,
+    COL_PLAN,
+    COL_PROGRESS,
+    COL_RANK,
+    COL_ROLE,
+    COL_TITLE,
+    HEADER,
+    MAIN_SHEET,
+    ROLE_BANNER,
+    ROLE_EMPTY_STATUS,
+    ROLE_FILLER,
+    ROLE_GAP,
+    ROLE_GRID,
+    ROLE_SUMMARY,
+)
+
+__all__ = ["PIECE_RE", "Event", "Seen", "cell_text", "find_header", "same_text", "scan"]
+
+PIECE_RE = re.compile(r"s(\d+)([hc]?)(?:~(\d+))?")
+
+
+def find_header(ws: Any, max_row: int, source: str) -> int:
+    """Row of the 項番 · 事業 · … header; checks every label."""
+    for r in range(1, min(max_row, 60) + 1):
+        if all(cell_text(ws.cell(r, first).value) == label for first, _last, label in HEADER):
+            return r
+    labels = " · ".join(label for _f, _l, label in HEADER)
+    raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} has no header {labels}")
+
+
+# --------------------------------------------------------------------------
+# Scanning the visible sheet
+# --------------------------------------------------------------------------
+
+def cell_text(value: Any) -> str:
+    """A cell's content as text; line breaks normalised the way they were written."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def same_text(a: str, b: str) -> bool:
+    return a.rstrip() == b.rstrip()
+
+
+@dataclass
+class Seen:
+    """What the sheet shows for one entry (existing, or added by the user)."""
+
+    row: int                                   # first row (the mark row)
+    entry_id: str | None                       # None: a new entry typed in by the user
+    mark: Any = None
+    plan: str = ""
+    pieces: dict[str, dict[int, str]] = field(default_factory=dict)
+    extra: list[tuple[int | None, str]] = field(default_factory=list)   # (after block, text)
+    empty_status: str | None = None
+    last_block: int | None = None
+    after: str | None = None                   # new entries: the entry they follow
+    rank: Any = None
+    grids: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
+    entry: Entry | None = None                 # the model entry, once applied
+    orphans: list[int] = field(default_factory=list)   # rows of another entry (its first row deleted)
+
+
+def covered_plan_rows(ws: Any) -> dict[int, int]:
+    """Row → first row of the merged 実施概要 cell covering it (not the top row)."""
+    out: dict[int, int] = {}
+    for rng in ws.merged_cells.ranges:
+        if rng.min_col <= COL_PLAN <= rng.max_col:
+            for r in range(rng.min_row + 1, rng.max_row + 1):
+                out[r] = rng.min_row
+    return out
+
+
+def row_text(values: tuple[Any, ...]) -> str:
+    parts = [cell_text(v) for v in values[COL_PROGRESS - 1:COL_MARK - 1]]
+    return " ".join(p for p in parts if p.strip())
+
+
+#: Structure events in sheet order: ("area"|"banner"|"item"|"entry", row, payload).
+Event = tuple[str, int, Any]
+
+
+def scan(ws: Any, header_row: int, max_row: int) -> tuple[list[Seen], list[Event], int]:
+    """Entries and structure events of the body; also the first row after it."""
+    covered = covered_plan_rows(ws)
+    seen: list[Seen] = []
+    events: list[Event] = []
+    by_row: dict[int, Seen] = {}
+    current: Seen | None = None
+    anchor: Seen | None = None      # the last entry, for new ones
+    last_number = ""
+    end = max_row + 1
+    for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, max_row=max_row,
+                                            max_col=COL_ROLE, values_only=True), start=header_row + 1):
+        role = cell_text(values[COL_ROLE - 1]).strip()
+        entry_id = cell_text(values[COL_ENTRY_ID - 1]).strip()
+        if role in (ROLE_SUMMARY, ROLE_GAP):
+            end = r
+            break
+        area = cell_text(values[COL_AREA - 1])
+        if area.strip():
+            events.append(("area", r, area))
+        if role == ROLE_BANNER:
+            events.append(("banner", r, cell_text(values[COL_NUMBER - 1])))
+            current = None
+            continue
+        number, title = cell_text(values[COL_NUMBER - 1]), cell_text(values[COL_TITLE - 1])
+        if number.strip() or title.strip():
+            events.append(("item", r, (number, title)))
+            if not (title.split("\n", 1)[0].endswith("（続き）") and number == last_number):
+                current = None       # a new item's rows never belong to the previous item's entry
+            last_number = number
+        if entry_id:
+            current = anchor = Seen(r, entry_id, values[COL_MARK - 1], cell_text(values[COL_PLAN - 1]),
+                                     rank=values[COL_RANK - 1])
+            seen.append(current)
+            by_row[r] = current
+            events.append(("entry", r, current))
+        elif not role or role == ROLE_FILLER:
+            top = covered.get(r)
+            typed = any(cell_text(v).strip() for v in values[COL_PLAN - 1:COL_RANK])
+            if top is None and (cell_text(values[COL_PLAN - 1]).strip() or (current is None and typed)):
+                current = Seen(r, None, values[COL_MARK - 1], cell_text(values[COL_PLAN - 1]),
+                                after=anchor.entry_id if anchor else None, rank=values[COL_RANK - 1])
+                seen.append(current)
+                by_row[r] = current
+                events.append(("entry", r, current))
+            elif top is not None and top in by_row:
+                current = by_row[top]
+        if current is None:
+            continue
+        take_row(current, role, values, r)
+    return seen, events, end
+
+
+def take_row(current: Seen, role: str, values: tuple[Any, ...], r: int) -> None:
+    text = cell_text(values[COL_PROGRESS - 1])
+    m = PIECE_RE.fullmatch(role)
+    if m:
+        base = f"s{m.group(1)}{m.group(2)}"
+        chunk = int(m.group(3) or 0)
+        if chunk in current.pieces.get(base, {}):
+            # the same text row twice: rows of an entry whose first row was deleted
+            current.orphans.append(r)
+            return
+        current.pieces.setdefault(base, {})[chunk] = text
+        current.last_block = int(m.group(1))
+    elif role == ROLE_EMPTY_STATUS:
+        current.empty_status = text
+    elif role.startswith(ROLE_GRID):
+        tail = role[len(ROLE_GRID):]
+        current.last_block = int(tail) if tail.isdigit() else None
+        current.grids.setdefault(tail, []).append((r, values))
+    elif role in ("", ROLE_FILLER):
+        extra = row_text(values)
+        if extra.strip():
+            current.extra.append((current.last_block, extra))
+
+
+# --------------------------------------------------------------------------
+# Applying the edits to the embedded report
+# --------------------------------------------------------------------------
