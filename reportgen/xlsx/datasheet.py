@@ -14,12 +14,14 @@ from ..model.numbers import excel_number_format, excel_value
 from ..model.report import Report
 from .cellwrite import put
 from .celltext import plain_text
+from .fieldcols import field_columns, field_text
 from .measure import CELL_PAD_PT, column_points, line_pitch, text_height
 from .sheet import DATA_HEADER, DATA_SHEET, MAX_ROW_PT, SIZE_BODY, number_text
 
 
 def _data_rows(report: Report) -> Iterator[list[tuple[Any, str | None]]]:
     reached = report.months_reached
+    fields = field_columns(report)
     for section in report.sections:
         for group, item in section.iter_items():
             for index, entry in enumerate(item.entries):
@@ -47,18 +49,25 @@ def _data_rows(report: Report) -> Iterator[list[tuple[Any, str | None]]]:
                     (judgement(kpi) if kpi else None, None),
                     (national.rank if national else None, None),
                     (national.rank_prev if national else None, None),
-                ]
+                ] + [(field_text(item, index, entry, f.name, reached) or None, None) for f in fields]
 
 
 def data_sheet_values(report: Report) -> list[list[Any]]:
     """The cell values the データ sheet is written with (header row first), for edit detection."""
-    return [list(DATA_HEADER)] + [[value for value, format_cell in row] for row in _data_rows(report)]
+    return [_header(report)] + [[value for value, format_cell in row] for row in _data_rows(report)]
+
+
+def _header(report: Report) -> list[str]:
+    """DATA_HEADER, then the labels of the report's custom columns (reportgen.xlsx.fieldcols)."""
+    return list(DATA_HEADER) + [f.label for f in field_columns(report)]
 
 
 #: Column widths of the データ sheet: long texts get wide wrapped columns so
 #: the printed page is readable (A3 landscape, one page wide).
 DATA_WIDTHS = (6, 14, 14, 10, 5, 18, 5, 40, 48, 5, 30, 9, 9, 9, 8, 6, 6)
 DATA_WRAPPED = {2, 3, 4, 6, 8, 9, 11}
+#: Width of a custom column (report.columns) after the fixed ones.
+FIELD_WIDTH = 30
 
 
 def write_data(wb: Workbook, report: Report) -> None:
@@ -69,23 +78,26 @@ def write_data(wb: Workbook, report: Report) -> None:
     about any cell that differs from what was written.
     """
     ws = wb.create_sheet(DATA_SHEET)
-    for c, label in enumerate(DATA_HEADER, start=1):
+    header = _header(report)
+    widths = DATA_WIDTHS + (FIELD_WIDTH,) * (len(header) - len(DATA_HEADER))
+    wrapped = DATA_WRAPPED | set(range(len(DATA_HEADER) + 1, len(header) + 1))
+    for c, label in enumerate(header, start=1):
         cell = ws.cell(1, c)
         cell.style = "rg.data.head"
         put(cell, label)
-    for c, w in enumerate(DATA_WIDTHS, start=1):
+    for c, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
     ws.row_dimensions[1].height = max(text_height(label, column_points(w), SIZE_BODY)
-                                      for label, w in zip(DATA_HEADER, DATA_WIDTHS))
+                                      for label, w in zip(header, widths))
     r = 1
     for r, values in enumerate(_data_rows(report), start=2):
         height = line_pitch(SIZE_BODY) + CELL_PAD_PT
         for c, (value, number_format) in enumerate(values, start=1):
             cell = ws.cell(r, c)
-            cell.style = "rg.data.wrap" if c in DATA_WRAPPED else "rg.data"
+            cell.style = "rg.data.wrap" if c in wrapped else "rg.data"
             put(cell, value, number_format)
-            if c in DATA_WRAPPED and isinstance(value, str):
-                height = max(height, text_height(value, column_points(DATA_WIDTHS[c - 1]), SIZE_BODY))
+            if c in wrapped and isinstance(value, str):
+                height = max(height, text_height(value, column_points(widths[c - 1]), SIZE_BODY))
         ws.row_dimensions[r].height = round(min(height, MAX_ROW_PT), 1)
     ws.freeze_panes = "A2"
     ws.page_setup.orientation = "landscape"
@@ -101,4 +113,4 @@ def write_data(wb: Workbook, report: Report) -> None:
     ws.protection.sheet = True
     ws.protection.autoFilter = False     # filtering and sorting stay allowed
     ws.protection.sort = False
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(DATA_HEADER))}{max(r, 1)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(r, 1)}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core.errors import Problem
 from ..model.report import BulletsBlock, Entry, Item, NoteBlock, Report, TableBlock, TextBlock, blocks_of
+from .fieldcols import field_columns, field_content
 from .gridedits import GridEdits
 from .precheck import entry_paths
 from .readback import apply_rank
@@ -33,6 +34,8 @@ class EntryEdits:
             f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
         }
         self.taken: set[str] = set()
+        self.fields = field_columns(report)
+        self.index: dict[str, int] = {f"E{n}": i for n, (_p, _item, i, _e) in enumerate(entry_paths(report))}
         self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
         # What was written for each entry, before any edit is applied: grid
         # rows by role (cells carry their source) and the 全国順位 text.
@@ -95,6 +98,21 @@ class EntryEdits:
         if not same_text(seen.plan, str(written.get("plan", ""))):
             entry.plan = plan_from(seen.plan, written) or None
         self.status(entry, seen, written.get("pieces") or {})
+        self.custom_fields(seen, _item, self.index.get(seen.entry_id, 0), entry, written.get("fields") or {})
+
+    def custom_fields(self, seen: Seen, item: Item, index: int, entry: Entry, written: dict[str, Any]) -> None:
+        """Custom columns: an edited cell goes back to the field it showed (the entry's, or
+        beside an item's first entry the item's); a cleared cell removes that field."""
+        for f in self.fields:
+            text = seen.fields.get(f.col, "")
+            if same_text(text, str(written.get(f.name) or "")):
+                continue
+            _content, owner = field_content(item, index, entry, f.name)
+            target = item.fields if owner == "item" else entry.fields
+            if text.strip():
+                target[f.name] = text
+            else:
+                target.pop(f.name, None)
 
     def status(self, entry: Entry, seen: Seen, pieces: dict[str, Any]) -> None:
         edits: dict[str, str] = {}
@@ -122,6 +140,7 @@ class EntryEdits:
                       mark=self.mark(seen.mark, seen.row, f"(new entry at row {seen.row})"))
         for _after, text in seen.extra:
             add_text(entry, None, text)
+        entry.fields = {f.name: text for f in self.fields if (text := seen.fields.get(f.col, "")).strip()}
         rank = cell_text(seen.rank).strip()
         if rank:
             self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_RANK)}{seen.row}",

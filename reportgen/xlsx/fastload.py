@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["CachedValues", "load_for_reading"]
+__all__ = ["CachedValues", "filled_cells", "load_for_reading"]
 
 
 class CachedValues:
@@ -243,6 +243,19 @@ def _reader_classes() -> tuple[type, type]:
 
 
 _CLASSES: tuple[type, type] | None = None
+
+
+def filled_cells(ws: Any) -> Iterator[tuple[int, int, Any]]:
+    """(row, column, value) of every cell holding something, in no particular order.
+
+    A sheet may reach column 1,024 and row 10,000 (reportgen.xlsx.limits):
+    walking that grid to find the few cells typed far from the tracker's
+    columns would cost seconds, the sheet's own cell map costs nothing.
+    """
+    for (row, col), cell in list(ws._cells.items()):
+        value = cell.value
+        if value is not None and value != "":
+            yield row, col, value
 
 
 def load_for_reading(raw: bytes, *, data_only: bool = False) -> tuple[Any, CachedValues]:

@@ -18,7 +18,8 @@ from ..model.wording import report_heading
 from .cellwrite import merge, put, write_spec, write_vspan
 from .celltext import block_text
 from .gridrows import series_cols
-from .measure import CELL_PAD_PT, line_pitch, span_points, text_height
+from .fieldcols import FieldColumn, field_columns, last_printed_col, printed_points
+from .measure import CELL_PAD_PT, column_points, line_pitch, span_points, text_height
 from .pages import page_breaks, page_capacity, setup_page, split_at_breaks
 from .rows import CHART_INSET_PT, CellSpec, Layout
 from .sheet import (
@@ -54,12 +55,15 @@ def write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> di
         ws.column_dimensions[get_column_letter(col)].width = width
     for col in (COL_KPI_FLAG, COL_ENTRY_ID, COL_ROLE):
         ws.column_dimensions[get_column_letter(col)].hidden = True
+    fields = field_columns(report)
+    for f in fields:
+        ws.column_dimensions[get_column_letter(f.col)].width = f.width
     header_row = write_top(ws, report)
-    write_header(ws, header_row)
+    write_header(ws, header_row, fields)
     first = header_row + 1
     header_height = ws.row_dimensions[header_row].height or 0.0
     top = sum(ws.row_dimensions[r].height or 0.0 for r in range(1, header_row))
-    page = page_capacity(paper, header_height)
+    page = page_capacity(paper, header_height, printed_points(fields))
     breaks = page_breaks(layout, page - top, page)
     layout.spans = split_at_breaks(layout.spans, breaks)
     write_body(ws, layout, first)
@@ -70,7 +74,7 @@ def write_main(wb: Workbook, report: Report, layout: Layout, paper: Paper) -> di
     mark_col = get_column_letter(COL_MARK)
     ws.add_data_validation(mark_validation(report.marks, f"{mark_col}{first}:{mark_col}{last_body}"))
     last = write_summary(ws, report.marks, last_body + 1, first, last_body)
-    setup_page(ws, paper, header_row, last, report.footer)
+    setup_page(ws, paper, header_row, last, report.footer, last_printed_col(fields))
     return {"header_row": header_row, "first_row": first}
 
 
@@ -145,12 +149,15 @@ def write_top(ws: Worksheet, report: Report) -> int:
     return r
 
 
-def write_header(ws: Worksheet, r: int) -> None:
-    """The column header row (repeated on every printed page)."""
+def write_header(ws: Worksheet, r: int, fields: list[FieldColumn] | None = None) -> None:
+    """The column header row (repeated on every printed page), custom columns last."""
     height = 0.0
     for first, last, label in HEADER:
         write_spec(ws, r, CellSpec(first, label, "rg.header", last))
         height = max(height, text_height(label, span_points(first, last), SIZE_HEADER))
+    for f in fields or []:
+        write_spec(ws, r, CellSpec(f.col, f.label, "rg.header"))
+        height = max(height, text_height(f.label, column_points(f.width), SIZE_HEADER))
     ws.row_dimensions[r].height = height
     ws.cell(r, COL_ROLE).value = ROLE_HEADER
 

@@ -13,7 +13,8 @@ from .rows import Layout, VSpan
 from .sheet import COL_AREA, COL_NUMBER, COL_TITLE, LAST_PRINTED_COL, MAX_ROW_PT, Paper
 
 
-def setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int, footer: str | None = None) -> None:
+def setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int, footer: str | None = None,
+               last_col: int = LAST_PRINTED_COL) -> None:
     """Landscape, one page wide, the header row repeated on every page, page numbers in the footer."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A3 if paper == "A3" else ws.PAPERSIZE_A4
@@ -23,7 +24,7 @@ def setup_page(ws: Worksheet, paper: Paper, header_row: int, last_row: int, foot
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5, header=0.25, footer=0.25)
     ws.print_options.horizontalCentered = True
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.print_area = f"A1:{get_column_letter(LAST_PRINTED_COL)}{last_row}"
+    ws.print_area = f"A1:{get_column_letter(last_col)}{last_row}"
     ws.oddFooter.center.text = "&P / &N"
     if footer:  # report.footer; '&' starts an Excel header code, '&&' prints one
         ws.oddFooter.left.text = footer.replace("&", "&&")
@@ -38,15 +39,16 @@ MARGIN_TOP_BOTTOM_PT = 0.5 * 72
 PAGE_FILL = 0.94
 
 
-def page_capacity(paper: Paper, repeated: float) -> float:
+def page_capacity(paper: Paper, repeated: float, extra_width: float = 0.0) -> float:
     """Sheet points of rows that fit on one printed page under the repeated header.
 
     Fit-to-width scales the sheet by printable width / sheet width; the wider
     of Excel's and LibreOffice's column widths gives the smaller page, so pages
-    are filled for the application that fits less.
+    are filled for the application that fits less.  ``extra_width``: the
+    printed width of custom columns beyond U (reportgen.xlsx.fieldcols).
     """
     width, height = PAPER_PT[paper]
-    sheet_width = span_points(COL_AREA, LAST_PRINTED_COL)
+    sheet_width = span_points(COL_AREA, LAST_PRINTED_COL) + extra_width
     scale = min(1.0, (width - 2 * MARGIN_SIDE_PT) / sheet_width)
     return (height - 2 * MARGIN_TOP_BOTTOM_PT) / scale * PAGE_FILL - repeated
 

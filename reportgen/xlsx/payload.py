@@ -60,7 +60,8 @@ def _json_default(value: Any) -> Any:
 
 def payload_json(report: Report, layout: Layout, positions: dict[str, Any]) -> str:
     """The very hidden sheet's JSON: the whole report, the texts written, where the body starts."""
-    written = {k: {"plan": w.plan, "prefix": w.prefix, "kpi_line": w.kpi_line, "pieces": w.pieces}
+    written = {k: {"plan": w.plan, "prefix": w.prefix, "kpi_line": w.kpi_line, "pieces": w.pieces,
+                   **({"fields": w.fields} if w.fields else {})}
                for k, w in layout.written.items()}
     payload = {"magic": PAYLOAD_MAGIC, "version": PAYLOAD_VERSION, "report": report.to_dict(),
                "written": written, **positions}

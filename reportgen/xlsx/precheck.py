@@ -7,6 +7,7 @@ from typing import Any, Iterator
 from ..core.errors import Problem, ReportError
 from ..model.report import Entry, Item, Report
 from .celltext import plain_text
+from .fieldcols import field_columns, field_content, field_text
 from .sheet import MAX_CELL_CHARS
 from .sheetlayout import plan_text
 
@@ -52,10 +53,14 @@ def check_cell_lengths(report: Report, source: str) -> None:
     for path, text in _walk_strings(report.to_dict(), ""):
         too_long(path, text)
     flagged = [p.path for p in problems]
+    fields = field_columns(report)
     for path, item, index, entry in entry_paths(report):
         for name, text in (("plan", plan_text(report, item, index, entry, reached).plan),
-                           ("status", plain_text(entry.status, reached))):
+                           ("status", plain_text(entry.status, reached)),
+                           *((f"fields.{f.name}", field_text(item, index, entry, f.name, reached)) for f in fields)):
             where = f"{path}.{name}"
+            if name.startswith("fields.") and field_content(item, index, entry, name[len("fields."):])[1] == "item":
+                where = f"{path.rsplit('.entries[', 1)[0]}.{name}"   # the item's field, shown beside its first entry
             if not any(p == where or p.startswith((where + ".", where + "[")) for p in flagged):
                 too_long(where, text)
     if problems:

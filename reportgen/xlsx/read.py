@@ -38,7 +38,9 @@ from ..core.errors import Problem, ReportError
 from ..core.reportwarnings import ReportWarning
 from ..model.report import Report
 from .datasheet import data_sheet_values
+from .columnsread import check_outside, read_field_headers
 from .entryedits import EntryEdits
+from .fieldcols import field_columns
 from .generated import check_summary, compare_generated, read_top
 from .guard import check_container, fail, open_for_reading, open_workbook, read_bytes
 from .payload import read_payload
@@ -121,7 +123,10 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
     applier = EntryEdits(report, payload["written"], source)
     applier.cached = _CachedValues(cached)
     read_top(ws, report, header_row, source, applier.warnings)
-    seen_list, events, end = scan(ws, header_row, max_row)
+    fields = field_columns(report)
+    read_field_headers(ws, header_row, report, fields, source, applier.warnings)
+    seen_list, events, end = scan(ws, header_row, max_row, tuple(f.col for f in fields))
+    check_outside(ws, header_row, {seen.row for seen in seen_list}, fields, source, applier.warnings)
     for seen in seen_list:
         applier.apply(seen)
     structure = Structure(report, source, MAIN_SHEET)
@@ -169,8 +174,9 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
     | table cells | E:S of a table row | the cell's value (text stays text, figures parsed with the cell's format) |
     | 実施状況 | T | mark; look-alikes folded (〇 → ○); anything else is an error |
     | 全国順位 | U | KPI `national.rank` and `rank_prev` from "46位 (前月46位)"; other text is an error |
+    | custom columns (`report.columns` fields of your own) | Y onwards, an entry's first row; the header row | the entry's field, or beside an item's first entry the item's field when it showed that; a cleared cell removes the field; an edited header = the column's `label` |
     | rows | — | a new row with 実施概要 text = a new entry; with 項番/事業 = a new item; deleted rows = deleted entries, items, sections; the sheet's order is the report's order |
-    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed) | — |
+    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed), any cell right of the tracker's columns (V:X are hidden tags) that no custom column reads | — |
     | データ sheet | all | generated and protected; every cell that differs from what was written is a warning |
 
     Errors (a cell that cannot be read) raise ReportError naming

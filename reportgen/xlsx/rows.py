@@ -72,6 +72,8 @@ class Written:
     prefix: str
     kpi_line: str
     pieces: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Custom columns (reportgen.xlsx.fieldcols): field name → the text written.
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

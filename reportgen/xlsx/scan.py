@@ -81,6 +81,7 @@ class Seen:
     rank: Any = None
     grids: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
     entry: Entry | None = None                 # the model entry, once applied
+    fields: dict[int, str] = field(default_factory=dict)   # custom column → text (reportgen.xlsx.fieldcols)
     orphans: list[int] = field(default_factory=list)   # rows of another entry (its first row deleted)
 
 
@@ -103,8 +104,13 @@ def row_text(values: tuple[Any, ...]) -> str:
 Event = tuple[str, int, Any]
 
 
-def scan(ws: Any, header_row: int, max_row: int) -> tuple[list[Seen], list[Event], int]:
-    """Entries and structure events of the body; also the first row after it."""
+def scan(ws: Any, header_row: int, max_row: int,
+         field_cols: tuple[int, ...] = ()) -> tuple[list[Seen], list[Event], int]:
+    """Entries and structure events of the body; also the first row after it.
+
+    ``field_cols``: the report's custom columns (reportgen.xlsx.fieldcols),
+    read on each entry's first row.
+    """
     covered = covered_plan_rows(ws)
     seen: list[Seen] = []
     events: list[Event] = []
@@ -114,7 +120,8 @@ def scan(ws: Any, header_row: int, max_row: int) -> tuple[list[Seen], list[Event
     last_number = ""
     end = max_row + 1
     for r, values in enumerate(ws.iter_rows(min_row=header_row + 1, max_row=max_row,
-                                            max_col=COL_ROLE, values_only=True), start=header_row + 1):
+                                            max_col=max((COL_ROLE, *field_cols)), values_only=True),
+                             start=header_row + 1):
         role = cell_text(values[COL_ROLE - 1]).strip()
         entry_id = cell_text(values[COL_ENTRY_ID - 1]).strip()
         if role in (ROLE_SUMMARY, ROLE_GAP):
@@ -135,16 +142,18 @@ def scan(ws: Any, header_row: int, max_row: int) -> tuple[list[Seen], list[Event
             last_number = number
         if entry_id:
             current = anchor = Seen(r, entry_id, values[COL_MARK - 1], cell_text(values[COL_PLAN - 1]),
-                                     rank=values[COL_RANK - 1])
+                                    rank=values[COL_RANK - 1], fields={c: cell_text(values[c - 1]) for c in field_cols})
             seen.append(current)
             by_row[r] = current
             events.append(("entry", r, current))
         elif not role or role == ROLE_FILLER:
             top = covered.get(r)
-            typed = any(cell_text(v).strip() for v in values[COL_PLAN - 1:COL_RANK])
+            typed = any(cell_text(v).strip() for v in values[COL_PLAN - 1:COL_RANK]) \
+                or any(cell_text(values[c - 1]).strip() for c in field_cols)
             if top is None and (cell_text(values[COL_PLAN - 1]).strip() or (current is None and typed)):
                 current = Seen(r, None, values[COL_MARK - 1], cell_text(values[COL_PLAN - 1]),
-                                after=anchor.entry_id if anchor else None, rank=values[COL_RANK - 1])
+                               after=anchor.entry_id if anchor else None, rank=values[COL_RANK - 1],
+                               fields={c: cell_text(values[c - 1]) for c in field_cols})
                 seen.append(current)
                 by_row[r] = current
                 events.append(("entry", r, current))

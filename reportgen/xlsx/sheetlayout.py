@@ -32,8 +32,9 @@ from ..model.report import (
     blocks_of,
 )
 from .celltext import block_text, plain_text, table_lines
+from .fieldcols import field_columns, field_text
 from .gridrows import fill_gaps, series_cols, series_rows, table_rows, text_cell, text_rows
-from .measure import CELL_PAD_PT, line_pitch, span_points, text_height, vertical_height
+from .measure import CELL_PAD_PT, column_points, line_pitch, span_points, text_height, vertical_height
 from .rows import CHART_ROW_PT, CellSpec, ChartPlan, Layout, Row, VSpan, Written
 from .sheet import (
     COL_AREA,
@@ -70,6 +71,7 @@ class LayoutBuilder:
         self.out = Layout()
         self.entry_no = 0
         self.item: Item | None = None   # the item being laid out (chart titles)
+        self.fields = field_columns(report)
 
     # -- status pieces ------------------------------------------------------
     def status_rows(self, entry: Entry, written: Written) -> list[Row]:
@@ -145,6 +147,7 @@ class LayoutBuilder:
         entry_id = f"E{self.entry_no}"
         self.entry_no += 1
         written = plan_text(self.report, item, index, entry, self.reached)
+        written.fields = {f.name: field_text(item, index, entry, f.name, self.reached) for f in self.fields}
         self.out.written[entry_id] = written
         first = len(self.out.rows)
         rows = self.status_rows(entry, written)
@@ -155,6 +158,7 @@ class LayoutBuilder:
             text_height(written.plan, span_points(COL_PLAN, COL_PLAN), SIZE_BODY),
             line_pitch(SIZE_MARK) + CELL_PAD_PT,
             text_height(rank_text(entry), span_points(COL_RANK, COL_RANK), SIZE_BODY),
+            *(text_height(written.fields[f.name], column_points(f.width), SIZE_BODY) for f in self.fields),
         )
         ensure_height(self.out.rows, first, need)
 
@@ -209,6 +213,8 @@ class LayoutBuilder:
             spans.append(VSpan(COL_PLAN, start, last, written.plan, "rg.text"))
             spans.append(VSpan(COL_MARK, start, last, entry.mark or "", "rg.mark"))
             spans.append(VSpan(COL_RANK, start, last, rank_text(entry), "rg.center"))
+            for f in self.fields:
+                spans.append(VSpan(f.col, start, last, written.fields[f.name], "rg.text"))
         for k, (item_first, item, group) in enumerate(items):
             item_last = max(e for s, e in entry_ends.items() if s >= item_first and
                             (k + 1 == len(items) or s < items[k + 1][0]))

@@ -40,6 +40,8 @@ from reportgen.xlsx.sheet import (
 from reportgen.xlsx.writer import render_xlsx
 from reportgen.xlsx.read import read_xlsx, read_xlsx_checked
 
+from sheetedits import delete_rows, insert_row
+
 GUNMA = Path(__file__).resolve().parents[2] / "examples" / "gunma-r5-excerpt.yaml"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
@@ -370,7 +372,7 @@ def test_a_new_item_row_starts_a_new_item(tmp_path: Path) -> None:
 
     def edit(ws: Any) -> None:
         gap = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, COL_ROLE).value == "gap")
-        _insert_row(ws, gap)                                     # a row added at the end of the body
+        insert_row(ws, gap)                                     # a row added at the end of the body
         ws.cell(gap, COL_NUMBER).value = 25
         ws.cell(gap, COL_TITLE).value = "広報の推進"
         ws.cell(gap, COL_PLAN).value = "広報を行う。"
@@ -387,38 +389,6 @@ def test_a_new_item_row_starts_a_new_item(tmp_path: Path) -> None:
     assert len(items[0].entries) == 2
 
 
-def _insert_row(ws: Any, idx: int) -> None:
-    """Insert a sheet row the way Excel does: merges that span it grow, those below move."""
-    merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    for m in list(ws.merged_cells.ranges):
-        ws.unmerge_cells(str(m))
-    ws.insert_rows(idx)
-    for a, c1, b, c2 in merges:
-        if a >= idx:
-            a, b = a + 1, b + 1
-        elif b >= idx:
-            b += 1
-        ws.merge_cells(start_row=a, start_column=c1, end_row=b, end_column=c2)
-
-
-def _delete_rows(ws: Any, first: int, last: int) -> None:
-    """Delete rows the way Excel does: merges inside go, merges below move up, spanning ones shrink."""
-    n = last - first + 1
-    merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    for m in list(ws.merged_cells.ranges):
-        ws.unmerge_cells(str(m))
-    ws.delete_rows(first, n)
-    for a, c1, b, c2 in merges:
-        if a >= first and b <= last:
-            continue
-        if a > last:
-            a, b = a - n, b - n
-        elif b >= first:
-            b = max(a, b - min(n, b - first + 1))
-        if (a, c1) != (b, c2):
-            ws.merge_cells(start_row=a, start_column=c1, end_row=b, end_column=c2)
-
-
 def _entry_span(ws: Any, eid: str) -> tuple[int, int]:
     rows = _rows(ws)
     first = rows[eid]
@@ -433,10 +403,10 @@ def test_deleted_entries_and_items_stay_deleted(tmp_path: Path) -> None:
     path = _gunma(tmp_path)
 
     def edit(ws: Any) -> None:
-        _delete_rows(ws, *_entry_span(ws, "E5"))                 # one entry of item 24
+        delete_rows(ws, *_entry_span(ws, "E5"))                 # one entry of item 24
         first, _ = _entry_span(ws, "E2")
         _, last = _entry_span(ws, "E3")
-        _delete_rows(ws, first, last)                             # the whole item 6
+        delete_rows(ws, first, last)                             # the whole item 6
 
     _edit(path, edit)
     back = read_xlsx(path)
@@ -532,7 +502,7 @@ def test_other_shape_delete_a_section_and_move_an_item(tmp_path: Path) -> None:
     def edit(ws: Any) -> None:
         first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, COL_AREA).value == "２ 戦略")
         _, last = _entry_span(ws, _tag_at(ws, first))
-        _delete_rows(ws, first, last)
+        delete_rows(ws, first, last)
 
     _edit(path, edit)
     back = read_xlsx(path)
@@ -692,7 +662,7 @@ def test_rows_left_over_from_a_half_deleted_entry_are_warned(tmp_path: Path) -> 
 
     def edit(ws: Any) -> None:
         first, _last = _entry_span(ws, "E3")                      # a KPI entry with one grid
-        _delete_rows(ws, first, first)                             # only its first row (tag and header)
+        delete_rows(ws, first, first)                             # only its first row (tag and header)
 
     _edit(path, edit)
     back, warnings = read_xlsx_checked(path)

@@ -1,0 +1,73 @@
+"""Reading the custom columns' headers back, and reporting cells outside every column the reader reads.
+
+The tracker's own columns end at U (V:X are hidden tags); custom columns
+(reportgen.xlsx.fieldcols) follow from Y on.  A header label edited there
+becomes the column's label; any other cell typed right of the tracker's
+columns — in no custom column, or in a custom column off an entry's first
+row — is a located warning, never dropped in silence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.errors import Problem
+from ..model.report import Report
+from .fastload import filled_cells
+from .fieldcols import FieldColumn
+from .readback import cell_name
+from .scan import cell_text
+from .sheet import COL_KPI_FLAG, COL_ROLE, MAIN_SHEET
+
+__all__ = ["MAX_OUTSIDE_WARNINGS", "check_outside", "read_field_headers"]
+
+#: Warnings about cells outside the columns, at most (then one line says how many more).
+MAX_OUTSIDE_WARNINGS = 50
+
+
+def read_field_headers(ws: Any, header_row: int, report: Report, fields: list[FieldColumn], source: str,
+                       warnings: list[Problem]) -> None:
+    """An edited label of a custom column becomes its label in ``report.columns``."""
+    columns = {c.field: c for c in report.columns or []}
+    for f in fields:
+        text = cell_text(ws.cell(header_row, f.col).value).strip()
+        if text == f.label:
+            continue
+        if not text:
+            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, header_row, f.col)}: report.columns",
+                                    f"the label of column {f.name!r} was cleared; it is kept ({f.label!r})"))
+            continue
+        if f.name in columns:
+            columns[f.name].label = text
+
+
+def check_outside(ws: Any, header_row: int, entry_rows: set[int], fields: list[FieldColumn], source: str,
+                  warnings: list[Problem]) -> None:
+    """Located warnings for cells right of the hidden tag columns that nothing reads, and for
+    the hidden KPI flags (V) holding anything but the 0 or 1 written there."""
+    by_col = {f.col: f for f in fields}
+    found: list[tuple[int, int, Any]] = []
+    for row, col, value in filled_cells(ws):
+        if col == COL_KPI_FLAG and row > header_row and value in (0, 1):
+            continue        # the hidden KPI flags the mark summary counts by
+        if (col <= COL_ROLE and col != COL_KPI_FLAG) or (col in by_col and (row == header_row or row in entry_rows)):
+            continue
+        if not cell_text(value).strip():
+            continue
+        found.append((row, col, value))
+    found.sort()
+    for row, col, value in found[:MAX_OUTSIDE_WARNINGS]:
+        f = by_col.get(col)
+        if col == COL_KPI_FLAG:
+            message = (f"not read back: {value!r} in the hidden column of KPI flags "
+                       "(it holds 0 or 1, written by reportgen)")
+        elif f is None:
+            message = f"not read back: {value!r} is outside the tracker's columns"
+        else:
+            message = (f"not read back: {value!r} in column {f.label!r} is read only on an entry's first row "
+                       "(the row of its mark)")
+        warnings.append(Problem(source, None, cell_name(MAIN_SHEET, row, col), message))
+    if len(found) > MAX_OUTSIDE_WARNINGS:
+        warnings.append(Problem(source, None, f"{MAIN_SHEET}",
+                                f"not read back: {len(found) - MAX_OUTSIDE_WARNINGS} more cells outside the "
+                                "tracker's columns"))
