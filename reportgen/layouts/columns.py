@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ..core.papers import PRINTABLE_MM
-from ..model.report import Column
+from ..model.report import BUILTIN_FIELDS, Column
 from .registry import layout_spec
 from .units import CELL_PAD_MM, PT_PER_MM, RULE_PT
 
@@ -56,7 +56,7 @@ class ColumnView:
     @property
     def css(self) -> str:
         """A class for the cells of this column: c-plan, c-status, c-field (custom)."""
-        if self.field in ("section", "number", "title", "plan", "status", "mark", "kpi", "owner", "rank"):
+        if self.field in BUILTIN_FIELDS:
             return f"c-{self.field}"
         return "c-field"
 

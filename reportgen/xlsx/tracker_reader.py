@@ -137,21 +137,17 @@ def find_header(sheet: Sheet) -> Header | None:
     return None
 
 
-class TrackerReader:
-    """Walks the rows under the header and builds sections, groups, items, entries."""
+class ReadTree:
+    """What has been read so far: the sections, and the section, group, item and entry
+    rows are being added to (kept apart from the row kinds of :class:`TrackerReader`)."""
 
-    def __init__(self, sheet: Sheet, header: Header) -> None:
-        self.sheet = sheet
-        self.h = header
+    def __init__(self) -> None:
         self.sections: list[ReadSection] = []
         self.section: ReadSection | None = None
         self.group: ReadGroup | None = None
         self.item: ReadItem | None = None
         self.entry: ReadEntry | None = None
-        self.pending_number: str | None = None
-        self.legend: list[str] = []
         self.grid_until = 0
-        self.year_labels: list[tuple[int, str, int, int]] = []
 
     # -- structure -----------------------------------------------------------
     def ensure_section(self) -> ReadSection:
@@ -181,6 +177,42 @@ class TrackerReader:
         self.item = None
         self.entry = None
         self.grid_until = 0
+
+    def open_area(self, label: str, number: str | None) -> None:
+        """The section labelled ``label`` becomes the current one (a new one, or the current
+        one repeated on a new printed page)."""
+        if not label or (self.section is not None and self.section.title == label):
+            return
+        found = next((sec for sec in self.sections if sec.title == label), None)
+        if found is None:
+            if self.section is not None and not self.section.title:
+                found = self.section  # rows read before the first label belong to it
+                found.title = label
+            else:
+                found = ReadSection(label)
+                self.sections.append(found)
+        if number is not None and found.number is None:
+            found.number = number
+        if found is not self.section:
+            # a banner typed just above the label (no item under it yet) opens the new area
+            moved = self.group if self.group is not None and not self.group.items and self.item is None else None
+            if moved is not None and self.section is not None and moved in self.section.groups:
+                self.section.groups.remove(moved)
+                found.groups.append(moved)
+            self.section, self.group = found, moved
+            self.close_item()
+
+
+class TrackerReader(ReadTree):
+    """Walks the rows under the header and builds sections, groups, items, entries."""
+
+    def __init__(self, sheet: Sheet, header: Header) -> None:
+        super().__init__()
+        self.sheet = sheet
+        self.h = header
+        self.pending_number: str | None = None
+        self.legend: list[str] = []
+        self.year_labels: list[tuple[int, str, int, int]] = []
 
     # -- row kinds -------------------------------------------------------------
     def is_repeated_header(self, r: int) -> bool:
@@ -224,26 +256,7 @@ class TrackerReader:
         if m := _LEADING_NUMBER.match(label):
             number, label = m.group(1), label[m.end():]
         self.pending_number = None
-        if not label or (self.section is not None and self.section.title == label):
-            return
-        found = next((sec for sec in self.sections if sec.title == label), None)
-        if found is None:
-            if self.section is not None and not self.section.title:
-                found = self.section  # rows read before the first label belong to it
-                found.title = label
-            else:
-                found = ReadSection(label)
-                self.sections.append(found)
-        if number is not None and found.number is None:
-            found.number = number
-        if found is not self.section:
-            # a banner typed just above the label (no item under it yet) opens the new area
-            moved = self.group if self.group is not None and not self.group.items and self.item is None else None
-            if moved is not None and self.section is not None and moved in self.section.groups:
-                self.section.groups.remove(moved)
-                found.groups.append(moved)
-            self.section, self.group = found, moved
-            self.close_item()
+        self.open_area(label, number)
 
     def banner(self, r: int) -> bool:
         s, h = self.sheet, self.h
