@@ -8,6 +8,8 @@
    another module needs is public.
 3. WeasyPrint's private modules are imported by one adapter only
    (``ADAPTERS``).
+4. Small modules, small classes: no module of ``reportgen`` over
+   ``MAX_MODULE_LINES`` lines, no class over ``MAX_CLASS_LINES``.
 
 Exit 1 with one line per violation (``file:line: rule: what``); 0 when clean.
 """
@@ -26,6 +28,9 @@ ALLOWED: dict[tuple[str, str], str] = {
 }
 #: WeasyPrint internals (anything but the public ``weasyprint`` names) go through these modules only.
 ADAPTERS = {"reportgen/pdf/weasy.py"}
+#: Size limits (rule 4): a module or class past them has more than one job.
+MAX_MODULE_LINES = 500
+MAX_CLASS_LINES = 200
 #: WeasyPrint modules of its documented API (HTML, CSS, FontConfiguration, URL fetchers).
 WEASY_PUBLIC = {"weasyprint", "weasyprint.urls", "weasyprint.text.fonts"}
 
@@ -169,6 +174,21 @@ def cycles(edges: dict[tuple[str, str], list[str]]) -> list[list[str]]:
     return out
 
 
+def sizes(path: Path, root: Path, problems: list[str]) -> None:
+    """Rule 4: the module's length and each class's."""
+    text = path.read_text(encoding="utf-8")
+    rel = path.relative_to(root).as_posix()
+    lines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if lines > MAX_MODULE_LINES:
+        problems.append(f"{rel}:1: module-size: {lines} lines (at most {MAX_MODULE_LINES}: split it by job)")
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+            length = node.end_lineno - node.lineno + 1
+            if length > MAX_CLASS_LINES:
+                problems.append(f"{rel}:{node.lineno}: class-size: {node.name} has {length} lines "
+                                f"(at most {MAX_CLASS_LINES})")
+
+
 def check(root: Path) -> list[str]:
     """Every violation in the tree at ``root`` (its ``reportgen/`` and ``tests/``), one line each."""
     problems: list[str] = []
@@ -176,6 +196,8 @@ def check(root: Path) -> list[str]:
     files = sorted((root / "reportgen").rglob("*.py")) + sorted((root / "tests").rglob("*.py"))
     for path in files:
         scan(path, root, problems, edges)
+    for path in sorted((root / "reportgen").rglob("*.py")):
+        sizes(path, root, problems)
     for comp in cycles(edges):
         members = set(comp)
         where = [f"{a} → {b} ({edges[(a, b)][0]})" for (a, b) in sorted(edges)

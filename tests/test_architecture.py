@@ -82,3 +82,18 @@ def test_weasyprint_internals_only_behind_the_adapter(tmp_path: Path) -> None:
     })
     problems = check_architecture.check(root)
     assert len(problems) == 1 and problems[0].startswith("reportgen/pdf/engine.py:2: weasyprint-internals"), problems
+
+
+def test_a_module_or_class_too_long_is_found(tmp_path: Path) -> None:
+    limit = check_architecture.MAX_MODULE_LINES
+    body = "".join(f"    x{i} = {i}\n" for i in range(check_architecture.MAX_CLASS_LINES))
+    root = _tree(tmp_path, {
+        "reportgen/long.py": "x = 1\n" * (limit + 1),
+        "reportgen/fine.py": "x = 1\n" * limit,
+        "reportgen/big.py": "class Big:\n" + body,
+        "reportgen/small.py": "class Small:\n" + body[: -len(f"    x{check_architecture.MAX_CLASS_LINES - 1} = "
+                                                               f"{check_architecture.MAX_CLASS_LINES - 1}\n")],
+    })
+    problems = check_architecture.check(root)
+    assert sorted(p.split(": ")[0] + ": " + p.split(": ")[1] for p in problems) == [
+        "reportgen/big.py:1: class-size", "reportgen/long.py:1: module-size"], problems
