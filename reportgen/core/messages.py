@@ -305,6 +305,8 @@ TEMPLATES: tuple[str, ...] = (
     N_("not read back: {value} in column {label} is read only on an entry's first row (the row of its mark)"),
     N_("not read back: {n} more cells outside the tracker's columns"),
     N_('the label of column {name} was cleared; it is kept ({label})'),
+    N_('not read back: the comment (note) on this cell {text}; write what matters into the cells'),
+    N_('not read back: sheet {name} is not read ({n} cells with content)'),
     N_('not read back: this part of the sheet is generated (now {value}); edits belong in the rows above the summary'),
     N_('the mark summary is counted from the marks; {value} typed here is not read back (restore the formula)'),
     N_("a grid's rows were deleted; deleting a grid is not read back (its figures are kept)"),

@@ -45,9 +45,13 @@ class CachedValues:
     formula or the formula was never computed.
     """
 
-    def __init__(self, workbook: Any, by_sheet: dict[str, dict[tuple[int, int], Any]]) -> None:
+    def __init__(self, workbook: Any, by_sheet: dict[str, dict[tuple[int, int], Any]],
+                 comments: dict[str, list[tuple[str, str]]] | None = None) -> None:
         self.workbook = workbook
         self.by_sheet = by_sheet
+        #: Comments (notes) by sheet: (cell reference, text).  Read so that the
+        #: readers can say they are not taken in, never to be kept.
+        self.comments = comments or {}
 
     def __getitem__(self, title: str) -> _CachedSheet:
         return _CachedSheet(self.by_sheet.get(title, {}), self.workbook[title]._cells)
@@ -82,7 +86,10 @@ def _reader_classes() -> tuple[type, type]:
     from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
     from openpyxl.worksheet.worksheet import Worksheet
-    from openpyxl.xml.functions import iterparse  # defusedxml's
+    from openpyxl.comments.comment_sheet import CommentSheet
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.xml.constants import COMMENTS_NS
+    from openpyxl.xml.functions import fromstring, iterparse  # defusedxml's
 
     class Parser(WorkSheetParser):  # type: ignore[misc]
         """Also keeps, for each formula cell, the value cached with it (one pass for both)."""
@@ -226,6 +233,18 @@ def _reader_classes() -> tuple[type, type]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.cached: dict[str, dict[tuple[int, int], Any]] = {}
+            self.comments: dict[str, list[tuple[str, str]]] = {}
+
+        def read_comments(self, title: str, target: str) -> None:
+            """The sheet's comments (openpyxl's own parser; their text only)."""
+            rels_path = get_rels_path(target)
+            if rels_path not in self.valid_files:
+                return
+            for rel in get_dependents(self.archive, rels_path).find(COMMENTS_NS):
+                if rel.target not in self.valid_files:
+                    continue
+                sheet = CommentSheet.from_tree(fromstring(self.archive.read(rel.target)))
+                self.comments.setdefault(title, []).extend((ref, c.text or "") for ref, c in sheet.comments)
 
         def read_worksheets(self) -> None:
             for sheet, rel in self.parser.find_sheets():
@@ -237,6 +256,7 @@ def _reader_classes() -> tuple[type, type]:
                     reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text)
                     reader.bind_all()
                 self.cached[ws.title] = reader.parser.cached
+                self.read_comments(ws.title, rel.target)
                 ws.sheet_state = sheet.state
 
     return Reader, SheetReader
@@ -270,4 +290,4 @@ def load_for_reading(raw: bytes, *, data_only: bool = False) -> tuple[Any, Cache
         reader = reader_class(io.BytesIO(raw), read_only=False, keep_vba=False, data_only=data_only,
                               keep_links=False, rich_text=False)
         reader.read()
-    return reader.wb, CachedValues(reader.wb, reader.cached)
+    return reader.wb, CachedValues(reader.wb, reader.cached, reader.comments)

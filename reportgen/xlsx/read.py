@@ -41,6 +41,7 @@ from .datasheet import data_sheet_values
 from .columnsread import check_outside, read_field_headers
 from .entryedits import EntryEdits
 from .fieldcols import field_columns
+from .notread import comment_warnings, other_sheet_warnings
 from .generated import check_summary, compare_generated, read_top
 from .guard import check_container, fail, open_for_reading, open_workbook, read_bytes
 from .payload import read_payload
@@ -144,6 +145,8 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
     check_summary(ws, end, max_row, report, source, applier.warnings)
     if DATA_SHEET in wb.sheetnames:
         applier.warnings.extend(compare_generated(wb[DATA_SHEET], written_data, DATA_SHEET, source))
+    applier.warnings.extend(other_sheet_warnings(wb, (MAIN_SHEET, DATA_SHEET, HIDDEN_SHEET), source))
+    applier.warnings.extend(comment_warnings(cached, source))
     if applier.problems:
         raise ReportError(applier.problems)
     try:
@@ -176,7 +179,7 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
     | 全国順位 | U | KPI `national.rank` and `rank_prev` from "46位 (前月46位)"; other text is an error |
     | custom columns (`report.columns` fields of your own) | Y onwards, an entry's first row; the header row | the entry's field, or beside an item's first entry the item's field when it showed that; a cleared cell removes the field; an edited header = the column's `label` |
     | rows | — | a new row with 実施概要 text = a new entry; with 項番/事業 = a new item; deleted rows = deleted entries, items, sections; the sheet's order is the report's order |
-    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed), any cell right of the tracker's columns (V:X are hidden tags) that no custom column reads | — |
+    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed), any cell right of the tracker's columns (V:X are hidden tags) that no custom column reads, comments (notes) on cells, sheets of your own | — |
     | データ sheet | all | generated and protected; every cell that differs from what was written is a warning |
 
     Errors (a cell that cannot be read) raise ReportError naming

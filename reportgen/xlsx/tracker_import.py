@@ -227,6 +227,7 @@ def _report_meta(sheet: Sheet, header: Header, reader: TrackerReader, fiscal_yea
 
 def _sheets(raw: bytes, source: str) -> tuple[Sheet, Header]:
     from .guard import open_workbooks
+    from .notread import comment_warnings, other_sheet_warnings
 
     formulas, values = open_workbooks(raw, source)
     for ws in formulas.worksheets:
@@ -235,6 +236,8 @@ def _sheets(raw: bytes, source: str) -> tuple[Sheet, Header]:
         sheet = Sheet(ws, values[ws.title], source)
         header = find_header(sheet)
         if header is not None:
+            sheet.warnings.extend(other_sheet_warnings(formulas, (ws.title,), source))
+            sheet.warnings.extend(comment_warnings(values, source))
             return sheet, header
     raise NotATrackerError([Problem(source, None, "", "not a 進捗状況 tracker: no sheet has a header row "
                                "項番 · 事業 · 実施（手段スケジュール）概要 · 進捗状況 · 実施状況 (· 全国順位)")])
