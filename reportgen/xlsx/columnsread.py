@@ -15,8 +15,9 @@ from ..core.errors import Problem
 from ..model.report import Report
 from .fastload import filled_cells
 from .fieldcols import FieldColumn
+from .guard import fail
 from .readback import cell_name
-from .scan import cell_text
+from .scan import cell_text, col_name
 from .sheet import COL_KPI_FLAG, COL_ROLE, MAIN_SHEET
 
 __all__ = ["MAX_OUTSIDE_WARNINGS", "check_outside", "read_field_headers"]
@@ -27,8 +28,24 @@ MAX_OUTSIDE_WARNINGS = 50
 
 def read_field_headers(ws: Any, header_row: int, report: Report, fields: list[FieldColumn], source: str,
                        warnings: list[Problem]) -> None:
-    """An edited label of a custom column becomes its label in ``report.columns``."""
+    """An edited label of a custom column becomes its label in ``report.columns``.
+
+    A label found in another custom column's place means columns were inserted
+    or deleted among them: refused, since every value would land in the wrong field.
+    """
     columns = {c.field: c for c in report.columns or []}
+    labels = {f.label: f for f in fields}
+    if fields:
+        last = max(fields[-1].col + len(fields), fields[-1].col + 8)
+        row = next(ws.iter_rows(min_row=header_row, max_row=header_row, min_col=COL_ROLE + 1, max_col=last,
+                                values_only=True))
+        for col, value in enumerate(row, start=COL_ROLE + 1):
+            moved = labels.get(cell_text(value).strip())
+            if moved is not None and moved.col != col:
+                raise fail(source, f"{cell_name(MAIN_SHEET, header_row, col)}: a column was inserted or deleted "
+                                   f"among the custom columns: {moved.label!r} is in column {col_name(col)}, "
+                                   f"written in column {col_name(moved.col)}; the tracker's columns cannot "
+                                   "move: undo the change (notes go right of the tracker's columns)")
     for f in fields:
         text = cell_text(ws.cell(header_row, f.col).value).strip()
         if text == f.label:

@@ -17,6 +17,7 @@ from .guard import fail
 from .sheet import (
     COL_AREA,
     COL_ENTRY_ID,
+    COL_KPI_FLAG,
     COL_MARK,
     COL_NUMBER,
     COL_PLAN,
@@ -31,6 +32,7 @@ from .sheet import (
     ROLE_FILLER,
     ROLE_GAP,
     ROLE_GRID,
+    ROLE_HEADER,
     ROLE_SUMMARY,
 )
 
@@ -39,13 +41,63 @@ __all__ = ["PIECE_RE", "Event", "Seen", "cell_text", "find_header", "same_text",
 PIECE_RE = re.compile(r"s(\d+)([hc]?)(?:~(\d+))?")
 
 
+#: How far right a moved header label or row tag is looked for.
+_SEARCH_COLS = 64
+
+
 def find_header(ws: Any, max_row: int, source: str) -> int:
-    """Row of the 項番 · 事業 · … header; checks every label."""
-    for r in range(1, min(max_row, 60) + 1):
+    """Row of the 項番 · 事業 · … header; checks every label and the row tags' column.
+
+    The reader finds everything by column, so a column inserted or deleted
+    in Excel (which moves every column right of it) is refused here with the
+    cell that moved, rather than read as something else.
+    """
+    rows = range(1, min(max_row, 60) + 1)
+    for r in rows:
         if all(cell_text(ws.cell(r, first).value) == label for first, _last, label in HEADER):
+            _check_tags(ws, r, source)
             return r
+    for r in rows:
+        found = {cell_text(v): c for c, v in enumerate(next(ws.iter_rows(min_row=r, max_row=r, max_col=_SEARCH_COLS,
+                                                                         values_only=True)), start=1)}
+        if sum(label in found for _f, _l, label in HEADER) < 3:
+            continue
+        for first, _last, label in HEADER:
+            col = found.get(label)
+            if col is None:
+                raise fail(source, f"{cell_name(r, first)}: the header label {label!r} was changed or its column "
+                                   f"deleted; the tracker's columns cannot move: undo the change (notes go right of the "
+                                   "tracker's columns)")
+            if col != first:
+                raise fail(source, f"{cell_name(r, col)}: a column was inserted or deleted: {label!r} is in column "
+                                   f"{col_name(col)}, the tracker has it in column {col_name(first)}; the tracker's columns "
+                                   "cannot move: undo the change (notes go right of the tracker's columns)")
     labels = " · ".join(label for _f, _l, label in HEADER)
     raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} has no header {labels}")
+
+
+def _check_tags(ws: Any, header_row: int, source: str) -> None:
+    """The hidden row tags (V:X) must be where they were written: the header row's tag says so."""
+    if cell_text(ws.cell(header_row, COL_ROLE).value).strip() == ROLE_HEADER:
+        return
+    for c in range(COL_RANK + 1, _SEARCH_COLS + 1):
+        if c != COL_ROLE and cell_text(ws.cell(header_row, c).value).strip() == ROLE_HEADER:
+            raise fail(source, f"{cell_name(header_row, c)}: a column was inserted or deleted before the hidden "
+                               f"columns {col_name(COL_KPI_FLAG)}:{col_name(COL_ROLE)} (the row tags are in column "
+                               f"{col_name(c)} now); the tracker's columns cannot move: undo the change (notes go right of "
+                               "the tracker's columns)")
+    raise fail(source, f"{cell_name(header_row, COL_ROLE)}: the hidden row tags (column {col_name(COL_ROLE)}) were "
+                       "cleared or deleted; the sheet cannot be matched with its data: undo the change")
+
+
+def cell_name(row: int, col: int) -> str:
+    return f"{MAIN_SHEET}!{col_name(col)}{row}"
+
+
+def col_name(col: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(col)
 
 
 # --------------------------------------------------------------------------

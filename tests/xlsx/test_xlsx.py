@@ -372,7 +372,7 @@ def test_wrong_header(gunma_xlsx: Path) -> None:
     ws = wb[MAIN_SHEET]
     ws.cell(_header_row(ws), 3).value = "施策"
     wb.save(gunma_xlsx)
-    with pytest.raises(ReportError, match="has no header"):
+    with pytest.raises(ReportError, match=r"進捗状況!C\d+: the header label '事業' was changed or its column deleted"):
         read_xlsx(gunma_xlsx)
 
 
