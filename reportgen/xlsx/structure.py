@@ -125,9 +125,18 @@ class Structure:
             for group, item in section.iter_items():
                 by_text_items.setdefault((_num(item.number), item_title(item, group)), item)
 
+        previous: tuple[str, Any] = ("", None)     # the last slot's label and its last entry's 分野
         for sslot in self.sections:
             all_entries = [e for i in sslot.items for e in i.entries] + \
                 [e for g in sslot.groups for i in g.items for e in i.entries]
+            origins = [self.where[id(e)][0] for e in all_entries if id(e) in self.where]
+            if origins and previous[1] is origins[0] and sslot.text.strip() != previous[0]:
+                self.warnings.append(Problem(
+                    self.source, None, f"{cell_name(self.sheet, sslot.row, 1)}: 分野",
+                    f"the 分野 label {sslot.text.strip()!r} differs from {previous[0]!r} above, but its entries "
+                    "continue that 分野 (a label repeated on a new printed page?): read as a new 分野 from here; "
+                    "to rename the 分野, change every repeated label"))
+            previous = (sslot.text.strip(), origins[-1] if origins else None)
             section = origin_of(all_entries, 0)
             joined = []
             for e in all_entries:
