@@ -146,9 +146,17 @@ def render_report(report: Report, target: Path, *, paper: str, font: str, pdf_va
     """
     kind = target.suffix.lower().lstrip(".")
     if kind == "xlsx":
+        import warnings
+
+        from ..core.reportwarnings import ReportWarning
         from ..xlsx.writer import render_xlsx
 
-        render_xlsx(report, target, paper="A3" if paper.upper() == "A3" else "A4")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ReportWarning)
+            render_xlsx(report, target, paper="A3" if paper.upper() == "A3" else "A4")
+        for warning in caught:
+            if isinstance(warning.message, ReportWarning):
+                echo(f"warning: {problem_text(warning.message.problem)}", err=True)
     elif kind == "html":
         from ..core.output import write_bytes_atomic
         from ..pdf.engine import render_html

@@ -311,6 +311,7 @@ TEMPLATES: tuple[str, ...] = (
     N_("a column was inserted or deleted: {label} is in column {col}, the tracker has it in column {first}; the tracker's columns cannot move: undo the change (notes go right of the tracker's columns)"),
     N_("a column was inserted or deleted before the hidden columns {cols} (the row tags are in column {col} now); the tracker's columns cannot move: undo the change (notes go right of the tracker's columns)"),
     N_('the hidden row tags (column {col}) were cleared or deleted; the sheet cannot be matched with its data: undo the change'),
+    N_("the workbook has about {count} {what}; reportgen reads back trackers of at most {limit}: it prints and can be edited, but edits cannot be read back (split the report, e.g. one per 分野)"),
     N_("the 分野 label {label} differs from {previous} above, but its entries continue that 分野 (a label repeated on a new printed page?): read as a new 分野 from here; to rename the 分野, change every repeated label"),
     N_("a column was inserted or deleted among the custom columns: {label} is in column {col}, written in column {first}; the tracker's columns cannot move: undo the change (notes go right of the tracker's columns)"),
     N_('not read back: this part of the sheet is generated (now {value}); edits belong in the rows above the summary'),

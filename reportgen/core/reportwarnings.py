@@ -66,6 +66,11 @@ class MarkWarning(ReportWarning):
     """A stated mark that the entry's KPI figures contradict (``check_marks=True``)."""
 
 
+class TrackerWarning(ReportWarning):
+    """A tracker workbook's edit that is not read back (located: file: sheet!cell: field: what),
+    or a workbook written larger than reportgen reads back."""
+
+
 def emit(found: list[ReportWarning], sink: list[ReportWarning] | None = None, *, stacklevel: int = 3) -> None:
     """Issue each warning (Python ``warnings``), log it, and append it to ``sink``."""
     for warning in found:

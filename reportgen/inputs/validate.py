@@ -51,6 +51,13 @@ def build_located(located: Located) -> Report:
     """Validate located data into a Report, or raise ReportError with every problem."""
     builder = ReportRules(located)
     report = builder.document(located.data)
+    if report is not None and not builder.problems:
+        # A report that validates renders everywhere: the workbook's cell limit
+        # applies to the texts it combines (a whole status, a plan with its KPI line).
+        from ..xlsx.precheck import long_cells
+
+        for key, message in long_cells(report, located.data):
+            builder.err(key, message)
     if builder.problems or report is None:
         if not builder.problems:
             builder.err((), "not a report")

@@ -24,8 +24,9 @@ from ..model.numbers import NumberFormat
 
 T = TypeVar("T")
 
-#: Longest text of one field, in characters (about 50 printed pages).
-MAX_TEXT_CHARS = 100_000
+#: Longest text of one field, in characters: what an Excel cell holds (about 16
+#: printed pages), since every text reaches the tracker workbook.
+MAX_TEXT_CHARS = 32_767
 #: Largest magnitude of a number (figures, series values, table cells): every
 #: renderer can sum, scale (pct: ×100) and round a figure this large, and Excel
 #: holds its digits exactly (15 significant digits).  1e308 passes as "finite"

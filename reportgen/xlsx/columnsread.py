@@ -42,10 +42,10 @@ def read_field_headers(ws: Any, header_row: int, report: Report, fields: list[Fi
         for col, value in enumerate(row, start=COL_ROLE + 1):
             moved = labels.get(cell_text(value).strip())
             if moved is not None and moved.col != col:
-                raise fail(source, f"{cell_name(MAIN_SHEET, header_row, col)}: a column was inserted or deleted "
+                raise fail(source, f"a column was inserted or deleted "
                                    f"among the custom columns: {moved.label!r} is in column {col_name(col)}, "
                                    f"written in column {col_name(moved.col)}; the tracker's columns cannot "
-                                   "move: undo the change (notes go right of the tracker's columns)")
+                                   "move: undo the change (notes go right of the tracker's columns)", cell_name(MAIN_SHEET, header_row, col))
     for f in fields:
         text = cell_text(ws.cell(header_row, f.col).value).strip()
         if text == f.label:

@@ -26,8 +26,9 @@ __all__ = ["MAX_FILE_BYTES", "MAX_MERGED_CELLS", "check_container", "fail", "is_
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-def fail(source: str, message: str) -> ReportError:
-    return ReportError([Problem(source, None, "", message)])
+def fail(source: str, message: str, where: str = "") -> ReportError:
+    """One problem of the workbook as a whole, or at ``where`` (a cell: ``進捗状況!T4``)."""
+    return ReportError([Problem(source, None, where, message)])
 
 
 def read_bytes(path: Path, source: str) -> bytes:

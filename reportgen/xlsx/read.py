@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import Problem, ReportError
-from ..core.reportwarnings import ReportWarning
+from ..core.reportwarnings import TrackerWarning
 from ..model.report import Report
 from .datasheet import data_sheet_values
 from .columnsread import check_outside, read_field_headers
@@ -51,10 +51,6 @@ from .structure import Structure
 
 __all__ = ["TrackerWarning", "open_for_reading", "open_workbook", "read_xlsx", "read_xlsx_bytes", "read_xlsx_bytes_checked",
            "read_xlsx_checked"]
-
-
-class TrackerWarning(ReportWarning):
-    """An edit in a tracker workbook that is not read back (located: file: sheet!cell: field: what)."""
 
 
 class _CachedValues:

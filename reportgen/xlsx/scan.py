@@ -65,13 +65,13 @@ def find_header(ws: Any, max_row: int, source: str) -> int:
         for first, _last, label in HEADER:
             col = found.get(label)
             if col is None:
-                raise fail(source, f"{cell_name(r, first)}: the header label {label!r} was changed or its column "
+                raise fail(source, f"the header label {label!r} was changed or its column "
                                    f"deleted; the tracker's columns cannot move: undo the change (notes go right of the "
-                                   "tracker's columns)")
+                                   "tracker's columns)", cell_name(r, first))
             if col != first:
-                raise fail(source, f"{cell_name(r, col)}: a column was inserted or deleted: {label!r} is in column "
+                raise fail(source, f"a column was inserted or deleted: {label!r} is in column "
                                    f"{col_name(col)}, the tracker has it in column {col_name(first)}; the tracker's columns "
-                                   "cannot move: undo the change (notes go right of the tracker's columns)")
+                                   "cannot move: undo the change (notes go right of the tracker's columns)", cell_name(r, col))
     labels = " · ".join(label for _f, _l, label in HEADER)
     raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} has no header {labels}")
 
@@ -82,12 +82,12 @@ def _check_tags(ws: Any, header_row: int, source: str) -> None:
         return
     for c in range(COL_RANK + 1, _SEARCH_COLS + 1):
         if c != COL_ROLE and cell_text(ws.cell(header_row, c).value).strip() == ROLE_HEADER:
-            raise fail(source, f"{cell_name(header_row, c)}: a column was inserted or deleted before the hidden "
+            raise fail(source, f"a column was inserted or deleted before the hidden "
                                f"columns {col_name(COL_KPI_FLAG)}:{col_name(COL_ROLE)} (the row tags are in column "
                                f"{col_name(c)} now); the tracker's columns cannot move: undo the change (notes go right of "
-                               "the tracker's columns)")
-    raise fail(source, f"{cell_name(header_row, COL_ROLE)}: the hidden row tags (column {col_name(COL_ROLE)}) were "
-                       "cleared or deleted; the sheet cannot be matched with its data: undo the change")
+                               "the tracker's columns)", cell_name(header_row, c))
+    raise fail(source, f"the hidden row tags (column {col_name(COL_ROLE)}) were "
+                       "cleared or deleted; the sheet cannot be matched with its data: undo the change", cell_name(header_row, COL_ROLE))
 
 
 def cell_name(row: int, col: int) -> str:

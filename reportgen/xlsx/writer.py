@@ -53,10 +53,11 @@ from openpyxl import Workbook
 
 from ..core.errors import RenderError
 from ..core.output import atomic_target
+from ..core.reportwarnings import TrackerWarning, emit
 from ..model.report import Report
 from .datasheet import write_data
 from .mainsheet import write_main
-from .precheck import check_cell_lengths
+from .precheck import check_cell_lengths, readback_problems
 from .payload import payload_json, write_payload
 from .sheet import Paper
 from .sheetlayout import build_layout
@@ -75,6 +76,7 @@ def build_workbook(report: Report, *, paper: Paper = "A3", source: str = "<repor
     for style in named_styles():
         wb.add_named_style(style)
     positions = write_main(wb, report, layout, paper)
+    emit([TrackerWarning(p) for p in readback_problems(layout, positions["header_row"], source)], stacklevel=4)
     write_data(wb, report)
     write_payload(wb, payload_json(report, layout, positions), report.marks)
     wb.active = 0

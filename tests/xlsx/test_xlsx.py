@@ -17,7 +17,7 @@ import pytest
 
 import reportgen
 from reportgen import ReportError
-from reportgen.model.report import Report
+from reportgen.model.report import Report, TextBlock
 from reportgen.xlsx.measure import text_height, wrap_lines
 from reportgen.xlsx.sheet import (
     COL_ENTRY_ID,
@@ -235,17 +235,21 @@ def test_text_never_becomes_formula(tmp_path: Path, text: str) -> None:
 
 
 def test_too_long_text_is_refused_before_writing(tmp_path: Path) -> None:
+    """validate refuses such data (tests/inputs/test_cell_limits.py); a report changed in
+    Python after loading still never reaches a half-written workbook."""
     target = tmp_path / "long.xlsx"
-    report = _small(status="あ" * 40_000)
+    report = _small(status="あ")
+    report.sections[0].items[0].entries[0].status = "あ" * 40_000
     with pytest.raises(ReportError) as err:
         render_xlsx(report, target)
     assert err.value.problems[0].path == "sections[0].items[0].entries[0].status"
     assert "32,767" in str(err.value)
     assert not target.exists()
     # several blocks each under the limit still make one cell in データ too long
-    blocks = [{"text": "い" * 20_000}, {"text": "う" * 20_000}]
+    report = _small(status=[{"text": "い"}])
+    report.sections[0].items[0].entries[0].status = [TextBlock("い" * 20_000), TextBlock("う" * 20_000)]
     with pytest.raises(ReportError) as err:
-        render_xlsx(_small(status=blocks), target)
+        render_xlsx(report, target)
     assert [p.path for p in err.value.problems] == ["sections[0].items[0].entries[0].status"]
     assert not target.exists()
 
