@@ -246,6 +246,19 @@ def _run_series(sheet: Sheet, header: GridHeader, rows: list[GridRow]) -> list[d
             for row, total, extra in zip(rows, totals, extras)]
 
 
+def read_row_grid(sheet: Sheet, header: GridHeader, r: int, first: int, last: int) -> list[dict[str, Any]] | None:
+    """Row r's figures under a month header that heads the whole sheet (a two-row header:
+    進捗状況 above 4月…3月, every item's figures on its own row); None when row r holds
+    text there instead."""
+    row = _grid_row(sheet, header, r, first, last)
+    if row is None:
+        return None
+    figures = [f for _c, f in row.figures] + [p[1] for p in (row.total, row.extra) if p]
+    row.format = row_format(figures)
+    row.values = _values(sheet, row, row.format, row.figures)
+    return _run_series(sheet, header, [row])
+
+
 def read_grid(sheet: Sheet, header: GridHeader, last_row: int, first: int, last: int
               ) -> tuple[list[dict[str, Any]], int]:
     """Series read from the rows under ``header`` (up to last_row); and the next row to read."""

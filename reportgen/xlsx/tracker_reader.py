@@ -15,7 +15,7 @@ from typing import Any
 
 from ..model.calendar import fiscal_year_in_text
 from .tracker_cells import cell_text, normal
-from .tracker_grids import month_header, read_grid
+from .tracker_grids import GridHeader, month_header, read_grid, read_row_grid
 from .tracker_sheet import Sheet
 
 __all__ = ["Header", "ReadEntry", "ReadGroup", "ReadItem", "ReadSection", "TrackerReader", "find_header"]
@@ -41,6 +41,8 @@ class Header:
     progress: int
     mark: int
     rank: int | None
+    #: A month row under the header (4月…3月 under 進捗状況) heading every item's figures.
+    months: GridHeader | None = None
 
 
 @dataclass
@@ -132,9 +134,28 @@ def find_header(sheet: Sheet) -> Header | None:
         data_start = max(sheet.last_row_of(r, c) for c in cols.values()) + 1
         for c in cols.values():
             sheet.take(r, c)
-        return Header(r, data_start, area, number, cols["title"], cols["plan"], cols["progress"],
-                       cols["mark"], cols.get("rank"))
+        header = Header(r, data_start, area, number, cols["title"], cols["plan"], cols["progress"],
+                        cols["mark"], cols.get("rank"))
+        for rr in range(r + 1, data_start + 1):
+            if any(not sheet.is_empty(rr, c) for c in (number, cols["title"], cols["plan"])):
+                break
+            months = month_header(sheet, rr, cols["progress"], cols["mark"] - 1)
+            if months is not None:
+                header.months, header.data_start = months, max(data_start, rr + 1)
+                break
+        return header
     return None
+
+
+def is_summary_row(s: Sheet, h: Header, r: int) -> bool:
+    """Row r starts the mark summary block (counts, legend, 全体/再掲 labels)."""
+    for c in s.filled(r, 1, s.max_col):
+        t = normal(s.quiet_text(r, c))
+        if _LEGEND.match(t) or (_COUNT.match(t) and c not in (h.mark,)):
+            return True
+        if t in _SUMMARY_WORDS and c < h.plan and (h.area is None or c != h.area):
+            return True
+    return False
 
 
 class ReadTree:
@@ -221,16 +242,6 @@ class TrackerReader(ReadTree):
             for c in cols.values():
                 self.sheet.take(r, c)
             return True
-        return False
-
-    def is_summary(self, r: int) -> bool:
-        s = self.sheet
-        for c in s.filled(r, 1, s.max_col):
-            t = normal(s.quiet_text(r, c))
-            if _LEGEND.match(t) or (_COUNT.match(t) and c not in (self.h.mark,)):
-                return True
-            if t in _SUMMARY_WORDS and c < self.h.plan and (self.h.area is None or c != self.h.area):
-                return True
         return False
 
     def read_summary(self, r: int) -> None:
@@ -352,6 +363,11 @@ class TrackerReader(ReadTree):
                         self.year_labels.append((fy[0], row["label"], r, h.progress))
             self.grid_until = next_row
             return
+        if h.months is not None and (series := read_row_grid(s, h.months, r, first, last)):
+            entry = self.ensure_entry(r)
+            entry.flush()
+            entry.blocks.extend({"series": data} for data in series)
+            return
         cells = [c for c in s.filled(r, first, last) if (r, c) not in s.covered]
         if not cells:
             return
@@ -388,7 +404,7 @@ class TrackerReader(ReadTree):
                     continue
             if self.is_repeated_header(r):
                 continue
-            if self.is_summary(r):
+            if is_summary_row(s, h, r):
                 summary = True
                 self.close_item()
                 self.read_summary(r)

@@ -592,3 +592,55 @@ def test_a_sheet_wide_merge_is_refused_before_loading(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=rf"Sheet1!W200:XFD1048576: more than {xlsx_limits.MAX_MERGED_CELLS:,} "
                                           "merged cells"):
         import_tracker(path)
+
+
+def _two_row_header(path: Path, *, merged: bool, spacer: int) -> Path:
+    """A tracker whose header has 4月…3月・計 under 進捗状況, each item's figures on its own row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "R6進捗"
+    ws["A1"] = "令和6年度 静岡支部 事業計画 進捗状況"
+    hdr, c0 = 4, 1 + spacer
+    for k, label in ((0, "項番"), (1, "事業"), (2, "実施（手段・スケジュール）概要"), (3, "進捗状況"),
+                     (16, "実施状況"), (17, "全国順位")):
+        ws.cell(hdr, c0 + k, label)
+    ws.merge_cells(start_row=hdr, start_column=c0 + 3, end_row=hdr, end_column=c0 + 15)
+    for k, month in enumerate(["4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月", "3月",
+                               "計"]):
+        ws.cell(hdr + 1, c0 + 3 + k, month)
+    if merged:
+        for k in (0, 1, 2, 16, 17):
+            ws.merge_cells(start_row=hdr, start_column=c0 + k, end_row=hdr + 1, end_column=c0 + k)
+    r = hdr + 2
+    for number, title, plan, values, mark in (
+            ("1", "健診受診率の向上", "事業者健診データの取得を進める。", [120, 135, 150, 160], "○"),
+            ("2", "被扶養者の特定健診", "集団健診を実施する。", [12.5, 14.25, 20.0], "△")):
+        ws.cell(r, c0, number)
+        ws.cell(r, c0 + 1, title)
+        ws.cell(r, c0 + 2, plan)
+        for k, v in enumerate(values):
+            ws.cell(r, c0 + 3 + k, v)
+        ws.cell(r, c0 + 15, sum(values))
+        ws.cell(r, c0 + 16, mark)
+        r += 1
+    ws.cell(r, c0, "3")
+    ws.cell(r, c0 + 1, "ジェネリック使用促進")
+    ws.cell(r, c0 + 2, "差額通知を送付する。")
+    ws.cell(r, c0 + 3, "8月に差額通知 2,400件を送付。")
+    ws.merge_cells(start_row=r, start_column=c0 + 3, end_row=r, end_column=c0 + 15)
+    ws.cell(r, c0 + 16, "○")
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("merged, spacer", [(True, 0), (False, 0), (True, 2)])
+def test_a_month_row_under_the_header_heads_every_items_figures(tmp_path: Path, merged: bool, spacer: int) -> None:
+    result = import_tracker(_two_row_header(tmp_path / "two-row.xlsx", merged=merged, spacer=spacer))
+    assert result.warnings == []
+    items = result.report.sections[0].items
+    first = items[0].entries[0].status[0].series
+    assert first.rows[0].values[:5] == [120, 135, 150, 160, None] and first.total == "sum"
+    second = items[1].entries[0].status[0].series
+    assert second.rows[0].values[:3] == [12.5, 14.25, 20.0] and second.format == "dec:2"
+    assert items[2].entries[0].status == "8月に差額通知 2,400件を送付。"
+    assert [e.mark for i in items for e in i.entries] == ["○", "△", "○"]
