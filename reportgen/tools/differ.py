@@ -245,6 +245,12 @@ class StructureDiffer:
             if norm(a) != norm(b):
                 self.add("heading", where_item, what, None if a in (None, "") else str(a),
                          None if b in (None, "") else str(b))
+        for name in list(new.fields) + [n for n in old.fields if n not in new.fields]:
+            a, b = old.fields.get(name), new.fields.get(name)
+            if a is None or b is None:
+                self.add("status", where_item, f"欄「{name}」 {'追加' if a is None else '削除'}")
+            else:
+                self.entries.content(where_item, f"欄「{name}」", a, b)
         pairs, removed, added = match(old.entries, new.entries, keys)
         if reordered(pairs):
             self.add("heading", where_item, "項目の順序 変更")

@@ -188,3 +188,19 @@ def test_cli_invalid_input_exit_2(write, tmp_path: Path) -> None:
     assert not out.exists() and "Traceback" not in result.stderr
     result = reportgen_cli("diff", str(Q1), str(Q2), "-o", str(tmp_path / "d.txt"))
     assert result.returncode == 2 and ".html or .pdf" in result.stderr
+
+
+def test_fields_of_items_and_entries_are_compared() -> None:
+    """Custom fields (report.columns) are part of the report: the workbook shows them, diff names them."""
+    old = reportgen.load(Q2)
+    new = copy.deepcopy(old)
+    item = new.sections[0].items[0]
+    old.sections[0].items[0].fields["課題"] = "予算の精査"
+    item.fields["課題"] = "予算の精査と早期執行"
+    item.entries[0].fields["次年度"] = "継続"
+    lines = [c.text() for c in diff_reports(old, new).changes]
+    assert f"{S1}: 欄「課題」 変更「予算の精査と早期執行」" in lines, lines
+    assert f"{S1} ①: 欄「次年度」 追加" in lines, lines
+    del item.fields["課題"]
+    lines = [c.text() for c in diff_reports(old, new).changes]
+    assert f"{S1}: 欄「課題」 削除" in lines, lines
