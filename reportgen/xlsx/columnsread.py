@@ -18,7 +18,7 @@ from .fieldcols import FieldColumn
 from .guard import fail
 from .readback import cell_name
 from .scan import cell_text, col_name
-from .sheet import COL_KPI_FLAG, COL_ROLE, MAIN_SHEET
+from .sheet import COL_KPI_FLAG, COL_ROLE
 
 __all__ = ["MAX_OUTSIDE_WARNINGS", "check_outside", "read_field_headers"]
 
@@ -45,13 +45,13 @@ def read_field_headers(ws: Any, header_row: int, report: Report, fields: list[Fi
                 raise fail(source, f"a column was inserted or deleted "
                                    f"among the custom columns: {moved.label!r} is in column {col_name(col)}, "
                                    f"written in column {col_name(moved.col)}; the tracker's columns cannot "
-                                   "move: undo the change (notes go right of the tracker's columns)", cell_name(MAIN_SHEET, header_row, col))
+                                   "move: undo the change (notes go right of the tracker's columns)", cell_name(ws.title, header_row, col))
     for f in fields:
         text = cell_text(ws.cell(header_row, f.col).value).strip()
         if text == f.label:
             continue
         if not text:
-            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, header_row, f.col)}: report.columns",
+            warnings.append(Problem(source, None, f"{cell_name(ws.title, header_row, f.col)}: report.columns",
                                     f"the label of column {f.name!r} was cleared; it is kept ({f.label!r})"))
             continue
         if f.name in columns:
@@ -83,8 +83,8 @@ def check_outside(ws: Any, header_row: int, entry_rows: set[int], fields: list[F
         else:
             message = (f"not read back: {value!r} in column {f.label!r} is read only on an entry's first row "
                        "(the row of its mark)")
-        warnings.append(Problem(source, None, cell_name(MAIN_SHEET, row, col), message))
+        warnings.append(Problem(source, None, cell_name(ws.title, row, col), message))
     if len(found) > MAX_OUTSIDE_WARNINGS:
-        warnings.append(Problem(source, None, f"{MAIN_SHEET}",
+        warnings.append(Problem(source, None, f"{ws.title}",
                                 f"not read back: {len(found) - MAX_OUTSIDE_WARNINGS} more cells outside the "
                                 "tracker's columns"))

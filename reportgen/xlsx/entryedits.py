@@ -34,6 +34,7 @@ class EntryEdits:
             f"E{n}": (path, item, entry) for n, (path, item, _i, entry) in enumerate(entry_paths(report))
         }
         self.taken: set[str] = set()
+        self.sheet = MAIN_SHEET      # the sheet's name in messages (set by the reader: it may be renamed)
         self.fields = field_columns(report)
         self.index: dict[str, int] = {f"E{n}": i for n, (_p, _item, i, _e) in enumerate(entry_paths(report))}
         self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
@@ -55,7 +56,7 @@ class EntryEdits:
         scale = self.report.marks
         mark = scale.normalise(text)
         if mark is None:
-            cell = f"{MAIN_SHEET}!{col_letter(COL_MARK)}{row}"
+            cell = f"{self.sheet}!{col_letter(COL_MARK)}{row}"
             self.problems.append(Problem(self.source, None, f"{cell}: {path}.mark",
                                          f"'{text}' is not a mark of the '{scale.name}' scale "
                                          f"({' '.join(scale.allowed)})"))
@@ -68,11 +69,11 @@ class EntryEdits:
         found = self.entries.get(seen.entry_id)
         written = self.written.get(seen.entry_id)
         if found is None or not isinstance(written, dict):
-            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_ENTRY_ID)}{seen.row}",
+            self.problems.append(Problem(self.source, None, f"{self.sheet}!{col_letter(COL_ENTRY_ID)}{seen.row}",
                                          f"unknown entry tag {seen.entry_id!r} (hidden column edited?)"))
             return
         if seen.entry_id in self.taken:
-            self.problems.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_ENTRY_ID)}{seen.row}",
+            self.problems.append(Problem(self.source, None, f"{self.sheet}!{col_letter(COL_ENTRY_ID)}{seen.row}",
                                          f"entry tag {seen.entry_id!r} appears twice (rows copied with their "
                                          "hidden columns?); copy only the visible cells"))
             return
@@ -80,11 +81,11 @@ class EntryEdits:
         path, _item, entry = found
         seen.entry = entry
         for r in seen.orphans:
-            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_PROGRESS)}{r}: {path}",
+            self.warnings.append(Problem(self.source, None, f"{self.sheet}!{col_letter(COL_PROGRESS)}{r}: {path}",
                                          "not read back: a text row left over from an entry whose first row "
                                          "was deleted (delete all of its rows, or none)"))
         entry.mark = self.mark(seen.mark, seen.row, path)
-        edits = GridEdits(self.source, MAIN_SHEET, path, entry, self.problems, self.warnings,
+        edits = GridEdits(self.source, self.sheet, path, entry, self.problems, self.warnings,
                           self.report.period_info.months_reached(self.report.fiscal_year), self.cached)
         written_grids = self.grid_rows.get(seen.entry_id, {})
         for tail, rows in seen.grids.items():
@@ -94,7 +95,7 @@ class EntryEdits:
                 edits.warn(seen.row, COL_PROGRESS, path, "a grid's rows were deleted; deleting a grid is not read "
                                                          "back (its figures are kept)")
         apply_rank(entry, cell_text(seen.rank), self.ranks.get(seen.entry_id, ""),
-                   f"{MAIN_SHEET}!{col_letter(COL_RANK)}{seen.row}: {path}.kpi.national", self.source, self.problems)
+                   f"{self.sheet}!{col_letter(COL_RANK)}{seen.row}: {path}.kpi.national", self.source, self.problems)
         if not same_text(seen.plan, str(written.get("plan", ""))):
             entry.plan = plan_from(seen.plan, written) or None
         self.status(entry, seen, written.get("pieces") or {})
@@ -143,7 +144,7 @@ class EntryEdits:
         entry.fields = {f.name: text for f in self.fields if (text := seen.fields.get(f.col, "")).strip()}
         rank = cell_text(seen.rank).strip()
         if rank:
-            self.warnings.append(Problem(self.source, None, f"{MAIN_SHEET}!{col_letter(COL_RANK)}{seen.row}",
+            self.warnings.append(Problem(self.source, None, f"{self.sheet}!{col_letter(COL_RANK)}{seen.row}",
                                          "全国順位 of a new entry is not read back (it has no KPI)"))
         seen.entry = entry
 

@@ -13,7 +13,7 @@ from ..model.report import Report
 from ..model.wording import report_heading
 from .readback import cell_name, same_value
 from .scan import cell_text, same_text
-from .sheet import COL_AREA, COL_MARK, COL_PROGRESS, COL_RANK, COL_ROLE, MAIN_SHEET, ROLE_PREFACE
+from .sheet import COL_AREA, COL_MARK, COL_PROGRESS, COL_RANK, COL_ROLE, ROLE_PREFACE
 from .summary import summary_texts
 
 __all__ = ["check_summary", "compare_generated", "read_top"]
@@ -32,12 +32,12 @@ def read_top(ws: Any, report: Report, header_row: int, source: str, warnings: li
             title = title[: -len(f"（{org}）")].rstrip()
         report.title = title
     elif not title:
-        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_AREA)}: report.title",
+        warnings.append(Problem(source, None, f"{cell_name(ws.title, 1, COL_AREA)}: report.title",
                                 "the title was cleared; the title is kept (a report needs one)"))
     issued = cell_text(ws.cell(1, COL_MARK).value).strip()
     written_issued = wareki_date(report.issued) if report.issued is not None else ""
     if issued != written_issued:
-        warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, 1, COL_MARK)}: report.issued",
+        warnings.append(Problem(source, None, f"{cell_name(ws.title, 1, COL_MARK)}: report.issued",
                                 f"the issue date is not read back from the sheet (kept {written_issued or 'none'!r}); "
                                 "change it in the data"))
     texts = [t for block in report.preface for t in block_text_plain(block) if t]
@@ -45,17 +45,17 @@ def read_top(ws: Any, report: Report, header_row: int, source: str, warnings: li
     for k, r in enumerate(rows):
         seen = cell_text(ws.cell(r, COL_AREA).value)
         if k >= len(texts) or not same_text(seen, texts[k]):
-            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, COL_AREA)}: preface",
+            warnings.append(Problem(source, None, f"{cell_name(ws.title, r, COL_AREA)}: preface",
                                     "the preface is not read back from the sheet; change it in the data"))
     for r, values in enumerate(ws.iter_rows(min_row=1, max_row=header_row - 1, max_col=COL_RANK,
                                             values_only=True), start=1):
         for c, value in enumerate(values, start=1):
             if c == COL_AREA or (r == 1 and c == COL_MARK) or not cell_text(value).strip():
                 continue
-            warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}",
+            warnings.append(Problem(source, None, f"{cell_name(ws.title, r, c)}",
                                     f"not read back: {value!r} is outside the cells of the title and preface"))
     if len(rows) < len(texts):
-        warnings.append(Problem(source, None, f"{MAIN_SHEET}!A2: preface",
+        warnings.append(Problem(source, None, f"{ws.title}!A2: preface",
                                 "preface rows were deleted; the preface is not read back from the sheet"))
 
 
@@ -71,13 +71,13 @@ def check_summary(ws: Any, start: int, max_row: int, report: Report, source: str
         for c, value in enumerate(values, start=1):
             if c == count_col and 0 < k < len(expected):
                 if not (isinstance(value, str) and value.startswith(("=COUNTIF", "=SUM"))):
-                    warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: summary",
+                    warnings.append(Problem(source, None, f"{cell_name(ws.title, r, c)}: summary",
                                             f"the mark summary is counted from the marks; {value!r} typed here "
                                             "is not read back (restore the formula)"))
                 continue
             if cell_text(value).strip() != want.get(c, "").strip():
                 where = "summary" if k < len(expected) else "below the report"
-                warnings.append(Problem(source, None, f"{cell_name(MAIN_SHEET, r, c)}: {where}",
+                warnings.append(Problem(source, None, f"{cell_name(ws.title, r, c)}: {where}",
                                         f"not read back: this part of the sheet is generated "
                                         f"(now {value!r}); edits belong in the rows above the summary"))
 

@@ -57,8 +57,8 @@ class _CachedValues:
     """Values Excel or LibreOffice last computed for formula cells of 進捗状況
     (kept by the same pass that read the formulas)."""
 
-    def __init__(self, cached: Any) -> None:
-        self.ws = cached[MAIN_SHEET]
+    def __init__(self, cached: Any, title: str = MAIN_SHEET) -> None:
+        self.ws = cached[title]
 
     def __call__(self, row: int, col: int) -> Any:
         return self.ws.cell(row, col).value
@@ -75,6 +75,22 @@ def _heads(report: Report) -> dict[str, dict[int, str]]:
             heads["title"][id(item)] = item_title(item, group)
             heads["number"][id(item)] = number_text(item.number)
     return heads
+
+
+def _main_sheet(wb: Any, source: str) -> Any:
+    """The 進捗状況 sheet, also when people renamed it (R5進捗): then the one visible sheet
+    besides データ whose header row is the tracker's."""
+    if MAIN_SHEET in wb.sheetnames:
+        return wb[MAIN_SHEET]
+    for ws in wb.worksheets:
+        if ws.title in (DATA_SHEET, HIDDEN_SHEET) or getattr(ws, "sheet_state", "visible") != "visible":
+            continue
+        try:
+            find_header(ws, ws.max_row, source)
+        except ReportError:
+            continue
+        return ws
+    raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} is missing")
 
 
 def read_xlsx_checked(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
@@ -110,15 +126,14 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
         raise
     except Exception as exc:  # noqa: BLE001 - damaged JSON of an unexpected shape
         raise fail(source, f"the embedded report data is damaged ({type(exc).__name__})") from None
-    if MAIN_SHEET not in wb.sheetnames:
-        raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} is missing")
-    ws = wb[MAIN_SHEET]
+    ws = _main_sheet(wb, source)
     max_row = ws.max_row
     header_row = find_header(ws, max_row, source)
     written_data = data_sheet_values(report)
     heads = _heads(report)
     applier = EntryEdits(report, payload["written"], source)
-    applier.cached = _CachedValues(cached)
+    applier.sheet = ws.title
+    applier.cached = _CachedValues(cached, ws.title)
     read_top(ws, report, header_row, source, applier.warnings)
     fields = field_columns(report)
     read_field_headers(ws, header_row, report, fields, source, applier.warnings)
@@ -126,7 +141,7 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
     check_outside(ws, header_row, {seen.row for seen in seen_list}, fields, source, applier.warnings)
     for seen in seen_list:
         applier.apply(seen)
-    structure = Structure(report, source, MAIN_SHEET)
+    structure = Structure(report, source, ws.title)
     for kind, row, value in events:
         if kind == "area":
             structure.area(row, value)
@@ -141,7 +156,7 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
     check_summary(ws, end, max_row, report, source, applier.warnings)
     if DATA_SHEET in wb.sheetnames:
         applier.warnings.extend(compare_generated(wb[DATA_SHEET], written_data, DATA_SHEET, source))
-    applier.warnings.extend(other_sheet_warnings(wb, (MAIN_SHEET, DATA_SHEET, HIDDEN_SHEET), source))
+    applier.warnings.extend(other_sheet_warnings(wb, (ws.title, DATA_SHEET, HIDDEN_SHEET), source))
     applier.warnings.extend(comment_warnings(cached, source))
     if applier.problems:
         raise ReportError(applier.problems)

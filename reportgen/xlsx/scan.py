@@ -67,11 +67,11 @@ def find_header(ws: Any, max_row: int, source: str) -> int:
             if col is None:
                 raise fail(source, f"the header label {label!r} was changed or its column "
                                    f"deleted; the tracker's columns cannot move: undo the change (notes go right of the "
-                                   "tracker's columns)", cell_name(r, first))
+                                   "tracker's columns)", cell_name(r, first, ws.title))
             if col != first:
                 raise fail(source, f"a column was inserted or deleted: {label!r} is in column "
                                    f"{col_name(col)}, the tracker has it in column {col_name(first)}; the tracker's columns "
-                                   "cannot move: undo the change (notes go right of the tracker's columns)", cell_name(r, col))
+                                   "cannot move: undo the change (notes go right of the tracker's columns)", cell_name(r, col, ws.title))
     labels = " · ".join(label for _f, _l, label in HEADER)
     raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} has no header {labels}")
 
@@ -85,13 +85,13 @@ def _check_tags(ws: Any, header_row: int, source: str) -> None:
             raise fail(source, f"a column was inserted or deleted before the hidden "
                                f"columns {col_name(COL_KPI_FLAG)}:{col_name(COL_ROLE)} (the row tags are in column "
                                f"{col_name(c)} now); the tracker's columns cannot move: undo the change (notes go right of "
-                               "the tracker's columns)", cell_name(header_row, c))
+                               "the tracker's columns)", cell_name(header_row, c, ws.title))
     raise fail(source, f"the hidden row tags (column {col_name(COL_ROLE)}) were "
-                       "cleared or deleted; the sheet cannot be matched with its data: undo the change", cell_name(header_row, COL_ROLE))
+                       "cleared or deleted; the sheet cannot be matched with its data: undo the change", cell_name(header_row, COL_ROLE, ws.title))
 
 
-def cell_name(row: int, col: int) -> str:
-    return f"{MAIN_SHEET}!{col_name(col)}{row}"
+def cell_name(row: int, col: int, sheet: str = MAIN_SHEET) -> str:
+    return f"{sheet}!{col_name(col)}{row}"
 
 
 def col_name(col: int) -> str:
