@@ -27,6 +27,7 @@ from reportgen.pdf.parallel import (
 from reportgen.pdf.engine import render_html, render_pdf
 from reportgen.tools.synthetic import synthetic_report
 from reportgen.pdf.textfilters import lines
+from pdfread import links, outline, pages_text
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(t) for t in ("pdftotext", "qpdf")), reason="poppler-utils and qpdf are needed")
@@ -39,13 +40,6 @@ def _report(entries: int = ENTRIES, **changes: object) -> Report:
     data["report"]["appendix"] = ["kpi-summary", "mark-summary"]
     data["report"].update(changes)
     return Report.from_dict(data, source="<test>")
-
-
-def _pages_text(path: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    pages = out.split("\f")
-    return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +61,7 @@ def test_split_into_parts(pdfs: tuple[Path, Path, dict]) -> None:
 
 def test_same_pages_and_text(pdfs: tuple[Path, Path, dict]) -> None:
     single, parallel, info = pdfs
-    a, b = _pages_text(single), _pages_text(parallel)
+    a, b = pages_text(single), pages_text(parallel)
     assert len(a) == len(b) == info["pages"]
     for number, (x, y) in enumerate(zip(a, b), 1):
         assert x == y, f"page {number} differs"
@@ -79,13 +73,13 @@ def test_parts_one_after_the_other_same_pages(pdfs: tuple[Path, Path, dict], tmp
     out = tmp_path / "sequential.pdf"
     info = render_pdf_parallel(_report(), out, jobs=1)
     assert len(info["parts"]) == 3  # one per 分野
-    assert _pages_text(out) == _pages_text(single)
-    assert _outline(PdfReader(out)) == _outline(PdfReader(single))
+    assert pages_text(out) == pages_text(single)
+    assert outline(PdfReader(out), with_top=True) == outline(PdfReader(single), with_top=True)
 
 
 def test_page_numbers(pdfs: tuple[Path, Path, dict]) -> None:
     _single, parallel, _info = pdfs
-    pages = _pages_text(parallel)
+    pages = pages_text(parallel)
     total = len(pages)
     for number, text in enumerate(pages, 1):
         found = re.findall(r"^(\d+) / (\d+)$", text, re.MULTILINE)
@@ -93,22 +87,8 @@ def test_page_numbers(pdfs: tuple[Path, Path, dict]) -> None:
 
 
 def _pagerefs(path: Path) -> list[str]:
-    text = "".join(_pages_text(path))
+    text = "".join(pages_text(path))
     return re.findall(r"^P\d+$", text[text.index("掲載"):], re.MULTILINE)
-
-
-def _links(path: Path) -> list[tuple[int, str, int]]:
-    """(page, destination, page it resolves to) of every internal link."""
-    reader = PdfReader(path)
-    dests = reader.named_destinations
-    out = []
-    for number, page in enumerate(reader.pages, 1):
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
-                name = str(annot["/Dest"])
-                out.append((number, name, reader.get_destination_page_number(dests[name]) + 1))
-    return out
 
 
 def test_pagerefs_equal_and_links_work(pdfs: tuple[Path, Path, dict]) -> None:
@@ -116,26 +96,16 @@ def test_pagerefs_equal_and_links_work(pdfs: tuple[Path, Path, dict]) -> None:
     refs = _pagerefs(single)
     assert len(refs) >= 10
     assert _pagerefs(parallel) == refs
-    links = _links(parallel)
-    assert links == _links(single)
+    found = links(parallel)
+    assert found == links(single)
     # each printed 掲載ページ is the page its link lands on (a link may have several boxes)
-    unique = list(dict.fromkeys(links))
+    unique = list(dict.fromkeys(found))
     assert [f"P{target}" for _page, _name, target in unique] == refs
-
-
-def _outline(reader: PdfReader, items: list | None = None, level: int = 0) -> list[tuple[int, str, int, int]]:
-    out: list[tuple[int, str, int, int]] = []
-    for item in reader.outline if items is None else items:
-        if isinstance(item, list):
-            out.extend(_outline(reader, item, level + 1))
-        else:
-            out.append((level, item.title, reader.get_destination_page_number(item), round(float(item.top))))
-    return out
 
 
 def test_outline_equal(pdfs: tuple[Path, Path, dict]) -> None:
     single, parallel, _info = pdfs
-    a, b = _outline(PdfReader(single)), _outline(PdfReader(parallel))
+    a, b = outline(PdfReader(single), with_top=True), outline(PdfReader(parallel), with_top=True)
     assert len(a) > 30
     assert a == b
     assert {level for level, *_ in a} == {0, 1}
@@ -225,7 +195,7 @@ def test_cli_jobs(tmp_path: Path) -> None:
     out = tmp_path / "big.pdf"
     result = CliRunner().invoke(main, ["render", str(source), "-o", str(out), "--jobs", "2"])
     assert result.exit_code == 0, result.output
-    pages = _pages_text(out)
+    pages = pages_text(out)
     assert re.search(rf"^1 / {len(pages)}$", pages[0], re.MULTILINE)
     assert CliRunner().invoke(main, ["render", str(source), "-o", str(out), "--jobs", "0"]).exit_code == 2
 

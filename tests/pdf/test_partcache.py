@@ -19,6 +19,7 @@ from reportgen import Report
 from reportgen.pdf import partcache
 from reportgen.pdf.engine import render_pdf
 from reportgen.tools.synthetic import synthetic_report
+from pdfread import links, outline, pages_text
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is needed")
 
@@ -53,36 +54,6 @@ def _render(data: dict[str, Any], out: Path, **options: Any) -> partcache.CacheR
     return partcache.last_run()
 
 
-def _pages_text(path: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    pages = out.split("\f")
-    return pages[:-1] if pages and not pages[-1].strip() else pages
-
-
-def _outline(reader: PdfReader, items: list | None = None, level: int = 0) -> list[tuple[int, str, int]]:
-    out: list[tuple[int, str, int]] = []
-    for item in reader.outline if items is None else items:
-        if isinstance(item, list):
-            out.extend(_outline(reader, item, level + 1))
-        else:
-            out.append((level, item.title, reader.get_destination_page_number(item)))
-    return out
-
-
-def _links(path: Path) -> list[tuple[int, str, int]]:
-    reader = PdfReader(path)
-    dests = reader.named_destinations
-    out = []
-    for number, page in enumerate(reader.pages, 1):
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
-                name = str(annot["/Dest"])
-                out.append((number, name, reader.get_destination_page_number(dests[name]) + 1))
-    return out
-
-
 def _pagerefs(pages: list[str]) -> list[str]:
     text = "".join(pages)
     return re.findall(r"^P\d+$", text[text.index("掲載"):], re.MULTILINE)
@@ -112,7 +83,7 @@ def test_an_edit_re_lays_only_its_section(tmp_path: Path, cache_dir: Path) -> No
     assert run.reused == 3
     assert "re-laid ２ 戦略的保険者機能関係" in run.describe()
     render_pdf(_report(edited), tmp_path / "plain.pdf")  # no cache
-    assert _pages_text(tmp_path / "c.pdf") == _pages_text(tmp_path / "plain.pdf")
+    assert pages_text(tmp_path / "c.pdf") == pages_text(tmp_path / "plain.pdf")
 
 
 def test_view_options_are_part_of_the_key(tmp_path: Path) -> None:
@@ -204,16 +175,16 @@ def test_a_part_that_grows_shifts_every_later_page(tmp_path: Path) -> None:
     assert run.relaid == [_headings(data)[0], "appendix"]
     assert run.reused == 2
     render_pdf(_report(grown), plain)  # no cache: one WeasyPrint document
-    text, expected = _pages_text(cached), _pages_text(plain)
-    assert len(expected) > len(_pages_text(before))  # it did grow
+    text, expected = pages_text(cached), pages_text(plain)
+    assert len(expected) > len(pages_text(before))  # it did grow
     assert text == expected
     total = len(text)
     for number, page in enumerate(text, 1):
         assert re.findall(r"^(\d+) / (\d+)$", page, re.MULTILINE) == [(str(number), str(total))]
     assert _pagerefs(text) == _pagerefs(expected)
-    assert _pagerefs(text)[-1] != _pagerefs(_pages_text(before))[-1]  # the last 分野's item moved on
-    assert _outline(PdfReader(cached)) == _outline(PdfReader(plain))
-    assert _links(cached) == _links(plain)
+    assert _pagerefs(text)[-1] != _pagerefs(pages_text(before))[-1]  # the last 分野's item moved on
+    assert outline(PdfReader(cached)) == outline(PdfReader(plain))
+    assert links(cached) == links(plain)
 
 
 # --------------------------------------------------------------------------- the store
@@ -240,7 +211,7 @@ def test_a_corrupt_or_truncated_entry_is_laid_out_again_and_rewritten(tmp_path: 
     assert len(run.relaid) == 2 and run.reused == 2
     assert {p: p.stat().st_size for p in _entries(cache_dir)} == sizes  # rewritten whole
     assert partcache.load(truncated.name) is not None
-    assert _pages_text(tmp_path / "b.pdf") == _pages_text(tmp_path / "a.pdf")
+    assert pages_text(tmp_path / "b.pdf") == pages_text(tmp_path / "a.pdf")
 
 
 def test_lru_keeps_the_recently_used_within_the_bound(cache_dir: Path) -> None:
@@ -282,14 +253,14 @@ def test_two_processes_share_the_cache(tmp_path: Path, cache_dir: Path) -> None:
     for proc in procs:
         _out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
-    assert _pages_text(tmp_path / "1.pdf") == _pages_text(tmp_path / "2.pdf")
+    assert pages_text(tmp_path / "1.pdf") == pages_text(tmp_path / "2.pdf")
     files = _entries(cache_dir)
     assert len(files) == 9 and all(partcache.load(p.name) is not None for p in files)  # 3 pieces and 3 maps
     assert not [p for p in (cache_dir / "parts").iterdir() if p.name.startswith(".")]  # no temporary left
     data = _data()
     run = _render(data, tmp_path / "3.pdf")  # the same report in this process: all from the cache
     assert run.relaid == [] and run.reused == 4
-    assert _pages_text(tmp_path / "3.pdf") == _pages_text(tmp_path / "1.pdf")
+    assert pages_text(tmp_path / "3.pdf") == pages_text(tmp_path / "1.pdf")
 
 
 # --------------------------------------------------------------------------- command line
@@ -310,7 +281,7 @@ def test_cli_uses_the_cache_unless_told_not_to(tmp_path: Path, cache_dir: Path) 
     result = runner.invoke(main, ["render", str(source), "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 0, result.output
     assert len(_entries(cache_dir)) == 9  # 3 分野 (a piece and a sync map each), the KPI list, the page numbers, the joined PDF
-    assert _pages_text(tmp_path / "a.pdf") == _pages_text(tmp_path / "b.pdf")
+    assert pages_text(tmp_path / "a.pdf") == pages_text(tmp_path / "b.pdf")
 
 
 def test_watch_says_what_it_re_laid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from reportgen import Report
 from reportgen.pdf import partcache
 from reportgen.pdf.engine import render_pdf
 from reportgen.tools.synthetic import synthetic_report
+from pdfread import links, outline, pages_text
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is needed")
 
@@ -57,36 +57,6 @@ def _report(data: dict[str, Any]) -> Report:
     return Report.from_dict(copy.deepcopy(data), source="<partsync test>")
 
 
-def _pages_text(path: Path) -> list[str]:
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                         check=True).stdout
-    pages = out.split("\f")
-    return pages[:-1] if pages and not pages[-1].strip() else pages
-
-
-def _outline(reader: PdfReader, items: list | None = None, level: int = 0) -> list[tuple[int, str, int]]:
-    out: list[tuple[int, str, int]] = []
-    for item in reader.outline if items is None else items:
-        if isinstance(item, list):
-            out.extend(_outline(reader, item, level + 1))
-        else:
-            out.append((level, item.title, reader.get_destination_page_number(item)))
-    return out
-
-
-def _links(path: Path) -> list[tuple[int, str, int]]:
-    reader = PdfReader(path)
-    dests = reader.named_destinations
-    out = []
-    for number, page in enumerate(reader.pages, 1):
-        for annot in page.get("/Annots") or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
-                name = str(annot["/Dest"])
-                out.append((number, name, reader.get_destination_page_number(dests[name]) + 1))
-    return out
-
-
 def _cached(data: dict[str, Any], out: Path) -> partcache.CacheRun:
     render_pdf(_report(data), out, cache=True)
     return partcache.last_run()
@@ -96,12 +66,12 @@ def _same_document(data: dict[str, Any], cached: Path, tmp_path: Path) -> list[s
     """Assert ``cached`` is what a full render without the cache prints; its text per page."""
     plain = tmp_path / f"plain-{cached.stem}.pdf"
     render_pdf(_report(data), plain)  # no cache: one WeasyPrint document
-    text, expected = _pages_text(cached), _pages_text(plain)
+    text, expected = pages_text(cached), pages_text(plain)
     assert text == expected
     for number, page in enumerate(text, 1):
         assert re.findall(r"^(\d+) / (\d+)$", page, re.MULTILINE) == [(str(number), str(len(text)))]
-    assert _outline(PdfReader(cached)) == _outline(PdfReader(plain))
-    assert _links(cached) == _links(plain)
+    assert outline(PdfReader(cached)) == outline(PdfReader(plain))
+    assert links(cached) == links(plain)
     return text
 
 
@@ -135,7 +105,7 @@ def test_a_one_entry_edit_re_lays_a_few_items_of_its_section(tmp_path: Path) -> 
 def test_an_edit_that_grows_an_item_by_a_page_shifts_every_later_page(tmp_path: Path) -> None:
     data = _synthetic(160)
     _cached(data, tmp_path / "a.pdf")
-    before = _pages_text(tmp_path / "a.pdf")
+    before = pages_text(tmp_path / "a.pdf")
     grown = copy.deepcopy(data)
     items = grown["sections"][0]["items"]
     items[len(items) // 2]["entries"][1]["plan"] += _ADDED * 25  # about a page more
@@ -150,7 +120,7 @@ def test_an_edit_that_grows_an_item_by_a_page_shifts_every_later_page(tmp_path: 
 def test_an_edit_that_shrinks_an_item_pulls_later_pages_back(tmp_path: Path) -> None:
     data = _synthetic(160)
     _cached(data, tmp_path / "a.pdf")
-    before = _pages_text(tmp_path / "a.pdf")
+    before = pages_text(tmp_path / "a.pdf")
     shrunk = copy.deepcopy(data)
     items = shrunk["sections"][1]["items"]
     for item in items[len(items) // 2 - 1:len(items) // 2 + 1]:
