@@ -82,7 +82,11 @@ def _reader_classes() -> tuple[type, type]:
     from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
     from openpyxl.worksheet.worksheet import Worksheet
+    from openpyxl.xml.constants import SHARED_STRINGS
     from openpyxl.xml.functions import iterparse  # defusedxml's
+    from defusedxml import DTDForbidden, EntitiesForbidden
+
+    from .sheetxml import BAD_XML, parse_shared_strings, parse_sheet
 
     class Parser(WorkSheetParser):  # type: ignore[misc]
         """Also keeps, for each formula cell, the value cached with it (one pass for both)."""
@@ -155,34 +159,54 @@ def _reader_classes() -> tuple[type, type]:
             return cell
 
     class SheetReader(WorksheetReader):  # type: ignore[misc]
-        def __init__(self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool) -> None:
+        """Binds the cells parsed by :mod:`reportgen.xlsx.sheetxml` (``engine="expat"``) or
+        by openpyxl's own parser (``engine="openpyxl"``: the reference the tests compare
+        with, and the fallback when the first cannot read a sheet)."""
+
+        def __init__(self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool,
+                     engine: str = "expat") -> None:
             super().__init__(ws, xml_source, shared_strings, data_only, rich_text)
             parser = self.parser
             self.parser = Parser(xml_source, shared_strings, data_only, ws.parent.epoch, ws.parent._date_formats,
                                  ws.parent._timedelta_formats, rich_text)
             del parser
+            self.engine = engine
+            self.cached: dict[tuple[int, int], Any] = self.parser.cached
+            self.merge_refs: list[str] = self.parser.merge_refs
+
+        def parsed_cells(self) -> Iterator[tuple[int, int, Any, str, Any]]:
+            """(row, column, value, data_type, style index) of every cell holding something."""
+            if self.engine == "expat" and not self.parser.data_only and not self.parser.rich_text:
+                wb = self.ws.parent
+                sheet = parse_sheet(self.parser.source, self.parser.shared_strings, epoch=wb.epoch,
+                                    date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+                self.cached, self.merge_refs = sheet.cached, sheet.merge_refs
+                yield from sheet.cells
+                return
+            for _idx, row in self.parser.parse():
+                for cell in row:
+                    yield cell["row"], cell["column"], cell["value"], cell["data_type"], cell["style_id"]
 
         def bind_cells(self) -> None:
             cells = self.ws._cells
             styles = self.ws.parent._cell_styles
             ws = self.ws
-            for _idx, row in self.parser.parse():
-                for cell in row:
-                    c = Cell(ws, row=cell["row"], column=cell["column"], style_array=styles[cell["style_id"]])
-                    c._value = cell["value"]
-                    c.data_type = cell["data_type"]
-                    cells[(cell["row"], cell["column"])] = c
+            for row, column, value, data_type, style_id in self.parsed_cells():
+                c = Cell(ws, row=row, column=column, style_array=styles[style_id])
+                c._value = value
+                c.data_type = data_type
+                cells[(row, column)] = c
             if cells:
                 ws._current_row = ws.max_row
 
         def bind_merged_cells(self) -> None:
             """The ranges, and the covered cells emptied as openpyxl empties them (without
             making a placeholder object for each, or recomputing border styles)."""
-            if not self.parser.merge_refs:
+            if not self.merge_refs:
                 return
             ranges = []
             cells = self.ws._cells
-            for ref in self.parser.merge_refs:
+            for ref in self.merge_refs:
                 rng = CellRange(ref)
                 top = (rng.min_row, rng.min_col)
                 if len(cells) < rng.size["rows"] * rng.size["columns"]:
@@ -223,9 +247,27 @@ def _reader_classes() -> tuple[type, type]:
                 yield tuple(None if cell is None else cell._value for cell in found)
 
     class Reader(ExcelReader):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
+        def __init__(self, *args: Any, engine: str = "expat", **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.cached: dict[str, dict[tuple[int, int], Any]] = {}
+            self.engine = engine
+
+        def read_strings(self) -> None:
+            """The shared strings, by :func:`reportgen.xlsx.sheetxml.parse_shared_strings`
+            (openpyxl's reader builds a ``Text`` object for each)."""
+            if self.engine != "expat" or self.rich_text:
+                super().read_strings()
+                return
+            ct = self.package.find(SHARED_STRINGS)
+            if ct is None:
+                return
+            try:
+                with self.archive.open(ct.PartName[1:]) as src:
+                    self.shared_strings = parse_shared_strings(src)
+            except (DTDForbidden, EntitiesForbidden):
+                raise
+            except BAD_XML:  # openpyxl reads it, or says why it cannot
+                super().read_strings()
 
         def read_worksheets(self) -> None:
             for sheet, rel in self.parser.find_sheets():
@@ -233,11 +275,23 @@ def _reader_classes() -> tuple[type, type]:
                     continue
                 ws = ReadingSheet(parent=self.wb, title=sheet.name)
                 self.wb._add_sheet(ws)
-                with self.archive.open(rel.target) as fh:
-                    reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text)
-                    reader.bind_all()
-                self.cached[ws.title] = reader.parser.cached
+                try:
+                    reader = self.read_sheet(ws, rel.target, self.engine)
+                except (DTDForbidden, EntitiesForbidden):
+                    raise
+                except BAD_XML:  # openpyxl reads it, or says why it cannot
+                    if self.engine == "openpyxl":
+                        raise
+                    ws._cells.clear()
+                    reader = self.read_sheet(ws, rel.target, "openpyxl")
+                self.cached[ws.title] = reader.cached
                 ws.sheet_state = sheet.state
+
+        def read_sheet(self, ws: Any, target: str, engine: str) -> Any:
+            with self.archive.open(target) as fh:
+                reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text, engine)
+                reader.bind_all()
+            return reader
 
     return Reader, SheetReader
 
@@ -245,16 +299,24 @@ def _reader_classes() -> tuple[type, type]:
 _CLASSES: tuple[type, type] | None = None
 
 
-def load_for_reading(raw: bytes, *, data_only: bool = False) -> tuple[Any, CachedValues]:
+def load_for_reading(raw: bytes, *, data_only: bool = False, engine: str = "expat") -> tuple[Any, CachedValues]:
     """The workbook (formulas as ``=…`` text, or with ``data_only`` their cached values)
-    and the cached value of every formula cell; openpyxl's exceptions pass through."""
+    and the cached value of every formula cell; openpyxl's exceptions pass through.
+
+    ``engine``: ``"expat"`` parses cells and shared strings with
+    :mod:`reportgen.xlsx.sheetxml` (falling back to openpyxl's parser for a part
+    it cannot read); ``"openpyxl"`` uses openpyxl's parser throughout (the
+    reference the equality tests compare with).  Both give the same cells.
+    """
     global _CLASSES
+    if engine not in ("expat", "openpyxl"):
+        raise ValueError(f"unknown engine {engine!r}")
     if _CLASSES is None:
         _CLASSES = _reader_classes()
     reader_class = _CLASSES[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unknown extensions (LibreOffice, Excel) are fine
         reader = reader_class(io.BytesIO(raw), read_only=False, keep_vba=False, data_only=data_only,
-                              keep_links=False, rich_text=False)
+                              keep_links=False, rich_text=False, engine=engine)
         reader.read()
     return reader.wb, CachedValues(reader.wb, reader.cached)

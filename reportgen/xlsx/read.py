@@ -64,7 +64,6 @@ from .writer import (
     ROLE_PREFACE,
     ROLE_SUMMARY,
     banner_text,
-    build_layout,
     data_sheet_values,
     entry_paths,
     item_title,
@@ -74,6 +73,7 @@ from .writer import (
     summary_texts,
 )
 from .readback import GridEdits, Structure, apply_rank, cell_name, compare_generated
+from .writtengrids import written_grid_rows
 
 __all__ = ["TrackerWarning", "open_for_reading", "open_workbook", "read_xlsx", "read_xlsx_bytes", "read_xlsx_bytes_checked",
            "read_xlsx_checked"]
@@ -342,14 +342,9 @@ class _Applier:
         self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
         # What was written for each entry, before any edit is applied: grid
         # rows by role (cells carry their source) and the 全国順位 text.
-        self.grid_rows: dict[str, dict[str, list[Any]]] = {}
+        # (the grid rows alone: laying out the whole sheet measured every text, reportgen.xlsx.writtengrids)
+        self.grid_rows: dict[str, dict[str, list[Any]]] = written_grid_rows(report)
         self.ranks: dict[str, str] = {eid: rank_text(e) for eid, (_p, _i, e) in self.entries.items()}
-        current: dict[str, list[Any]] | None = None
-        for row in build_layout(report).rows:
-            if row.entry_id:
-                current = self.grid_rows.setdefault(row.entry_id, {})
-            if current is not None and row.role.startswith(ROLE_GRID):
-                current.setdefault(row.role[len(ROLE_GRID):], []).append(row)
 
     def mark(self, raw: Any, row: int, path: str) -> str | None:
         text = _text(raw).strip()

@@ -89,8 +89,8 @@ class ReadSection:
     groups: list[ReadGroup] = field(default_factory=list)
 
 
-def _header_kind(text: str) -> str | None:
-    t = normal(text)
+def _label_kind(t: str) -> str | None:
+    """The header column a label (already ``normal``) names, if any."""
     if t == "項番":
         return "number"
     if t == "事業":
@@ -109,7 +109,7 @@ def _header_kind(text: str) -> str | None:
 def _header_cols(sheet: Sheet, r: int) -> dict[str, int]:
     found: dict[str, int] = {}
     for c in sheet.filled(r, 1, sheet.max_col):
-        kind = _header_kind(sheet.quiet_text(r, c))
+        kind = _label_kind(sheet.label(r, c))
         if kind and kind not in found:
             found[kind] = c
     return found
@@ -194,7 +194,7 @@ class TrackerReader:
     def is_summary(self, r: int) -> bool:
         s = self.sheet
         for c in s.filled(r, 1, s.max_col):
-            t = normal(s.quiet_text(r, c))
+            t = s.label(r, c)
             if _LEGEND.match(t) or (_COUNT.match(t) and c not in (self.h.mark,)):
                 return True
             if t in _SUMMARY_WORDS and c < self.h.plan and (self.h.area is None or c != self.h.area):
