@@ -150,6 +150,13 @@ def _grouping_pattern(decimals: int) -> Any:
 
 
 def _grouped(d: Decimal, decimals: int) -> str:
+    # str(d) gives d back exactly (digits and exponent): the same figure is grouped once
+    return _grouped_text(str(d), decimals)
+
+
+@lru_cache(maxsize=4096)
+def _grouped_text(digits: str, decimals: int) -> str:
+    d = Decimal(digits)
     # d is already rounded; no quantization so Babel's half-even never applies.
     # Babel still quantizes internally, which needs more precision than the
     # default 28 digits for long figures typed as text.

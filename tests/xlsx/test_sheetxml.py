@@ -61,6 +61,10 @@ def _cell_facts(cell: Any) -> tuple[Any, ...]:
     return _plain(cell.value), type(cell.value), cell.data_type, cell.number_format
 
 
+def _bounds(rng: Any) -> tuple[Any, ...]:
+    return rng.min_row, rng.min_col, rng.max_row, rng.max_col, rng.title, rng.coord, hash(rng)
+
+
 def assert_same_as_openpyxl(raw: bytes) -> int:
     """Every cell of ``raw`` read by the fast loader is openpyxl's; returns the cells compared."""
     ours, cached = load_for_reading(raw)
@@ -80,6 +84,8 @@ def assert_same_as_openpyxl(raw: bytes) -> int:
         assert all(theirs._cells.get(k) is None or theirs._cells[k].value is None
                    for k, v in got.items() if v[0] is None), name
         assert sorted(map(str, mine.merged_cells.ranges)) == sorted(map(str, theirs.merged_cells.ranges)), name
+        assert sorted(_bounds(r) for r in mine.merged_cells.ranges) == sorted(_bounds(r) for r in
+                                                                             theirs.merged_cells.ranges), name
         for (row, col), facts in expected.items():
             if facts[2] == "f":
                 assert cached[name].cell(row, col).value == theirs_cached.cell(row, col).value, (name, row, col)
