@@ -62,7 +62,9 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if value.__class__ is str and "\r" not in value:
-        return value  # the usual case, without the two replacements
+        return value  # the usual cases, without the two replacements
+    if value.__class__ is int:
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).replace("\r\n", "\n").replace("\r", "\n")

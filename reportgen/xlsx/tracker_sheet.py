@@ -127,7 +127,9 @@ class Sheet:
         """:meth:`quiet_text` normalised for comparing with labels (``tracker_cells.normal``)."""
         known = self._labels.get((r, c))
         if known is None:
-            known = self._labels[(r, c)] = normal(self.quiet_text(r, c))
+            text = self.quiet_text(r, c)
+            # NFKC leaves ASCII as it is: only the whitespace goes (figures, mostly)
+            known = self._labels[(r, c)] = "".join(text.split()) if text.isascii() else normal(text)
         return known
 
     def text(self, r: int, c: int) -> str:
