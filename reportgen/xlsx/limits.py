@@ -100,6 +100,9 @@ _ROW = re.compile(rb"<" + _NAME + rb"row(?=[\s/>])" + _ATTRS + rb">")
 #: an empty tag, "</" right after the tag (an empty cell either way)
 _SIMPLE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:\s+[A-Za-z]{1,20}="[^"<>]*")*\s*(?:(/)>|>(</)?)')
 _CELL_START = re.compile(rb"<" + _NAME + rb"c(?=[\s/>])")
+#: a merged range as writers write it (see _simple_merges), and the start of any merge or hyperlink tag
+_SIMPLE_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
+_REF_START = re.compile(rb"<" + _NAME + rb"(?:mergeCell|hyperlink)(?=[\s/>])")
 _SI = re.compile(rb"<" + _NAME + rb"si(?=[\s/>])")
 _REF_TAG = re.compile(rb"<" + _NAME + rb"(mergeCell|hyperlink)(?=[\s/>])" + _ATTRS + rb">")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]{0,4})([0-9]{0,8})[\"']")
@@ -252,7 +255,7 @@ def _scan_piece(piece: bytes, part: str, tally: _Tally, row_state: list[int]) ->
     tally.strings += len(_SI.findall(piece))
     if tally.strings > MAX_SHARED_STRINGS:
         raise _Refused(part, f"the workbook holds more than {MAX_SHARED_STRINGS:,} shared strings")
-    for m in _REF_TAG.finditer(piece):
+    for m in ([] if _simple_merges(piece, tally) else _REF_TAG.finditer(piece)):
         ref = _REF_ATTR.search(m.group(2))
         if ref:
             tally.merged += _area(ref.group(1).decode("ascii", "replace"))
@@ -283,6 +286,23 @@ def _simple_cells(piece: bytes, tally: _Tally, row_state: list[int]) -> bool:
         return False
     tally.cells += filled
     row_state[1] = columns.get(letters[-1]) or _col_number(letters[-1])
+    return True
+
+
+def _simple_merges(piece: bytes, tally: _Tally) -> bool:
+    """Add up the merged areas of ``piece`` in one pass when every merged or hyperlinked
+    range in it is a plain ``<mergeCell ref="B12:C15"/>`` (as :func:`_simple_cells` does
+    for cells).  False (nothing counted) otherwise, or when the limit is passed."""
+    found = _SIMPLE_MERGE.findall(piece)
+    if len(found) != len(_REF_START.findall(piece)):
+        return False
+    columns = _COLUMNS
+    area = sum((abs(int(r2) - int(r1)) + 1) * (abs((columns.get(c2) or _col_number(c2))
+                                                  - (columns.get(c1) or _col_number(c1))) + 1)
+               for c1, r1, c2, r2 in found)
+    if tally.merged + area > MAX_MERGED_CELLS:
+        return False
+    tally.merged += area
     return True
 
 
