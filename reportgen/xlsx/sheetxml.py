@@ -262,6 +262,7 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
 
     depth = 0
     row_depth = -1            # depth of the open <row>, -1 outside one
+    row_child = -1            # depth of its cells
     row_counter = 0
     col_counter = 0
     pending_ref: str | None = None           # r= of empty cells passed over since the last one placed
@@ -318,16 +319,6 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
         nonlocal col_counter, pending_ref
         attrs = cell_attrs
         coordinate = attrs.get("r")
-        if not children:
-            # nothing in it: read as None either way; its place only counts for a
-            # following cell without r= (worked out then, not for every empty cell)
-            if coordinate:
-                pending_ref = coordinate
-            else:
-                if pending_ref is not None:
-                    col_counter, pending_ref = position(pending_ref)[1], None
-                col_counter += 1
-            return
         data_type = attrs.get("t", "n")
         style_id: Any = attrs.get("s", 0)
         if style_id:
@@ -370,8 +361,8 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
         return None, data_type
 
     def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, row_depth, row_counter, col_counter, merges_depth, cell_depth, cell_attrs, children
-        nonlocal pending_ref
+        nonlocal depth, row_depth, row_child, row_counter, col_counter, merges_depth, cell_depth, cell_attrs
+        nonlocal children, pending_ref
         nonlocal value_text, value_open, seen_value, formula, formula_text, formula_open, inline, inline_text
         nonlocal seen_inline
         depth += 1
@@ -382,6 +373,9 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
                 return
             if depth != cell_depth + 1:
                 return
+            if not children:                     # the cell's first child: its state starts afresh
+                value_text, seen_value, formula, formula_text = None, False, None, None
+                inline_text, seen_inline = None, False
             children += 1
             if name == _V and not seen_value:
                 seen_value, value_open, value_text = True, True, []
@@ -391,11 +385,8 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
                 seen_inline = inline = True
                 strings.begin(depth)
             return
-        if row_depth >= 0 and depth == row_depth + 1:
+        if depth == row_child:
             cell_depth, cell_attrs, children = depth, attrs, 0
-            value_text, value_open, seen_value = None, False, False
-            formula, formula_text, formula_open = None, None, False
-            inline, inline_text, seen_inline = False, None, False
             return
         if name == _ROW:
             number = attrs.get("r")
@@ -410,7 +401,7 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
             else:
                 row_counter += 1
             col_counter, pending_ref = 0, None
-            row_depth = depth
+            row_depth, row_child = depth, depth + 1
         elif name == _MERGES:
             merges_depth = depth
         elif merges_depth >= 0 and depth == merges_depth + 1:
@@ -419,8 +410,23 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
                 merge_refs.append(ref)
 
     def end(_name: str) -> None:
-        nonlocal depth, row_depth, merges_depth, cell_depth, value_open, formula_open, inline, inline_text
-        if cell_depth >= 0:
+        nonlocal depth, row_depth, row_child, merges_depth, cell_depth, value_open, formula_open, inline
+        nonlocal inline_text, pending_ref, col_counter
+        if depth == cell_depth:
+            if children:
+                finish_cell()
+            else:
+                # nothing in it (borders only): read as None either way; its place only
+                # counts for a following cell without r= (worked out then, not for every one)
+                coordinate = cell_attrs.get("r")
+                if coordinate:
+                    pending_ref = coordinate
+                else:
+                    if pending_ref is not None:
+                        col_counter, pending_ref = position(pending_ref)[1], None
+                    col_counter += 1
+            cell_depth = -1
+        elif cell_depth >= 0:
             if inline:
                 item = strings.item
                 assert item is not None
@@ -429,13 +435,10 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
                     inline = False
                 else:
                     strings.end(depth)
-            elif depth == cell_depth:
-                finish_cell()
-                cell_depth = -1
             elif depth == cell_depth + 1:
                 value_open = formula_open = False
         elif depth == row_depth:
-            row_depth = -1
+            row_depth, row_child = -1, -1
         elif depth == merges_depth:
             merges_depth = -1
         depth -= 1
