@@ -108,8 +108,8 @@ def _label_kind(t: str) -> str | None:
 
 def _header_cols(sheet: Sheet, r: int) -> dict[str, int]:
     found: dict[str, int] = {}
-    for c in sheet.filled(r, 1, sheet.max_col):
-        kind = _label_kind(sheet.label(r, c))
+    for c, label in sheet.row_labels(r):
+        kind = _label_kind(label)
         if kind and kind not in found:
             found[kind] = c
     return found
@@ -193,8 +193,7 @@ class TrackerReader:
 
     def is_summary(self, r: int) -> bool:
         s = self.sheet
-        for c in s.filled(r, 1, s.max_col):
-            t = s.label(r, c)
+        for c, t in s.row_labels(r):
             if _LEGEND.match(t) or (_COUNT.match(t) and c not in (self.h.mark,)):
                 return True
             if t in _SUMMARY_WORDS and c < self.h.plan and (self.h.area is None or c != self.h.area):
@@ -345,7 +344,8 @@ class TrackerReader:
         entry = self.ensure_entry(r)
         for c in cells:
             s.take(r, c)
-        entry.lines.append(" ".join(s.text(r, c) for c in cells if s.text(r, c)))
+        texts = [s.text(r, c) for c in cells]
+        entry.lines.append(" ".join(t for t in texts if t))
 
     def _grid_bound(self, r: int) -> int:
         s, h = self.sheet, self.h

@@ -67,6 +67,7 @@ class Sheet:
             for row in self._rows]
         self._quiet: dict[tuple[int, int], str] = {}
         self._labels: dict[tuple[int, int], str] = {}
+        self._row_labels: dict[int, list[tuple[int, str]]] = {}
 
     # -- addresses and messages -------------------------------------------
     def where(self, r: int, c: int) -> str:
@@ -132,7 +133,19 @@ class Sheet:
             known = self._labels[(r, c)] = "".join(text.split()) if text.isascii() else normal(text)
         return known
 
+    def row_labels(self, r: int) -> list[tuple[int, str]]:
+        """(column, :meth:`label`) of every cell of row r holding something, in column order."""
+        known = self._row_labels.get(r)
+        if known is None:
+            known = self._row_labels[r] = [(c, self.label(r, c)) for c in self.filled(r, 1, self.max_col)]
+        return known
+
     def text(self, r: int, c: int) -> str:
+        if 1 <= r <= self.max_row and 1 <= c <= self.max_col:
+            value = self._rows[r - 1][c - 1]
+            if not (isinstance(value, str) and value.startswith("=")) and type(value).__name__ not in (
+                    "ArrayFormula", "DataTableFormula"):
+                return self.quiet_text(r, c)  # no formula: the same text, worked out once
         return cell_text(self.raw(r, c)).strip()
 
     def number_format(self, r: int, c: int) -> str:
