@@ -172,7 +172,8 @@ class Sheet:
         return iter(columns[bisect_left(columns, first):bisect_right(columns, last)])
 
     def untaken(self) -> Iterator[tuple[int, int]]:
-        for r in range(1, self.max_row + 1):
-            for c in range(1, self.max_col + 1):
-                if (r, c) not in self.taken and not self.is_empty(r, c):
+        taken = self.taken
+        for r, columns in enumerate(self._filled, start=1):
+            for c in columns:
+                if (r, c) not in taken:
                     yield r, c
