@@ -10,6 +10,7 @@ located warning, not a silent zero.
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left, bisect_right
 from typing import Any, Iterator
 
@@ -129,8 +130,9 @@ class Sheet:
         known = self._labels.get((r, c))
         if known is None:
             text = self.quiet_text(r, c)
-            # NFKC leaves ASCII as it is: only the whitespace goes (figures, mostly)
-            known = self._labels[(r, c)] = "".join(text.split()) if text.isascii() else normal(text)
+            # NFKC leaves ASCII and text already in NFKC as they are: only the whitespace goes
+            plain = text.isascii() or unicodedata.is_normalized("NFKC", text)
+            known = self._labels[(r, c)] = "".join(text.split()) if plain else normal(text)
         return known
 
     def row_labels(self, r: int) -> list[tuple[int, str]]:
