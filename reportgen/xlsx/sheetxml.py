@@ -291,10 +291,7 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
                 try:
                     return from_excel(value, epoch, timedelta=style_id in timedelta_formats), "d"
                 except (OverflowError, ValueError):
-                    import warnings
-
-                    warnings.warn(f"Cell {coordinate} is marked as a date but the serial value {value} is outside "
-                                  "the limits for dates. The cell will be treated as an error.")
+                    # openpyxl warns here (the fast loader ignores its warnings) and reads an error
                     return "#VALUE!", "e"
             return value, data_type
         if data_type == "s":

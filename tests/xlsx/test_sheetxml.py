@@ -197,7 +197,8 @@ KINDS_ROWS = (
     # dates, times, durations, 和暦 format, a serial before 1900-03-01, a time of day only
     '<row r="4"><c r="A4" s="1"><v>45383</v></c><c r="B4" s="2"><v>0.5</v></c><c r="C4" s="3"><v>45383.75</v></c>'
     '<c r="D4" s="4"><v>1.5</v></c><c r="E4" s="5"><v>45200</v></c><c r="F4" s="1"><v>59</v></c>'
-    '<c r="G4" s="1"><v>61</v></c><c r="H4" s="2"><v>0.999999</v></c><c r="I4" s="3"><v>0</v></c></row>'
+    '<c r="G4" s="1"><v>61</v></c><c r="H4" s="2"><v>0.999999</v></c><c r="I4" s="3"><v>0</v></c>'
+    '<c r="J4" s="1"><v>99999999</v></c></row>'
     # inline strings: plain, runs, phonetic, empty, none at all; a cell without r=
     '<row r="5"><c r="A5" t="inlineStr"><is><t>インライン</t></is></c>'
     '<c r="B5" t="inlineStr"><is><r><rPr><i/></rPr><t>リッチ</t></r><r><t>テキスト</t></r></is></c>'
@@ -242,6 +243,7 @@ def test_every_kind_of_cell_reads_as_openpyxl_reads_it() -> None:
     assert ws["C5"].value == "本文" and ws["B5"].value == "リッチテキスト"
     assert ws["E1"].value == "_x000D_ と _x000D_" and ws["G1"].value == "◎○<&>"
     assert ws["E2"].value == 7 and isinstance(ws["C2"].value, float) and ws["A4"].value.year == 2024
+    assert ws["J4"].value == "#VALUE!" and ws["J4"].data_type == "e"        # a serial past any date
     assert ws["F2"].number_format == '#,##0"件"' and ws["F5"].value == "r のないセル" and ws["G5"].value == 6
     assert ws["C6"].value == 3 and ws["G6"].value == 7 and ws["A7"].value == 1 and ws["D7"].value == 3
     formulas = wb["式"]
