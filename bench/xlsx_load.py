@@ -41,6 +41,7 @@ Usage::
     .venv/bin/python bench/xlsx_load.py              # every case (~5 minutes on 2 cores)
     .venv/bin/python bench/xlsx_load.py --only rows,cells --repeat 1
     .venv/bin/python bench/xlsx_load.py --profile cells   # cProfile of one load, top 30
+    .venv/bin/python bench/xlsx_load.py --no-import --repeat 3 --against /tmp/base   # before/after, interleaved
 """
 
 from __future__ import annotations
@@ -339,11 +340,13 @@ print(json.dumps({"seconds": t2 - t1, "cpu_seconds": c2 - c1, "import_seconds": 
 """
 
 
-def measure_load(path: Path) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-c", LOAD_CHILD, str(path)], capture_output=True, text=True, cwd=ROOT)
+def measure_load(path: Path, tree: Path = ROOT) -> dict[str, Any]:
+    """One load in a fresh process; ``tree``: the source tree whose ``reportgen`` it imports."""
+    load = os.getloadavg()[0]
+    done = subprocess.run([sys.executable, "-c", LOAD_CHILD, str(path)], capture_output=True, text=True, cwd=tree)
     if done.returncode != 0:
         return {"seconds": None, "rss_mb": None, "outcome": "crashed: " + done.stderr.strip()[-300:]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_average": load}
 
 
 def measure_import(path: Path, out: Path) -> dict[str, Any]:
@@ -375,6 +378,7 @@ def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
     top["runs"] = [round(r["seconds"], 3) for r in good]
     top["rss_mb"] = max(r["rss_mb"] for r in good)
     top["cpu_seconds"] = min(r.get("cpu_seconds") or 0.0 for r in good)
+    top["load_averages"] = [round(r["load_average"], 2) for r in good if "load_average" in r]
     return top
 
 
@@ -407,6 +411,9 @@ def main() -> None:
     parser.add_argument("--no-import", action="store_true", help="measure reportgen.load only")
     parser.add_argument("--profile", help="cProfile reportgen.load of one case")
     parser.add_argument("--output", default=str(ROOT / "bench" / "xlsx_load.json"))
+    parser.add_argument("--against", metavar="TREE",
+                        help="also load each case with the reportgen of another source tree (e.g. `git archive "
+                             "<commit> | tar -x -C /tmp/base`), alternating with this one")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="xlsx-bench-") as tmp:
         folder = Path(tmp)
@@ -424,9 +431,21 @@ def main() -> None:
             what = CASES[name](path)
             made = time.perf_counter() - t0
             unpacked = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
-            load = best([measure_load(path) for _ in range(args.repeat)])
+            if args.against:
+                # the other tree's load alternates with this one's, so both meet the same
+                # load from the other users of the host: their ratio is what to compare
+                pairs = [(measure_load(path, Path(args.against)), measure_load(path)) for _ in range(args.repeat)]
+                load = best([after for _before, after in pairs])
+                other = best([before for before, _after in pairs])
+            else:
+                load = best([measure_load(path) for _ in range(args.repeat)])
             row: dict[str, Any] = {"what": what, "file_bytes": path.stat().st_size, "unpacked_bytes": unpacked,
                                    "build_seconds": round(made, 1), "load": load}
+            if args.against:
+                row["load_against"] = other
+                print(f"{name:24} against {args.against}: {other['seconds'] or 0:6.2f} s "
+                      f"(cpu {other.get('cpu_seconds') or 0:5.2f}, load average {other.get('load_average', 0):.1f})",
+                      flush=True)
             if not args.no_import:
                 row["import"] = best([measure_import(path, folder / "out.yaml") for _ in range(args.repeat)])
             # wall time on a shared host drifts with the other load; CPU time of the load does not

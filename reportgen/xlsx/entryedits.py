@@ -17,8 +17,8 @@ from .gridedits import GridEdits
 from .precheck import entry_paths
 from .readback import apply_rank
 from .scan import PIECE_RE, Seen, cell_text, same_text
-from .sheet import COL_ENTRY_ID, COL_MARK, COL_PROGRESS, COL_RANK, MAIN_SHEET, ROLE_GRID, rank_text
-from .sheetlayout import build_layout
+from .sheet import COL_ENTRY_ID, COL_MARK, COL_PROGRESS, COL_RANK, MAIN_SHEET, rank_text
+from .writtengrids import written_grid_rows
 
 __all__ = ["EntryEdits", "col_letter"]
 
@@ -40,14 +40,8 @@ class EntryEdits:
         self.cached: Any = None      # (row, col) → a formula's last computed value; set by the reader
         # What was written for each entry, before any edit is applied: grid
         # rows by role (cells carry their source) and the 全国順位 text.
-        self.grid_rows: dict[str, dict[str, list[Any]]] = {}
+        self.grid_rows: dict[str, dict[str, list[Any]]] = written_grid_rows(report)
         self.ranks: dict[str, str] = {eid: rank_text(e) for eid, (_p, _i, e) in self.entries.items()}
-        current: dict[str, list[Any]] | None = None
-        for row in build_layout(report).rows:
-            if row.entry_id:
-                current = self.grid_rows.setdefault(row.entry_id, {})
-            if current is not None and row.role.startswith(ROLE_GRID):
-                current.setdefault(row.role[len(ROLE_GRID):], []).append(row)
 
     def mark(self, raw: Any, row: int, path: str) -> str | None:
         text = cell_text(raw).strip()

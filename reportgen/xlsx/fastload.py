@@ -30,11 +30,14 @@ Callers pass the bytes only after :func:`reportgen.xlsx.limits.check_workbook`.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 __all__ = ["CachedValues", "filled_cells", "load_for_reading"]
+
+_RANGE = re.compile(r"([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})")
 
 
 class CachedValues:
@@ -83,13 +86,16 @@ def _reader_classes() -> tuple[type, type]:
     from openpyxl.cell import Cell
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._reader import MERGE_TAG, ROW_TAG, WorkSheetParser, WorksheetReader
-    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
     from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
     from openpyxl.worksheet.worksheet import Worksheet
     from openpyxl.comments.comment_sheet import CommentSheet
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
-    from openpyxl.xml.constants import COMMENTS_NS
+    from openpyxl.xml.constants import COMMENTS_NS, SHARED_STRINGS
     from openpyxl.xml.functions import fromstring, iterparse  # defusedxml's
+    from defusedxml import DTDForbidden, EntitiesForbidden
+
+    from .sheetxml import BAD_XML, parse_shared_strings, parse_sheet
 
     class Parser(WorkSheetParser):  # type: ignore[misc]
         """Also keeps, for each formula cell, the value cached with it (one pass for both)."""
@@ -161,43 +167,81 @@ def _reader_classes() -> tuple[type, type]:
                     self.col_counter = after
             return cell
 
+    columns: dict[str, int] = {}
+
+    def cell_range(ref: str) -> Any:
+        """``CellRange(ref)``, made without openpyxl's validating descriptors for the usual
+        ``B12:C15`` (11,000 ranges of a large tracker took a tenth of a second that way)."""
+        m = _RANGE.fullmatch(ref)
+        if m is None:
+            return CellRange(ref)
+        first, min_row, last, max_row = m.group(1), int(m.group(2)), m.group(3), int(m.group(4))
+        min_col = columns.get(first) or columns.setdefault(first, column_index_from_string(first))
+        max_col = columns.get(last) or columns.setdefault(last, column_index_from_string(last))
+        if min_col > max_col or min_row > max_row or not min_row:
+            return CellRange(ref)  # openpyxl says what is wrong with it
+        rng = CellRange.__new__(CellRange)
+        rng.__dict__.update(min_col=min_col, min_row=min_row, max_col=max_col, max_row=max_row, title=None)
+        return rng
+
     class SheetReader(WorksheetReader):  # type: ignore[misc]
-        def __init__(self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool) -> None:
+        """Binds the cells parsed by :mod:`reportgen.xlsx.sheetxml` (``engine="expat"``) or
+        by openpyxl's own parser (``engine="openpyxl"``: the reference the tests compare
+        with, and the fallback when the first cannot read a sheet)."""
+
+        def __init__(self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool,
+                     engine: str = "expat") -> None:
             super().__init__(ws, xml_source, shared_strings, data_only, rich_text)
             parser = self.parser
             self.parser = Parser(xml_source, shared_strings, data_only, ws.parent.epoch, ws.parent._date_formats,
                                  ws.parent._timedelta_formats, rich_text)
             del parser
+            self.engine = engine
+            self.cached: dict[tuple[int, int], Any] = self.parser.cached
+            self.merge_refs: list[str] = self.parser.merge_refs
+
+        def parsed_cells(self) -> Iterator[tuple[int, int, Any, str, Any]]:
+            """(row, column, value, data_type, style index) of every cell holding something."""
+            if self.engine == "expat" and not self.parser.data_only and not self.parser.rich_text:
+                wb = self.ws.parent
+                sheet = parse_sheet(self.parser.source, self.parser.shared_strings, epoch=wb.epoch,
+                                    date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+                self.cached, self.merge_refs = sheet.cached, sheet.merge_refs
+                yield from sheet.cells
+                return
+            for _idx, row in self.parser.parse():
+                for cell in row:
+                    yield cell["row"], cell["column"], cell["value"], cell["data_type"], cell["style_id"]
 
         def bind_cells(self) -> None:
             cells = self.ws._cells
             styles = self.ws.parent._cell_styles
             ws = self.ws
-            for _idx, row in self.parser.parse():
-                for cell in row:
-                    c = Cell(ws, row=cell["row"], column=cell["column"], style_array=styles[cell["style_id"]])
-                    c._value = cell["value"]
-                    c.data_type = cell["data_type"]
-                    cells[(cell["row"], cell["column"])] = c
+            for row, column, value, data_type, style_id in self.parsed_cells():
+                c = Cell(ws, row=row, column=column, style_array=styles[style_id])
+                c._value = value
+                c.data_type = data_type
+                cells[(row, column)] = c
             if cells:
                 ws._current_row = ws.max_row
 
         def bind_merged_cells(self) -> None:
             """The ranges, and the covered cells emptied as openpyxl empties them (without
             making a placeholder object for each, or recomputing border styles)."""
-            if not self.parser.merge_refs:
+            if not self.merge_refs:
                 return
             ranges = []
             cells = self.ws._cells
-            for ref in self.parser.merge_refs:
-                rng = CellRange(ref)
-                top = (rng.min_row, rng.min_col)
-                if len(cells) < rng.size["rows"] * rng.size["columns"]:
-                    covered = [key for key in cells if rng.min_row <= key[0] <= rng.max_row
-                               and rng.min_col <= key[1] <= rng.max_col and key != top]
+            for ref in self.merge_refs:
+                rng = cell_range(ref)
+                min_row, min_col, max_row, max_col = rng.min_row, rng.min_col, rng.max_row, rng.max_col
+                top = (min_row, min_col)
+                if len(cells) < (max_row - min_row + 1) * (max_col - min_col + 1):
+                    covered = [key for key in cells if min_row <= key[0] <= max_row
+                               and min_col <= key[1] <= max_col and key != top]
                 else:
-                    covered = [(row, col) for row in range(rng.min_row, rng.max_row + 1)
-                               for col in range(rng.min_col, rng.max_col + 1) if (row, col) in cells and (row, col) != top]
+                    covered = [(row, col) for row in range(min_row, max_row + 1)
+                               for col in range(min_col, max_col + 1) if (row, col) in cells and (row, col) != top]
                 for key in covered:
                     del cells[key]
                 ranges.append(rng)
@@ -230,9 +274,10 @@ def _reader_classes() -> tuple[type, type]:
                 yield tuple(None if cell is None else cell._value for cell in found)
 
     class Reader(ExcelReader):  # type: ignore[misc]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
+        def __init__(self, *args: Any, engine: str = "expat", **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.cached: dict[str, dict[tuple[int, int], Any]] = {}
+            self.engine = engine
             self.comments: dict[str, list[tuple[str, str]]] = {}
 
         def read_comments(self, title: str, target: str) -> None:
@@ -246,18 +291,47 @@ def _reader_classes() -> tuple[type, type]:
                 sheet = CommentSheet.from_tree(fromstring(self.archive.read(rel.target)))
                 self.comments.setdefault(title, []).extend((ref, c.text or "") for ref, c in sheet.comments)
 
+        def read_strings(self) -> None:
+            """The shared strings, by :func:`reportgen.xlsx.sheetxml.parse_shared_strings`
+            (openpyxl's reader builds a ``Text`` object for each)."""
+            if self.engine != "expat" or self.rich_text:
+                super().read_strings()
+                return
+            ct = self.package.find(SHARED_STRINGS)
+            if ct is None:
+                return
+            try:
+                with self.archive.open(ct.PartName[1:]) as src:
+                    self.shared_strings = parse_shared_strings(src)
+            except (DTDForbidden, EntitiesForbidden):
+                raise
+            except BAD_XML:  # openpyxl reads it, or says why it cannot
+                super().read_strings()
+
         def read_worksheets(self) -> None:
             for sheet, rel in self.parser.find_sheets():
                 if rel.target not in self.valid_files or "chartsheet" in rel.Type:
                     continue
                 ws = ReadingSheet(parent=self.wb, title=sheet.name)
                 self.wb._add_sheet(ws)
-                with self.archive.open(rel.target) as fh:
-                    reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text)
-                    reader.bind_all()
-                self.cached[ws.title] = reader.parser.cached
+                try:
+                    reader = self.read_sheet(ws, rel.target, self.engine)
+                except (DTDForbidden, EntitiesForbidden):
+                    raise
+                except BAD_XML:  # openpyxl reads it, or says why it cannot
+                    if self.engine == "openpyxl":
+                        raise
+                    ws._cells.clear()
+                    reader = self.read_sheet(ws, rel.target, "openpyxl")
+                self.cached[ws.title] = reader.cached
                 self.read_comments(ws.title, rel.target)
                 ws.sheet_state = sheet.state
+
+        def read_sheet(self, ws: Any, target: str, engine: str) -> Any:
+            with self.archive.open(target) as fh:
+                reader = SheetReader(ws, fh, self.shared_strings, self.data_only, self.rich_text, engine)
+                reader.bind_all()
+            return reader
 
     return Reader, SheetReader
 
@@ -278,16 +352,24 @@ def filled_cells(ws: Any) -> Iterator[tuple[int, int, Any]]:
             yield row, col, value
 
 
-def load_for_reading(raw: bytes, *, data_only: bool = False) -> tuple[Any, CachedValues]:
+def load_for_reading(raw: bytes, *, data_only: bool = False, engine: str = "expat") -> tuple[Any, CachedValues]:
     """The workbook (formulas as ``=…`` text, or with ``data_only`` their cached values)
-    and the cached value of every formula cell; openpyxl's exceptions pass through."""
+    and the cached value of every formula cell; openpyxl's exceptions pass through.
+
+    ``engine``: ``"expat"`` parses cells and shared strings with
+    :mod:`reportgen.xlsx.sheetxml` (falling back to openpyxl's parser for a part
+    it cannot read); ``"openpyxl"`` uses openpyxl's parser throughout (the
+    reference the equality tests compare with).  Both give the same cells.
+    """
     global _CLASSES
+    if engine not in ("expat", "openpyxl"):
+        raise ValueError(f"unknown engine {engine!r}")
     if _CLASSES is None:
         _CLASSES = _reader_classes()
     reader_class = _CLASSES[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unknown extensions (LibreOffice, Excel) are fine
         reader = reader_class(io.BytesIO(raw), read_only=False, keep_vba=False, data_only=data_only,
-                              keep_links=False, rich_text=False)
+                              keep_links=False, rich_text=False, engine=engine)
         reader.read()
     return reader.wb, CachedValues(reader.wb, reader.cached, reader.comments)

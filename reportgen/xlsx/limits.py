@@ -96,6 +96,13 @@ _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ATTRS = rb"((?:[^>\"']|\"[^\"]*\"|'[^']*')*)"
 _CELL = re.compile(rb"<" + _NAME + rb"c(?=[\s/>])" + _ATTRS + rb">")
 _ROW = re.compile(rb"<" + _NAME + rb"row(?=[\s/>])" + _ATTRS + rb">")
+#: a cell tag as writers write it, r= first (see _simple_cells); groups: column, row, "/" of
+#: an empty tag, "</" right after the tag (an empty cell either way)
+_SIMPLE_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?:\s+[A-Za-z]{1,20}="[^"<>]*")*\s*(?:(/)>|>(</)?)')
+_CELL_START = re.compile(rb"<" + _NAME + rb"c(?=[\s/>])")
+#: a merged range as writers write it (see _simple_merges), and the start of any merge or hyperlink tag
+_SIMPLE_MERGE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"\s*/>')
+_REF_START = re.compile(rb"<" + _NAME + rb"(?:mergeCell|hyperlink)(?=[\s/>])")
 _SI = re.compile(rb"<" + _NAME + rb"si(?=[\s/>])")
 _REF_TAG = re.compile(rb"<" + _NAME + rb"(mergeCell|hyperlink)(?=[\s/>])" + _ATTRS + rb">")
 _R_ATTR = re.compile(rb"(?:^|\s)r\s*=\s*[\"']([A-Za-z]{0,4})([0-9]{0,8})[\"']")
@@ -224,7 +231,7 @@ def _scan_piece(piece: bytes, part: str, tally: _Tally, row_state: list[int]) ->
             raise _Refused(_where(tally, part),
                            f"the sheet reaches row {row_state[0]:,}; the limit is {MAX_ROWS:,} rows")
     columns = _COLUMNS
-    for m in _CELL.finditer(piece):
+    for m in ([] if _simple_cells(piece, tally, row_state) else _CELL.finditer(piece)):
         if not (m.group(0).endswith(b"/>") or piece.startswith(b"</", m.end())):
             tally.cells += 1  # an empty cell (borders only) is no cell to read
         r = _R_ATTR.search(m.group(1))
@@ -248,7 +255,7 @@ def _scan_piece(piece: bytes, part: str, tally: _Tally, row_state: list[int]) ->
     tally.strings += len(_SI.findall(piece))
     if tally.strings > MAX_SHARED_STRINGS:
         raise _Refused(part, f"the workbook holds more than {MAX_SHARED_STRINGS:,} shared strings")
-    for m in _REF_TAG.finditer(piece):
+    for m in ([] if _simple_merges(piece, tally) else _REF_TAG.finditer(piece)):
         ref = _REF_ATTR.search(m.group(2))
         if ref:
             tally.merged += _area(ref.group(1).decode("ascii", "replace"))
@@ -256,6 +263,47 @@ def _scan_piece(piece: bytes, part: str, tally: _Tally, row_state: list[int]) ->
             what = "merged" if m.group(1) == b"mergeCell" else "hyperlinked"
             raise _Refused(_where(tally, part, ref.group(1).decode("ascii", "replace") if ref else None),
                            f"more than {MAX_MERGED_CELLS:,} {what} cells")
+
+
+def _simple_cells(piece: bytes, tally: _Tally, row_state: list[int]) -> bool:
+    """Count and check the cells of ``piece`` in a few C-level passes, when every cell tag
+    in it has the shape all writers give it (``<c r="B12" s="3" t="s">``).
+
+    The step-by-step loop of :func:`_scan_piece` costs a Python step per cell
+    (a third of a second for a 1,000-entry tracker).  False (nothing counted)
+    when any cell tag has another shape, or when a limit is passed: the loop
+    then reads the piece and says which cell passed it.
+    """
+    found = _SIMPLE_CELL.findall(piece)
+    if not found or len(found) != len(_CELL_START.findall(piece)):
+        return False
+    letters, digits, slashes, closes = zip(*found)
+    filled = len(found) - slashes.count(b"/") - closes.count(b"</")  # empty cells are no cells to read
+    if max(map(int, digits)) > MAX_ROWS or tally.cells + filled > MAX_CELLS:
+        return False
+    columns = _COLUMNS
+    if max(columns.get(c) or _col_number(c) for c in set(letters)) > MAX_COLUMNS:
+        return False
+    tally.cells += filled
+    row_state[1] = columns.get(letters[-1]) or _col_number(letters[-1])
+    return True
+
+
+def _simple_merges(piece: bytes, tally: _Tally) -> bool:
+    """Add up the merged areas of ``piece`` in one pass when every merged or hyperlinked
+    range in it is a plain ``<mergeCell ref="B12:C15"/>`` (as :func:`_simple_cells` does
+    for cells).  False (nothing counted) otherwise, or when the limit is passed."""
+    found = _SIMPLE_MERGE.findall(piece)
+    if len(found) != len(_REF_START.findall(piece)):
+        return False
+    columns = _COLUMNS
+    area = sum((abs(int(r2) - int(r1)) + 1) * (abs((columns.get(c2) or _col_number(c2))
+                                                  - (columns.get(c1) or _col_number(c1))) + 1)
+               for c1, r1, c2, r2 in found)
+    if tally.merged + area > MAX_MERGED_CELLS:
+        return False
+    tally.merged += area
+    return True
 
 
 def _area(ref: str) -> int:

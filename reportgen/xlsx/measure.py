@@ -36,6 +36,11 @@ _WIDTH_PT_XL = 5.25    # Excel: (7w + 5) px × 0.75 = 5.25w + 3.75 pt
 _NO_LINE_START = set("、。，．・：；？！゛゜ヽヾゝゞ々ー）］｝〕〉》」』】〙〗〟’”｠»ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ,.:;!?)]}%％")
 
 
+#: char → half-width units, filled as characters are met (every row height of a
+#: tracker measures the same few thousand characters again and again).
+_UNITS: dict[str, int] = {}
+
+
 def char_units(ch: str) -> int:
     """Width of one character in half-width units.
 
@@ -43,7 +48,10 @@ def char_units(ch: str) -> int:
     Japanese font ○ ◎ △ × ※ ① are full width, and guessing too wide only costs
     a little white space, while too narrow cuts printed text off.
     """
-    return east_asian_units(ch)
+    units = _UNITS.get(ch)
+    if units is None:
+        units = _UNITS[ch] = east_asian_units(ch)
+    return units
 
 
 def _is_word_char(ch: str) -> bool:
@@ -60,6 +68,9 @@ def wrap_lines(text: str, width_units: int) -> list[str]:
     width_units = max(width_units, 2)
     out: list[str] = []
     for paragraph in text.split("\n"):
+        if 2 * len(paragraph) <= width_units or (len(paragraph) <= width_units and paragraph.isascii()):
+            out.append(paragraph)   # fits whatever its characters (ASCII ones are one unit each)
+            continue
         line = ""
         used = 0
         i = 0

@@ -61,6 +61,10 @@ def cell_text(value: Any) -> str:
     """A cell's content as text (line breaks normalised, 2974.0 → "2974")."""
     if value is None:
         return ""
+    if value.__class__ is str and "\r" not in value:
+        return value  # the usual cases, without the two replacements
+    if value.__class__ is int:
+        return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).replace("\r\n", "\n").replace("\r", "\n")

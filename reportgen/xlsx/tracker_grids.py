@@ -66,12 +66,15 @@ def _month_text(sheet: Sheet, r: int, c: int) -> str:
     value = sheet.typed(r, c)
     if isinstance(value, (_dt.date, _dt.datetime)):
         return f"{value.month}月"
-    return normal(sheet.quiet_text(r, c))
+    return sheet.label(r, c)
 
 
 def month_header(sheet: Sheet, r: int, first: int, last: int) -> GridHeader | None:
     """The grid header on row r between columns first..last, if the row is one."""
-    cells = [(c, _month_text(sheet, r, c)) for c in sheet.filled(r, first, last)]
+    filled = list(sheet.filled(r, first, last))
+    if len(filled) < 12:
+        return None  # no room for twelve months
+    cells = [(c, _month_text(sheet, r, c)) for c in filled]
     for i in range(len(cells) - 11):
         run = cells[i:i + 12]
         months = [_MONTH.fullmatch(t) for _c, t in run]

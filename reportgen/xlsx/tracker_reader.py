@@ -91,8 +91,8 @@ class ReadSection:
     groups: list[ReadGroup] = field(default_factory=list)
 
 
-def _header_kind(text: str) -> str | None:
-    t = normal(text)
+def _label_kind(t: str) -> str | None:
+    """The header column a label (already ``normal``) names, if any."""
     if t == "項番":
         return "number"
     if t == "事業":
@@ -110,8 +110,8 @@ def _header_kind(text: str) -> str | None:
 
 def _header_cols(sheet: Sheet, r: int) -> dict[str, int]:
     found: dict[str, int] = {}
-    for c in sheet.filled(r, 1, sheet.max_col):
-        kind = _header_kind(sheet.quiet_text(r, c))
+    for c, label in sheet.row_labels(r):
+        kind = _label_kind(label)
         if kind and kind not in found:
             found[kind] = c
     return found
@@ -149,8 +149,7 @@ def find_header(sheet: Sheet) -> Header | None:
 
 def is_summary_row(s: Sheet, h: Header, r: int) -> bool:
     """Row r starts the mark summary block (counts, legend, 全体/再掲 labels)."""
-    for c in s.filled(r, 1, s.max_col):
-        t = normal(s.quiet_text(r, c))
+    for c, t in s.row_labels(r):
         if _LEGEND.match(t) or (_COUNT.match(t) and c not in (h.mark,)):
             return True
         if t in _SUMMARY_WORDS and c < h.plan and (h.area is None or c != h.area):
@@ -374,7 +373,8 @@ class TrackerReader(ReadTree):
         entry = self.ensure_entry(r)
         for c in cells:
             s.take(r, c)
-        entry.lines.append(" ".join(s.text(r, c) for c in cells if s.text(r, c)))
+        texts = [s.text(r, c) for c in cells]
+        entry.lines.append(" ".join(t for t in texts if t))
 
     def _grid_bound(self, r: int) -> int:
         s, h = self.sheet, self.h

@@ -10,12 +10,14 @@ located warning, not a silent zero.
 
 from __future__ import annotations
 
+import unicodedata
+from bisect import bisect_left, bisect_right
 from typing import Any, Iterator
 
 from openpyxl.utils import get_column_letter
 
 from ..core.errors import Problem, ReportError
-from .tracker_cells import cell_text
+from .tracker_cells import cell_text, normal
 
 __all__ = ["MAX_CELLS", "Sheet"]
 
@@ -57,6 +59,16 @@ class Sheet:
                         self.covered[(r, c)] = top
         self._rows: list[tuple[Any, ...]] = [tuple(row) for row in ws_formulas.iter_rows(
             min_row=1, max_row=self.max_row, max_col=self.max_col, values_only=True)]
+        # Each row's columns holding something, and each cell's text, worked out once: the
+        # reader looks at every row several times (header, summary, grid header…), and
+        # asking cell by cell was most of the time a large hand-made tracker took (issue #13).
+        self._filled: list[list[int]] = [
+            [c for c, value in enumerate(row, start=1)
+             if value is not None and not (isinstance(value, str) and not value.strip())]
+            for row in self._rows]
+        self._quiet: dict[tuple[int, int], str] = {}
+        self._labels: dict[tuple[int, int], str] = {}
+        self._row_labels: dict[int, list[tuple[int, str]]] = {}
 
     # -- addresses and messages -------------------------------------------
     def where(self, r: int, c: int) -> str:
@@ -102,14 +114,40 @@ class Sheet:
         For looking at a row before deciding what it is: the summary block's
         COUNTIF formulas are recognised, not read.
         """
+        known = self._quiet.get((r, c))
+        if known is not None:
+            return known
         if not (1 <= r <= self.max_row and 1 <= c <= self.max_col):
             return ""
         value = self._rows[r - 1][c - 1]
         if isinstance(value, str) and value.startswith("="):
             value = self.cached.cell(r, c).value or value
-        return cell_text(value).strip()
+        text = self._quiet[(r, c)] = cell_text(value).strip()
+        return text
+
+    def label(self, r: int, c: int) -> str:
+        """:meth:`quiet_text` normalised for comparing with labels (``tracker_cells.normal``)."""
+        known = self._labels.get((r, c))
+        if known is None:
+            text = self.quiet_text(r, c)
+            # NFKC leaves ASCII and text already in NFKC as they are: only the whitespace goes
+            plain = text.isascii() or unicodedata.is_normalized("NFKC", text)
+            known = self._labels[(r, c)] = "".join(text.split()) if plain else normal(text)
+        return known
+
+    def row_labels(self, r: int) -> list[tuple[int, str]]:
+        """(column, :meth:`label`) of every cell of row r holding something, in column order."""
+        known = self._row_labels.get(r)
+        if known is None:
+            known = self._row_labels[r] = [(c, self.label(r, c)) for c in self.filled(r, 1, self.max_col)]
+        return known
 
     def text(self, r: int, c: int) -> str:
+        if 1 <= r <= self.max_row and 1 <= c <= self.max_col:
+            value = self._rows[r - 1][c - 1]
+            if not (isinstance(value, str) and value.startswith("=")) and type(value).__name__ not in (
+                    "ArrayFormula", "DataTableFormula"):
+                return self.quiet_text(r, c)  # no formula: the same text, worked out once
         return cell_text(self.raw(r, c)).strip()
 
     def number_format(self, r: int, c: int) -> str:
@@ -130,12 +168,14 @@ class Sheet:
 
     def filled(self, r: int, first: int, last: int) -> Iterator[int]:
         """Columns first..last of row r holding something."""
-        for c in range(first, min(last, self.max_col) + 1):
-            if not self.is_empty(r, c):
-                yield c
+        if not 1 <= r <= self.max_row:
+            return iter(())
+        columns = self._filled[r - 1]
+        return iter(columns[bisect_left(columns, first):bisect_right(columns, last)])
 
     def untaken(self) -> Iterator[tuple[int, int]]:
-        for r in range(1, self.max_row + 1):
-            for c in range(1, self.max_col + 1):
-                if (r, c) not in self.taken and not self.is_empty(r, c):
+        taken = self.taken
+        for r, columns in enumerate(self._filled, start=1):
+            for c in columns:
+                if (r, c) not in taken:
                     yield r, c
