@@ -169,7 +169,8 @@ def render_pdf(
     written) and RenderError when the file cannot be written.
     """
     _check_variant(pdf_variant)
-    from .parallel import parallel_reason, render_pdf_parallel
+    from .parallel import render_pdf_parallel
+    from .partplan import parallel_reason
 
     # The parts stamp "n / N" themselves and carry no running header: a report
     # with other page numbers or a running header renders as one document, and

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .parallel import PartResult, join_parts
+from .partjoin import join_parts
+from .partplan import PartResult
 from .partsync import Piece
 
 __all__ = ["BLOCK", "MAX_BLOCK", "blocks", "join_blocks"]
