@@ -140,6 +140,15 @@ def round_half_up(value: Number | str, decimals: int) -> Decimal:
 
 
 def _grouped(d: Decimal, decimals: int) -> str:
+    # keyed by the exact digits (Decimal("1.0") == Decimal("1.00") would share an entry)
+    return _grouped_text(str(d), decimals)
+
+
+@lru_cache(maxsize=16384)
+def _grouped_text(digits: str, decimals: int) -> str:
+    """Babel's grouping of one figure, memoised: ``watch`` prints the same figures after every
+    save, and Babel parses its pattern on every call (issue #16)."""
+    d = Decimal(digits)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     # d is already rounded; no quantization so Babel's half-even never applies.
     # Babel still quantizes internally, which needs more precision than the
