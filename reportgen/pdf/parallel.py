@@ -6,7 +6,7 @@ every 分野 after the first starts on a new page (templates/base.css, as in
 seed 000) — so each part lays out exactly as its pages do in the whole
 document:
 
-* **parts**: runs of consecutive 分野 (:func:`plan_parts`); the first part
+* **parts**: runs of consecutive 分野 (:func:`reportgen.pdf.partplan.plan_parts`); the first part
   also carries the title block and the preface. Every part renders only its
   sections of the whole report's view model (anchors, numbering and widths
   are those of the whole report), with the other front matter hidden by an
@@ -14,7 +14,7 @@ document:
   the view model and the compiled templates from this process; spawned ones
   rebuild them from ``Report.to_dict()``.
 * **scheduling**: all parts start at once, pinned to ``jobs`` CPUs
-  (:func:`job_cpus`), and the kernel shares the CPUs among them. So there may
+  (:func:`reportgen.pdf.workerpool.job_cpus`), and the kernel shares the CPUs among them. So there may
   be more parts than jobs: three equal 分野 on two CPUs as three parts take
   half the single-process time, as two parts ⅔ of it.
 * **page numbers**: page numbers in a margin box never change the body
@@ -52,7 +52,7 @@ document:
 
 Only plan-status-style main tables with at least two 分野 and no PDF/A or
 PDF/UA variant (a tagged structure tree cannot be joined) are split;
-:func:`parallel_reason` says why another report renders as one document.
+:func:`reportgen.pdf.partplan.parallel_reason` says why another report renders as one document.
 Text, page count, page numbers, 掲載ページ and outline equal the
 single-process result (tests/test_parallel.py). What differs: each page's
 number is a small form XObject (about 0.4 KB a page).
@@ -90,7 +90,7 @@ def render_parts(report: Report, jobs: int, paper: str = "A4", font: str = "goth
     """Render every part; returns (results in part order, the whole report's view).
 
     With ``jobs`` > 1 all parts run at once in worker processes (pinned to
-    ``jobs`` CPUs, see :func:`plan_parts`). With one job the parts — one per
+    ``jobs`` CPUs, see :func:`reportgen.pdf.partplan.plan_parts`). With one job the parts — one per
     分野, to bound memory — run one after the other, each in a worker process
     of its own where ``fork`` is available: its laid-out pages are garbage the
     moment it has written its PDF, and a process that exits frees them at
@@ -172,7 +172,7 @@ def render_pdf_parallel(
 ) -> dict[str, Any]:
     """Write ``report`` as one PDF rendered in ``jobs`` processes (see the module doc).
 
-    Call :func:`parallel_reason` first: this function assumes a report that can
+    Call :func:`reportgen.pdf.partplan.parallel_reason` first: this function assumes a report that can
     be split. Returns timings and page counts (for the benchmark). ``cache``:
     parts and appendix through :mod:`reportgen.pdf.partcache` (one part per 分野);
     what it did is under "cache".

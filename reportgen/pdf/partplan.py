@@ -101,7 +101,7 @@ def plan_parts(report: Report, jobs: int, data: dict[str, Any] | None = None) ->
 
     A part's cost is estimated by the size of its data (text, tables); the
     first part also pays for the title block and preface. All parts run at the
-    same time on ``jobs`` CPUs (:func:`render_parts`), where the kernel shares
+    same time on ``jobs`` CPUs (:func:`reportgen.pdf.parallel.render_parts`), where the kernel shares
     the CPUs among them, so the wall time is about
     ``max(total / jobs, largest part)`` plus a small cost per part. Hence
     more parts than jobs when that balances better: three equal 分野 on two

@@ -43,7 +43,7 @@ def init_worker(cpus: frozenset[int] | None = None, scratch: str | None = None) 
 def job_cpus(jobs: int) -> frozenset[int] | None:
     """The CPUs ``jobs`` means: the first ``jobs`` of those this process may use.
 
-    All parts of a report run at once (see :func:`plan_parts`); pinning them to
+    All parts of a report run at once (see :func:`reportgen.pdf.partplan.plan_parts`); pinning them to
     ``jobs`` CPUs keeps ``--jobs`` a promise about the machine ("use two
     cores") however many parts there are, and lets the kernel balance them.
     None where affinity is not supported (macOS, Windows) or not needed.
