@@ -269,7 +269,7 @@ def _fresh_tmp(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 @pytest.fixture(scope="module")
 def big_yaml(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A report large enough for ``--jobs 2`` to render it in parts."""
-    from reportgen.pdf.parallel import MIN_ENTRIES
+    from reportgen.pdf.partplan import MIN_ENTRIES
     from reportgen.tools.synthetic import synthetic_report
 
     path = tmp_path_factory.mktemp("big") / "big.yaml"

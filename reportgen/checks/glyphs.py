@@ -27,6 +27,7 @@ from ..core.locations import PathKey, format_path
 FONT_FILES = {"gothic": "BIZUDGothic-Regular.ttf", "mincho": "BIZUDMincho-Regular.ttf"}
 
 _SELECTORS = range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0)
+_SELECTOR_POINTS = frozenset(cp for r in _SELECTORS for cp in r)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Coverage:
 
     def missing(self, text: str) -> Iterator[str]:
         """Characters (or base + selector sequences) of ``text`` the font lacks."""
+        points = set(map(ord, text))
+        if points <= self.codepoints and points.isdisjoint(_SELECTOR_POINTS):
+            return  # every character mapped, no sequence to check: the common case, in one set test
         previous: int | None = None
         for ch in text:
             cp = ord(ch)

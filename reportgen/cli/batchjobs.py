@@ -257,7 +257,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel what has not started and stop the workers now (Ctrl-C)."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not break the clean-up
     try:
-        from ..pdf.parallel import stop_pool
+        from ..pdf.workerpool import stop_pool
 
         stop_pool(pool)
     finally:

@@ -70,14 +70,15 @@ def _now() -> str:
 
 def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: float = 0.5,
           max_cycles: int | None = None, echo: Callable[[str], None] | None = None,
-          sleep: Callable[[float], None] = time.sleep) -> int:
+          sleep: Callable[[float], None] = time.sleep, after: Callable[[], object] | None = None) -> int:
     """Render now, then again after every change of ``paths``; return how many renders ran.
 
     ``render`` writes the outputs and returns a short description of them, or
     raises: :class:`~reportgen.core.errors.ReportError` for invalid data (its
     problems are printed), any other exception for other failures (one line).
     The loop never stops on a render failure.  It polls ``max_cycles`` times
-    (forever when None) after the first render.
+    (forever when None) after the first render. ``after`` runs once a render's line is
+    printed: work that need not delay the output (the part cache's pending block joins).
     """
     from ..core.errors import ReportError
     from ..core.i18n import problem_text
@@ -98,6 +99,11 @@ def watch(paths: Iterable[Path], render: Callable[[], str | None], *, interval: 
         else:
             took = time.perf_counter() - start
             say(translate(f"{_now()} ok") + (f"  {what}" if what else "") + f"  ({took:.1f} s)")
+            if after is not None:
+                try:
+                    after()
+                except Exception:  # noqa: BLE001 - only a later render's speed depends on it
+                    pass
 
     last = snapshot(watched)
     once()
@@ -178,6 +184,8 @@ def watch_command(file: str, output: str, html: str | None, paper: str, font: st
     signal.signal(signal.SIGTERM, stop)
     click.echo(for_terminal(translate(f"watching {source} and {templates} (Ctrl-C to stop)")), err=True)
     try:
-        watch([source, templates], render, interval=interval)
+        from ..pdf.partcache import finish_pending
+
+        watch([source, templates], render, interval=interval, after=None if no_cache else finish_pending)
     except KeyboardInterrupt:
         click.echo(translate("stopped"), err=True)

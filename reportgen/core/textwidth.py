@@ -12,10 +12,12 @@ says which.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["char_units", "text_units"]
 
 
+@lru_cache(maxsize=8192)
 def char_units(ch: str, ambiguous: int = 2) -> int:
     """Half-width units of ``ch``: 2 wide/full-width, ``ambiguous`` for ambiguous, 0 combining/format, else 1."""
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
@@ -28,6 +30,11 @@ def char_units(ch: str, ambiguous: int = 2) -> int:
     return 1
 
 
+@lru_cache(maxsize=65536)
 def text_units(text: str, ambiguous: int = 2) -> int:
-    """Half-width units of ``text`` (sum of :func:`char_units`)."""
+    """Half-width units of ``text`` (sum of :func:`char_units`).
+
+    Both are memoised: a report's view model measures the same cell texts
+    many times (column widths, row height estimates), and ``watch``
+    re-measures the unchanged ones after every save (issue #16)."""
     return sum(char_units(ch, ambiguous) for ch in text)

@@ -150,12 +150,14 @@ def _grouping_pattern(decimals: int) -> Any:
 
 
 def _grouped(d: Decimal, decimals: int) -> str:
-    # str(d) gives d back exactly (digits and exponent): the same figure is grouped once
+    # keyed by the exact digits (Decimal("1.0") == Decimal("1.00") would share an entry)
     return _grouped_text(str(d), decimals)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _grouped_text(digits: str, decimals: int) -> str:
+    """Babel's grouping of one figure, memoised: ``watch`` prints the same figures after every
+    save, and Babel parses its pattern on every call (issue #16)."""
     d = Decimal(digits)
     # d is already rounded; no quantization so Babel's half-even never applies.
     # Babel still quantizes internally, which needs more precision than the

@@ -169,7 +169,7 @@ def render_pdf(
     written) and RenderError when the file cannot be written.
     """
     _check_variant(pdf_variant)
-    from .parallel import parallel_reason, render_pdf_parallel
+    from .partplan import parallel_reason
 
     # The parts stamp "n / N" themselves and carry no running header: a report
     # with other page numbers or a running header renders as one document, and
@@ -183,6 +183,8 @@ def render_pdf(
         render_pdf_cached(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
         return
     if templates is None and not one_document and parallel_reason(report, jobs, pdf_variant) is None:
+        from .parallel import render_pdf_parallel  # (its join and worker imports only when it runs)
+
         render_pdf_parallel(report, target, jobs=jobs, paper=paper, font=font)
         return
     document = render_document(report, paper=paper, font=font, templates=templates)

@@ -113,13 +113,19 @@ def compact_pdf_fonts(doc: pikepdf.Pdf) -> int:
 
     # every Type0 font the resources name, grouped by the program it embeds
     fonts: dict[tuple[int, int], FontDict] = {}
+    others: set[tuple[int, int]] = set()  # fonts left as they are (e.g. a joined block's, already mapped)
     resources = list(resource_dicts(doc))
     for res in resources:
         for _key, font in res.Font.items():
-            if isinstance(font, pikepdf.Dictionary) and font.is_indirect and font.objgen not in fonts:
+            if isinstance(font, pikepdf.Dictionary) and font.is_indirect:
+                objgen = font.objgen
+                if objgen in fonts or objgen in others:
+                    continue
                 parsed = font_dict(font)
-                if parsed is not None:
-                    fonts[font.objgen] = parsed
+                if parsed is None:
+                    others.add(objgen)
+                else:
+                    fonts[objgen] = parsed
     programs: dict[tuple[int, int], Program | None] = {}  # None: a program left as it is
     for parsed in fonts.values():
         key = parsed.program.objgen

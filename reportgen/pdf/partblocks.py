@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .parallel import PartResult, join_parts
+from .partjoin import join_parts
+from .partplan import PartResult
 from .partsync import Piece
 
-__all__ = ["BLOCK", "MAX_BLOCK", "blocks", "join_blocks"]
+__all__ = ["BLOCK", "DEFER_BLOCKS", "MAX_BLOCK", "blocks", "join_blocks", "join_pending", "store_block"]
 
 #: About one piece in this many ends a block.
 BLOCK = 8
@@ -47,37 +48,71 @@ def blocks(pieces: list[Piece]) -> list[list[Piece]]:
     return out
 
 
-def join_blocks(pieces: list[Piece], run: Any) -> list[PartResult]:
+#: A render that finds at most this many blocks missing from the cache (an edit: one or two)
+#: joins their pieces straight into the document and leaves the blocks' own joins for later
+#: (:func:`join_pending`, which ``watch`` runs once the PDF is written): a block join is
+#: a font merge of its own, paid twice on the path to the new PDF otherwise (issue #16).
+DEFER_BLOCKS = 2
+
+
+def join_blocks(pieces: list[Piece], run: Any, defer: bool = True) -> list[PartResult]:
     """The parts the document is joined from: each block of pieces as one PDF (from the part
-    cache when kept), a block of one piece as the piece itself."""
+    cache when kept), a block of one piece as the piece itself. With ``defer``, the pieces of
+    at most :data:`DEFER_BLOCKS` blocks not in the cache are parts of their own, and those
+    blocks are left in ``run.pending`` for :func:`join_pending`."""
     from . import partcache
 
-    results: list[PartResult] = []
-    for group in blocks(pieces):
-        continues = group[0].start > 0
+    groups = blocks(pieces)
+    found: dict[int, PartResult] = {}
+    names: dict[int, str] = {}
+    for number, group in enumerate(groups):
         if len(group) == 1:
-            p = group[0]
-            results.append(PartResult(len(results), p.pdf, p.pages, p.anchors, continues=continues))
             continue
-        name = partcache.key("block", "\n".join(p.name for p in group), "", run.environment)
+        name = names[number] = partcache.key("block", "\n".join(p.name for p in group), "", run.environment)
         run.keys.append(name)
         entry = partcache.load(name)
         if entry is not None:
             try:
                 anchors = {str(k): int(v) for k, v in entry.meta["anchors"].items()}
-                results.append(PartResult(len(results), entry.pdf, int(entry.meta["pages"]), anchors,
-                                          continues=continues))
-                continue
+                found[number] = PartResult(0, entry.pdf, int(entry.meta["pages"]), anchors,
+                                           continues=group[0].start > 0)
             except (KeyError, AttributeError, TypeError, ValueError):
                 pass  # a header of another shape: join it again
-        parts = [PartResult(n, p.pdf, p.pages, p.anchors, continues=p.start > 0) for n, p in enumerate(group)]
-        anchors: dict[str, int] = {}
-        offset = 0
-        for p in group:
-            for anchor, page in p.anchors.items():
-                anchors.setdefault(anchor, offset + page)
-            offset += p.pages
-        pdf = join_parts(parts, None, None)
-        partcache.store(name, partcache.Entry(pdf, {"kind": "block", "pages": offset, "anchors": anchors}))
-        results.append(PartResult(len(results), pdf, offset, anchors, continues=continues))
+    later = defer and len(names) - len(found) <= DEFER_BLOCKS
+    results: list[PartResult] = []
+    for number, group in enumerate(groups):
+        if number in found:
+            results.append(found[number])
+        elif len(group) == 1 or later:
+            results.extend(PartResult(0, p.pdf, p.pages, p.anchors, continues=p.start > 0) for p in group)
+            if len(group) > 1:
+                run.pending.append((names[number], group))
+        else:
+            results.append(store_block(names[number], group))
+    for number, result in enumerate(results):
+        result.index = number
     return results
+
+
+def store_block(name: str, group: list[Piece]) -> PartResult:
+    """Join the pieces of one block, keep the result in the part cache under ``name``."""
+    from . import partcache
+
+    parts = [PartResult(n, p.pdf, p.pages, p.anchors, continues=p.start > 0) for n, p in enumerate(group)]
+    anchors: dict[str, int] = {}
+    offset = 0
+    for p in group:
+        for anchor, page in p.anchors.items():
+            anchors.setdefault(anchor, offset + page)
+        offset += p.pages
+    pdf = join_parts(parts, None, None)
+    partcache.store(name, partcache.Entry(pdf, {"kind": "block", "pages": offset, "anchors": anchors}))
+    return PartResult(0, pdf, offset, anchors, continues=group[0].start > 0)
+
+
+def join_pending(run: Any) -> int:
+    """Join and keep the blocks a render left for later (``run.pending``); how many."""
+    pending, run.pending = run.pending, []
+    for name, group in pending:
+        store_block(name, group)
+    return len(pending)

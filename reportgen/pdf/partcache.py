@@ -116,6 +116,8 @@ class CacheRun:
     #: 分野 heading → what of it was laid out, where the rest came from the cache
     #: ("２ 戦略的保険者機能関係 （１３）–（１５）", by :mod:`reportgen.partsync`).
     details: dict[str, str] = field(default_factory=dict)
+    #: Blocks of pieces whose joins this render left for later ((key, pieces); :func:`finish_pending`).
+    pending: list[Any] = field(default_factory=list, repr=False)
 
     def describe(self) -> str:
         if not self.relaid:
@@ -134,6 +136,18 @@ def last_run() -> CacheRun:
 
 def set_last_run(run: CacheRun) -> None:
     _LAST[0] = run
+
+
+def finish_pending() -> int:
+    """Do what the latest render of this process left for later (the joins of the blocks an
+    edit changed, :func:`reportgen.pdf.partblocks.join_pending`): ``watch`` calls it once the
+    new PDF is written, so the next save finds them. How many blocks were joined."""
+    run = _LAST[0]
+    if not run.pending:
+        return 0
+    from .partblocks import join_pending
+
+    return join_pending(run)
 
 
 # --------------------------------------------------------------------------- the key

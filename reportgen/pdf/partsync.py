@@ -119,11 +119,11 @@ class RangeResult:
 def cache_reason(report: Any, pdf_variant: str | None = None) -> str | None:
     """None when the part cache renders ``report`` in pieces; otherwise why it is cached whole.
 
-    :func:`reportgen.pdf.parallel.split_reason`, but one 分野 is enough: it is cut at its
+    :func:`reportgen.pdf.partplan.split_reason`, but one 分野 is enough: it is cut at its
     synchronisation points (a 分野 laid out alone is the whole table).
     """
     from ..layouts.registry import layout_spec
-    from .parallel import split_reason
+    from .partplan import split_reason
 
     reason = split_reason(report, pdf_variant)
     if (reason is not None and len(report.sections) == 1 and pdf_variant is None
@@ -151,10 +151,11 @@ def range_html(view, section: int, start: int, stop: int) -> str:  # type: ignor
 
 
 def range_css(section: int, start: int, last: bool = True) -> str:
-    """The extra stylesheet of a range: that of a part (:func:`reportgen.pdf.parallel.part_css`), the
+    """The extra stylesheet of a range: that of a part (:func:`reportgen.pdf.partrender.part_css`), the
     front matter only with the first 分野's first item, no 分野 bookmark after a 分野's first item,
     and what follows the table (a legend at its foot) only with the last 分野 (``last``)."""
-    from .parallel import Part, part_css
+    from .partplan import Part
+    from .partrender import part_css
 
     css = part_css(Part(0, (section,), section == 0 and start == 0))
     if not last:
@@ -216,7 +217,7 @@ def sync_points(document: Any, start: int) -> list[tuple[int, int]]:
 def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-untyped-def]
     """Lay out ``r`` and cut it into pieces at its synchronisation points, up to the first target
     reached at a clean page top (or the 分野's end, ``count`` items)."""
-    from .parallel import layout_html
+    from .partrender import layout_html
     from .weasy import LOCK, gc_paused
 
     began = time.perf_counter()

@@ -28,7 +28,7 @@ _VIEW: Any = None
 def _lay_inherited(r: Range) -> RangeResult:
     import gc
 
-    gc.disable()  # the worker exits after its range: no collection (see reportgen.pdf.parallel.render_part)
+    gc.disable()  # the worker exits after its range: no collection (see reportgen.pdf.partrender.render_part)
     return lay_range(_VIEW, r, len(_VIEW.sections[r.section].items))
 
 
@@ -38,7 +38,7 @@ def _entries(view, r: Range) -> int:  # type: ignore[no-untyped-def]
 
 def range_layer(view, jobs: int) -> Callable[[list[Range]], list[RangeResult]]:  # type: ignore[no-untyped-def]
     """A function laying out a round of ranges: in forked workers when they are large, else here."""
-    from .parallel import start_context
+    from .workerpool import start_context
     from .partsync import lay_here
 
     def lay(ranges: list[Range]) -> list[RangeResult]:
@@ -53,7 +53,7 @@ def range_layer(view, jobs: int) -> Callable[[list[Range]], list[RangeResult]]: 
 def _lay_forked(view, ranges: list[Range], jobs: int, context: Any) -> list[RangeResult]:  # type: ignore[no-untyped-def]
     import gc
 
-    from .parallel import job_cpus
+    from .workerpool import job_cpus
     from .engine import environment
     from ..core.scratch import worker_folder
 
@@ -77,6 +77,6 @@ def _lay_forked(view, ranges: list[Range], jobs: int, context: Any) -> list[Rang
 
 
 def _run(batch: list[int], ranges: list[Range], context: Any, cpus: Any, scratch: str) -> dict[int, RangeResult]:
-    from .parallel import run_pool
+    from .workerpool import run_pool
 
     return run_pool({i: (_lay_inherited, (ranges[i],)) for i in batch}, context, cpus, scratch)

@@ -32,6 +32,10 @@ class Program:
     #: ``loca`` offsets (numGlyphs + 1).
     loca: list[int]
     users: list[FontDict] = field(default_factory=list)
+    #: :meth:`nonempty`, once computed.
+    nonempty_gids: frozenset[int] | None = field(default=None, repr=False, compare=False)
+    #: :meth:`signature` by glyph id, as read.
+    signatures: dict[int, tuple[bytes, bytes, bytes]] = field(default_factory=dict, repr=False, compare=False)
 
     def glyph(self, gid: int) -> bytes:
         """Raw ``glyf`` bytes of ``gid`` (empty for an empty glyph or a gid out of range)."""
@@ -59,9 +63,20 @@ class Program:
             out |= user.cids
         return out
 
-    def nonempty(self) -> set[int]:
-        loca = self.loca
-        return {gid for gid in range(self.num_glyphs) if loca[gid + 1] > loca[gid]}
+    def signature(self, gid: int) -> tuple[bytes, bytes, bytes]:
+        """``gid``'s outline and metrics, kept once read: the face grouping compares every
+        program with each member of its group, glyph by glyph."""
+        found = self.signatures.get(gid)
+        if found is None:
+            found = self.signatures[gid] = (self.glyph(gid), self.metric("hmtx", gid), self.metric("vmtx", gid))
+        return found
+
+    def nonempty(self) -> frozenset[int]:
+        """Glyph ids with an outline; computed once (the face grouping asks for every pair)."""
+        if self.nonempty_gids is None:
+            loca = self.loca
+            self.nonempty_gids = frozenset(gid for gid in range(self.num_glyphs) if loca[gid + 1] > loca[gid])
+        return self.nonempty_gids
 
 
 
@@ -130,12 +145,7 @@ def same_face(a: Program, b: Program) -> bool:
     shared = (a.nonempty() & b.nonempty()) - {0}
     if not shared:
         return False  # nothing proves the numbering is the same
-    for gid in shared:
-        if a.glyph(gid) != b.glyph(gid):
-            return False
-        if a.metric("hmtx", gid) != b.metric("hmtx", gid) or a.metric("vmtx", gid) != b.metric("vmtx", gid):
-            return False
-    return True
+    return all(a.signature(gid) == b.signature(gid) for gid in shared)
 
 
 def _components(data: bytes) -> list[tuple[int, int]]:

@@ -82,3 +82,14 @@ def test_damaged_cache_falls_back_to_fonttools(tmp_path: Path, monkeypatch) -> N
     glyphs.coverage.cache_clear()
     assert glyphs.coverage("gothic") == glyphs.fonttools_coverage(fonts_dir() / glyphs.FONT_FILES["gothic"])
     glyphs.coverage.cache_clear()
+
+
+def test_a_sequence_is_checked_even_when_the_font_maps_the_selector_itself() -> None:
+    """The one-set-test shortcut for text whose characters are all mapped never skips a
+    variation sequence the font lacks (a cmap may map the selector code point too)."""
+    from reportgen.checks.glyphs import Coverage
+
+    cov = Coverage(codepoints=frozenset({0x845B, 0xE0100, 0x3042}), sequences=frozenset({(0x845B, 0xE0101)}))
+    assert list(cov.missing("あ葛")) == []
+    assert list(cov.missing("葛\U000E0100")) == ["葛\U000E0100"]
+    assert list(cov.missing("葛\U000E0101")) == []

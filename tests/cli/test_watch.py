@@ -93,6 +93,38 @@ def test_watch_keeps_going_after_an_unexpected_error(tmp_path: Path) -> None:
     assert "errors: RuntimeError: disk full" in lines[0] and lines[1].split()[1] == "ok"
 
 
+def test_watch_runs_after_once_each_good_render_and_survives_its_failure(tmp_path: Path) -> None:
+    """``after`` (the part cache's pending block joins) runs once a render's line is printed,
+    never after a failed render, and a failure in it never stops the loop."""
+    data = tmp_path / "a.txt"
+    data.write_text("1")
+    events: list[str] = []
+
+    def render() -> str:
+        events.append("render")
+        if len(events) > 1 and events.count("render") == 2:
+            raise RuntimeError("disk full")
+        return "out.pdf"
+
+    def after() -> None:
+        events.append("after")
+        raise OSError("cache folder gone")
+
+    def sleep(_s: float) -> None:
+        _touch_later(data)
+        data.write_text(data.read_text() + "1")
+
+    lines: list[str] = []
+
+    def echo(line: str) -> None:
+        lines.append(line)
+        events.append("line")
+
+    assert watch([data], render, interval=0, max_cycles=2, echo=echo, sleep=sleep, after=after) == 3
+    assert events == ["render", "line", "after", "render", "line", "render", "line", "after"]
+    assert "errors: RuntimeError: disk full" in lines[1] and lines[2].split()[1] == "ok"
+
+
 def test_snapshot_sees_new_deleted_and_missing_files(tmp_path: Path) -> None:
     folder = tmp_path / "t"
     folder.mkdir()

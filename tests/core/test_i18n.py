@@ -198,11 +198,11 @@ import ast  # noqa: E402
 #: print options, warnings, records import, part cache and watch lines, the command line.
 #: Every module of the package (a module split in two keeps its messages checked), but
 #: papers and pagenumbers (their strings are CSS and HTML), fetch (its refusals go to the
-#: log of the sandbox) and parallel (its reasons decide how to render; never printed).
+#: log of the sandbox) and parallel, partplan (its reasons decide how to render; never printed).
 MESSAGE_MODULES = tuple(sorted(
     name for name in (p.relative_to(ROOT / "reportgen").with_suffix("").as_posix()
                       for p in (ROOT / "reportgen").rglob("*.py"))
-    if name not in ("core/papers", "pdf/fetch", "pdf/pagenumbers", "pdf/parallel")))
+    if name not in ("core/papers", "pdf/fetch", "pdf/pagenumbers", "pdf/parallel", "pdf/partplan")))
 #: Calls whose last argument is a message (Problem(file, line, path, message), sheet.warn(r, c, message) …).
 MESSAGE_CALLS = frozenset({
     "Problem", "_fail", "fail", "_refuse", "_Refused", "warn", "err", "error", "OutputError", "RenderError",

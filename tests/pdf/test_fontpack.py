@@ -20,7 +20,7 @@ from fontTools.ttLib import TTFont
 import reportgen
 from reportgen import Report
 from reportgen.pdf.fontpack import compact_fonts
-from reportgen.pdf.parallel import MIN_ENTRIES
+from reportgen.pdf.partplan import MIN_ENTRIES
 from reportgen.pdf.engine import render_document, render_pdf
 from reportgen.tools.synthetic import synthetic_report
 

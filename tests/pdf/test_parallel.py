@@ -16,13 +16,13 @@ import pytest
 from pypdf import PdfReader
 
 from reportgen import Report
-from reportgen.pdf.parallel import (
+from reportgen.pdf.parallel import render_pdf_parallel
+from reportgen.pdf.partplan import (
     MIN_ENTRIES,
     SPLIT_ENTRIES,
     partition_sections,
     parallel_reason,
     plan_parts,
-    render_pdf_parallel,
 )
 from reportgen.pdf.engine import render_html, render_pdf
 from reportgen.tools.synthetic import synthetic_report
@@ -162,7 +162,7 @@ def test_plan_prefers_fewer_parts_when_more_would_not_help() -> None:
 def test_workers_are_pinned_to_the_jobs_cpus() -> None:
     import os
 
-    from reportgen.pdf.parallel import job_cpus
+    from reportgen.pdf.workerpool import job_cpus
 
     if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("needs CPU affinity and two CPUs")
@@ -201,14 +201,14 @@ def test_cli_jobs(tmp_path: Path) -> None:
 
 
 def test_failing_part_raises_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from reportgen.pdf import parallel
+    from reportgen.pdf import partrender, workerpool
 
     def broken(html: str, css: str):  # type: ignore[no-untyped-def]
         raise RuntimeError("layout failed")
 
-    if parallel.start_context().get_start_method() != "fork":
+    if workerpool.start_context().get_start_method() != "fork":
         pytest.skip("the patched function reaches the workers only through fork")
-    monkeypatch.setattr(parallel, "layout_html", broken)  # forked workers inherit it
+    monkeypatch.setattr(partrender, "layout_html", broken)  # forked workers inherit it
     out = tmp_path / "never.pdf"
     with pytest.raises(RuntimeError, match="layout failed"):
         render_pdf(_report(MIN_ENTRIES), out, jobs=2)
