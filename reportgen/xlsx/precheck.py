@@ -11,7 +11,6 @@ from .celltext import plain_text
 from .fieldcols import field_columns, field_content, field_text
 from .sheet import MAX_CELL_CHARS
 from .rows import Layout
-from .sheetlayout import plan_text
 
 #: Rows under the body: the gap and the mark summary with its legend (at most).
 SUMMARY_ROWS = 12
@@ -80,6 +79,8 @@ def long_cells(report: Report, data: Any = None) -> list[tuple[PathKey, str]]:
                 continue    # formatting every figure (Babel) costs far more than this bound
         except (KeyError, IndexError, TypeError):
             pass            # data of another shape: measure the texts themselves
+        from .sheetlayout import plan_text   # the layout imports openpyxl: only for a text this long
+
         texts: list[tuple[PathKey, str]] = [
             (key + ("plan",), plan_text(report, item, index, entry, reached).plan),
             (key + ("status",), plain_text(entry.status, reached)),

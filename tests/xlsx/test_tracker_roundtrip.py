@@ -8,7 +8,6 @@ series, tables, items without grids, a report without any grid).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import shutil
 import subprocess
