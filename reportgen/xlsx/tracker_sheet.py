@@ -136,10 +136,13 @@ class Sheet:
         return known
 
     def row_labels(self, r: int) -> list[tuple[int, str]]:
-        """(column, :meth:`label`) of every cell of row r holding something, in column order."""
+        """(column, :meth:`label`) of every cell of row r holding text (or a formula), in column order."""
         known = self._row_labels.get(r)
         if known is None:
-            known = self._row_labels[r] = [(c, self.label(r, c)) for c in self.filled(r, 1, self.max_col)]
+            row = self._rows[r - 1] if 1 <= r <= self.max_row else ()
+            # a figure is never a label (header, summary, legend): not worked out as one
+            known = self._row_labels[r] = [(c, self.label(r, c)) for c in self.filled(r, 1, self.max_col)
+                                           if not isinstance(row[c - 1], (int, float))]
         return known
 
     def text(self, r: int, c: int) -> str:
