@@ -56,7 +56,7 @@ def build_located(located: Located) -> Report:
         # applies to the texts it combines (a whole status, a plan with its KPI line).
         from ..xlsx.precheck import long_cells
 
-        for key, message in long_cells(report, located.data):
+        for key, message in long_cells(report, located.data, each_text=False):
             builder.err(key, message)
     if builder.problems or report is None:
         if not builder.problems:

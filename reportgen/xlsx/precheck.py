@@ -51,14 +51,15 @@ def _entry_keys(report: Report) -> Iterator[tuple[PathKey, PathKey, Item, int, E
                     yield key + ("entries", e), key, item, e, entry
 
 
-def long_cells(report: Report, data: Any = None) -> list[tuple[PathKey, str]]:
+def long_cells(report: Report, data: Any = None, *, each_text: bool = True) -> list[tuple[PathKey, str]]:
     """Texts Excel would cut off (over 32,767 characters), with the field each comes from.
 
     Checked on the data and on the combined texts the workbook writes (the
     plan with its KPI line, the whole status in データ, custom columns), so
     that validation can refuse them: a report that validates must render as
     a workbook too.  ``data``: the data the report was validated from (its
-    paths are the report's), saving a ``to_dict``.
+    paths are the report's), saving a ``to_dict``; ``each_text=False`` leaves
+    out the check of every single text (the validator bounds those itself).
     """
     out: list[tuple[PathKey, str]] = []
     reached = report.months_reached
@@ -69,13 +70,17 @@ def long_cells(report: Report, data: Any = None) -> list[tuple[PathKey, str]]:
 
     if data is None:
         data = report.to_dict()
-    for key, text in _walk_strings(data, ()):
-        too_long(key, text)
+    if each_text:
+        for key, text in _walk_strings(data, ()):
+            too_long(key, text)
     flagged = [k for k, _m in out]
     fields = field_columns(report)
+    bounds: dict[PathKey, int] = {}
     for key, item_key, item, index, entry in _entry_keys(report):
         try:
-            if _bound(_subtree(data, item_key)) <= MAX_CELL_CHARS:
+            if item_key not in bounds:
+                bounds[item_key] = _bound(_subtree(data, item_key))
+            if bounds[item_key] <= MAX_CELL_CHARS:
                 continue    # formatting every figure (Babel) costs far more than this bound
         except (KeyError, IndexError, TypeError):
             pass            # data of another shape: measure the texts themselves
