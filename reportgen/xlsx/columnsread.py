@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from ..core.errors import Problem
 from ..model.report import Report
 from .fastload import filled_cells
 from .fieldcols import FieldColumn
 from .guard import fail
 from .readback import cell_name
-from .scan import cell_text, col_name
+from .scan import cell_text
 from .sheet import COL_KPI_FLAG, COL_ROLE
 
 __all__ = ["MAX_OUTSIDE_WARNINGS", "check_outside", "read_field_headers"]
@@ -36,15 +38,16 @@ def read_field_headers(ws: Any, header_row: int, report: Report, fields: list[Fi
     columns = {c.field: c for c in report.columns or []}
     labels = {f.label: f for f in fields}
     if fields:
-        last = max(fields[-1].col + len(fields), fields[-1].col + 8)
-        row = next(ws.iter_rows(min_row=header_row, max_row=header_row, min_col=COL_ROLE + 1, max_col=last,
+        # a label moved by columns inserted in front of it is looked for a little further right
+        row = next(ws.iter_rows(min_row=header_row, max_row=header_row, min_col=COL_ROLE + 1,
+                                max_col=fields[-1].col + len(fields) + 8,
                                 values_only=True))
         for col, value in enumerate(row, start=COL_ROLE + 1):
             moved = labels.get(cell_text(value).strip())
             if moved is not None and moved.col != col:
                 raise fail(source, f"a column was inserted or deleted "
-                                   f"among the custom columns: {moved.label!r} is in column {col_name(col)}, "
-                                   f"written in column {col_name(moved.col)}; the tracker's columns cannot "
+                                   f"among the custom columns: {moved.label!r} is in column {get_column_letter(col)}, "
+                                   f"written in column {get_column_letter(moved.col)}; the tracker's columns cannot "
                                    "move: undo the change (notes go right of the tracker's columns)", cell_name(ws.title, header_row, col))
     for f in fields:
         text = cell_text(ws.cell(header_row, f.col).value).strip()

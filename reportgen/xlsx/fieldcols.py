@@ -24,7 +24,7 @@ from .celltext import plain_text
 from .measure import column_points
 from .sheet import COL_AREA, COL_ROLE, LAST_PRINTED_COL, WIDTHS
 
-__all__ = ["FIRST_FIELD_COL", "FieldColumn", "field_columns", "field_content", "last_printed_col",
+__all__ = ["FIRST_FIELD_COL", "FieldColumn", "field_columns", "field_content", "field_text", "last_printed_col",
            "printed_points"]
 
 #: The first custom column: after the hidden tag columns, so every column the
@@ -96,5 +96,3 @@ def printed_points(fields: list[FieldColumn]) -> float:
     """Printed width of the custom columns (the hidden V:X print nothing)."""
     return sum(column_points(f.width) for f in fields)
 
-
-__all__ += ["field_text"]

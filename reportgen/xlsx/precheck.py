@@ -95,9 +95,9 @@ def long_cells(report: Report, data: Any = None, *, each_text: bool = True) -> l
             texts.append(((item_key if owner == "item" else key) + ("fields", f.name),
                           field_text(item, index, entry, f.name, reached)))
         for where, text in texts:
-            if not any(k[:len(where)] == where for k in flagged) and (where, text) not in out:
+            if not any(k[:len(where)] == where for k in flagged):
                 too_long(where, text)
-                flagged = [k for k, _m in out]
+                flagged = [k for k, _m in out]   # an item's field shown by each of its entries: once
     return out
 
 

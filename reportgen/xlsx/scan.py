@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from ..model.report import Entry
 from .guard import fail
+from .readback import cell_name
 from .sheet import (
     COL_AREA,
     COL_ENTRY_ID,
@@ -67,11 +70,11 @@ def find_header(ws: Any, max_row: int, source: str) -> int:
             if col is None:
                 raise fail(source, f"the header label {label!r} was changed or its column "
                                    f"deleted; the tracker's columns cannot move: undo the change (notes go right of the "
-                                   "tracker's columns)", cell_name(r, first, ws.title))
+                                   "tracker's columns)", cell_name(ws.title, r, first))
             if col != first:
                 raise fail(source, f"a column was inserted or deleted: {label!r} is in column "
-                                   f"{col_name(col)}, the tracker has it in column {col_name(first)}; the tracker's columns "
-                                   "cannot move: undo the change (notes go right of the tracker's columns)", cell_name(r, col, ws.title))
+                                   f"{get_column_letter(col)}, the tracker has it in column {get_column_letter(first)}; the tracker's columns "
+                                   "cannot move: undo the change (notes go right of the tracker's columns)", cell_name(ws.title, r, col))
     labels = " · ".join(label for _f, _l, label in HEADER)
     raise fail(source, f"not a reportgen tracker: sheet {MAIN_SHEET} has no header {labels}")
 
@@ -83,21 +86,11 @@ def _check_tags(ws: Any, header_row: int, source: str) -> None:
     for c in range(COL_RANK + 1, _SEARCH_COLS + 1):
         if c != COL_ROLE and cell_text(ws.cell(header_row, c).value).strip() == ROLE_HEADER:
             raise fail(source, f"a column was inserted or deleted before the hidden "
-                               f"columns {col_name(COL_KPI_FLAG)}:{col_name(COL_ROLE)} (the row tags are in column "
-                               f"{col_name(c)} now); the tracker's columns cannot move: undo the change (notes go right of "
-                               "the tracker's columns)", cell_name(header_row, c, ws.title))
-    raise fail(source, f"the hidden row tags (column {col_name(COL_ROLE)}) were "
-                       "cleared or deleted; the sheet cannot be matched with its data: undo the change", cell_name(header_row, COL_ROLE, ws.title))
-
-
-def cell_name(row: int, col: int, sheet: str = MAIN_SHEET) -> str:
-    return f"{sheet}!{col_name(col)}{row}"
-
-
-def col_name(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(col)
+                               f"columns {get_column_letter(COL_KPI_FLAG)}:{get_column_letter(COL_ROLE)} (the row tags are in column "
+                               f"{get_column_letter(c)} now); the tracker's columns cannot move: undo the change (notes go right of "
+                               "the tracker's columns)", cell_name(ws.title, header_row, c))
+    raise fail(source, f"the hidden row tags (column {get_column_letter(COL_ROLE)}) were "
+                       "cleared or deleted; the sheet cannot be matched with its data: undo the change", cell_name(ws.title, header_row, COL_ROLE))
 
 
 # --------------------------------------------------------------------------

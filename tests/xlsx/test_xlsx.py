@@ -34,6 +34,8 @@ from reportgen.xlsx.sheet import (
 from reportgen.xlsx.writer import render_xlsx
 from reportgen.xlsx.read import read_xlsx
 
+from sheetedits import insert_row
+
 EXAMPLES = ("gunma-r5-excerpt", "saitama-r5-excerpt", "saitama-h29-q1-excerpt")
 
 
@@ -75,20 +77,6 @@ def _roles(ws: Any) -> list[str]:
 
 def _header_row(ws: Any) -> int:
     return _roles(ws).index("header") + 1
-
-
-def insert_row_like_excel(ws: Any, idx: int) -> None:
-    """Insert a sheet row the way Excel does: merges that span it grow, those below move."""
-    merges = [(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges]
-    for m in list(ws.merged_cells.ranges):
-        ws.unmerge_cells(str(m))
-    ws.insert_rows(idx)
-    for min_row, min_col, max_row, max_col in merges:
-        if min_row >= idx:
-            min_row, max_row = min_row + 1, max_row + 1
-        elif max_row >= idx:
-            max_row += 1
-        ws.merge_cells(start_row=min_row, start_column=min_col, end_row=max_row, end_column=max_col)
 
 
 # --------------------------------------------------------------------------
@@ -328,13 +316,13 @@ def test_added_rows_are_read_back(gunma_xlsx: Path, gunma_path: Path) -> None:
     rows = _rows_by_entry(ws)
     # a new entry: a row inserted right below entry E4's block (before E5)
     new_row = rows["E5"]
-    insert_row_like_excel(ws, new_row)
+    insert_row(ws, new_row)
     ws.cell(new_row, COL_PLAN).value = "(5)照明の間引きを行う。"
     ws.cell(new_row, COL_PROGRESS).value = "10月から実施。"
     ws.cell(new_row, COL_MARK).value = "○"
     # more status for E0: a row inserted inside its block
     inside = rows["E0"] + 2
-    insert_row_like_excel(ws, inside)
+    insert_row(ws, inside)
     ws.cell(inside, COL_PROGRESS).value = "※本部定期報告による。"
     wb.save(gunma_xlsx)
     back = read_xlsx(gunma_xlsx)
