@@ -328,6 +328,8 @@ TEMPLATES: tuple[str, ...] = (
     N_('typed total: {detail}'),
     N_('the {sheet} sheet is generated and not read back: edit 進捗状況 instead (written {written}, now {now})'),
     N_('a formula whose value was never computed: type the figure, or save the workbook in Excel or LibreOffice first'),
+    N_('a formula whose value was never computed: type the text, or save the workbook in Excel or LibreOffice first'),
+    N_('merged across two entries: Excel keeps only the top-left cell, so the entry that starts in row {row} reads as empty in the merged columns (unmerge the cells and type its text again)'),
     N_('edit not read back (the block is no longer a grid)'),
     N_("row {label}: the total {given} differs from the months' sum {computed}"),
     N_("row {label}: the total {given} differs from the months' average {computed}"),

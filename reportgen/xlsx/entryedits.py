@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import Problem
-from ..model.report import BulletsBlock, Entry, Item, NoteBlock, Report, TableBlock, TextBlock, blocks_of
+from ..model.report import Entry, Item, Report
 from .fieldcols import field_columns, field_content
 from .gridedits import GridEdits
 from .precheck import entry_paths
 from .readback import apply_rank
-from .scan import PIECE_RE, Seen, cell_text, same_text
+from .scan import Seen, cell_text, same_text
+from .statusedits import status_edits
 from .sheet import COL_ENTRY_ID, COL_MARK, COL_PROGRESS, COL_RANK, MAIN_SHEET, rank_text
 from .writtengrids import written_grid_rows
 
@@ -92,7 +93,7 @@ class EntryEdits:
                    f"{self.sheet}!{col_letter(COL_RANK)}{seen.row}: {path}.kpi.national", self.source, self.problems)
         if not same_text(seen.plan, str(written.get("plan", ""))):
             entry.plan = plan_from(seen.plan, written) or None
-        self.status(entry, seen, written.get("pieces") or {})
+        self.status(entry, seen, written.get("pieces") or {}, path)
         self.custom_fields(seen, _item, self.index.get(seen.entry_id, 0), entry, written.get("fields") or {})
 
     def custom_fields(self, seen: Seen, item: Item, index: int, entry: Entry, written: dict[str, Any]) -> None:
@@ -109,32 +110,19 @@ class EntryEdits:
             else:
                 target.pop(f.name, None)
 
-    def status(self, entry: Entry, seen: Seen, pieces: dict[str, Any]) -> None:
-        edits: dict[str, str] = {}
-        for base, chunks in seen.pieces.items():
-            info = pieces.get(base)
-            if not isinstance(info, dict):
-                continue
-            seps = list(info.get("seps") or [])
-            text = chunks.get(0, "")
-            for k in range(1, len(seps) + 1):
-                text += (seps[k - 1] if isinstance(seps[k - 1], str) else "") + chunks.get(k, "")
-            if not same_text(text, str(info.get("text", ""))):
-                edits[base] = text
-        if edits:
-            apply_pieces(entry, edits, pieces)
-        if seen.empty_status and seen.empty_status.strip() and entry.status is None:
-            entry.status = seen.empty_status
-        for after, text in seen.extra:
-            add_text(entry, after, text)
+    def status(self, entry: Entry, seen: Seen, pieces: dict[str, Any], path: str) -> None:
+        edits = status_edits(entry, seen, pieces)
+        entry.status = edits.status
+        for row, _base in edits.leftovers:
+            self.warnings.append(Problem(self.source, None, f"{self.sheet}!{col_letter(COL_PROGRESS)}{row}: {path}",
+                                         "not read back: a text row left over from an entry whose first row "
+                                         "was deleted (delete all of its rows, or none)"))
 
     def add_entry(self, seen: Seen) -> None:
         """An entry typed into new rows; the structure pass puts it where the sheet shows it."""
-        status = seen.empty_status or None
-        entry = Entry(plan=seen.plan.strip() or None, status=status,
+        entry = Entry(plan=seen.plan.strip() or None, status=seen.empty_status or None,
                       mark=self.mark(seen.mark, seen.row, f"(new entry at row {seen.row})"))
-        for _after, text in seen.extra:
-            add_text(entry, None, text)
+        entry.status = status_edits(entry, seen, {}).status
         entry.fields = {f.name: text for f in self.fields if (text := seen.fields.get(f.col, "")).strip()}
         rank = cell_text(seen.rank).strip()
         if rank:
@@ -157,42 +145,3 @@ def plan_from(text: str, written: dict[str, Any]) -> str:
     if kpi_line and text.rstrip().endswith(kpi_line.strip()):
         text = text.rstrip()[: -len(kpi_line.strip())].rstrip("\n")
     return text
-
-
-def apply_pieces(entry: Entry, edits: dict[str, str], pieces: dict[str, Any]) -> None:
-    """Put edited text rows back into the blocks they came from."""
-    if isinstance(entry.status, str):
-        paragraphs = []
-        for index, block in enumerate(blocks_of(entry.status)):
-            assert isinstance(block, TextBlock)
-            paragraphs.append(edits.get(f"s{index}", block.text))
-        entry.status = "\n\n".join(p for p in paragraphs if p.strip()) or None
-        return
-    blocks = entry.status or []
-    for base, text in edits.items():
-        m = PIECE_RE.fullmatch(base)
-        if not m or int(m.group(1)) >= len(blocks):
-            continue
-        block = blocks[int(m.group(1))]
-        part = m.group(2)
-        if part == "h":
-            block.heading = text or None
-        elif part == "c" and isinstance(block, TableBlock):
-            block.table.caption = text or None
-        elif isinstance(block, NoteBlock):
-            block.text = text.removeprefix("※")
-        elif isinstance(block, BulletsBlock):
-            block.items = [line.removeprefix(block.bullet).strip() for line in text.split("\n") if line.strip()]
-        elif isinstance(block, TextBlock):
-            block.text = text
-
-
-def add_text(entry: Entry, after: int | None, text: str) -> None:
-    """Text typed into an added row joins the entry's status after the block it follows."""
-    if entry.status is None:
-        entry.status = text
-    elif isinstance(entry.status, str):
-        entry.status = entry.status + "\n\n" + text
-    else:
-        position = len(entry.status) if after is None else min(after + 1, len(entry.status))
-        entry.status.insert(position, TextBlock(text))

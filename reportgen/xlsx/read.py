@@ -41,10 +41,12 @@ from .datasheet import data_sheet_values
 from .columnsread import check_outside, read_field_headers
 from .entryedits import EntryEdits
 from .fieldcols import field_columns
+from .mergeread import merged_across_entries
 from .notread import comment_warnings, other_sheet_warnings
 from .generated import check_summary, compare_generated, read_top
 from .guard import check_container, fail, open_for_reading, open_workbook, read_bytes
 from .payload import read_payload
+from .readback import UNCOMPUTED_TEXT, cell_name
 from .scan import find_header, scan
 from .sheet import DATA_SHEET, HIDDEN_SHEET, MAIN_SHEET, banner_text, item_title, number_text
 from .structure import Structure
@@ -137,8 +139,13 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
     read_top(ws, report, header_row, source, applier.warnings)
     fields = field_columns(report)
     read_field_headers(ws, header_row, report, fields, source, applier.warnings)
-    seen_list, events, end = scan(ws, header_row, max_row, tuple(f.col for f in fields))
+    uncomputed: list[tuple[int, int]] = []
+    seen_list, events, end = scan(ws, header_row, max_row, tuple(f.col for f in fields),
+                                  cached.by_sheet.get(ws.title, {}), uncomputed)
+    for r, c in uncomputed:
+        applier.problems.append(Problem(source, None, cell_name(ws.title, r, c), UNCOMPUTED_TEXT))
     check_outside(ws, header_row, {seen.row for seen in seen_list}, fields, source, applier.warnings)
+    applier.warnings.extend(merged_across_entries(ws, (seen.row for seen in seen_list), source))
     for seen in seen_list:
         applier.apply(seen)
     structure = Structure(report, source, ws.title)

@@ -15,7 +15,12 @@ from typing import Any
 from ..core.errors import Problem
 from ..model.report import Entry, National
 
-__all__ = ["apply_rank", "cell_name", "parse_rank", "same_value"]
+__all__ = ["UNCOMPUTED_TEXT", "apply_rank", "cell_name", "parse_rank", "same_value"]
+
+#: A formula typed into a text cell (status, plan, mark, 項番 …) that no spreadsheet
+#: program has computed: its ``=…`` text is not what anyone meant to print.
+UNCOMPUTED_TEXT = ("a formula whose value was never computed: type the text, or save the workbook in "
+                   "Excel or LibreOffice first")
 
 def cell_name(sheet: str, row: int, col: int) -> str:
     from openpyxl.utils import get_column_letter

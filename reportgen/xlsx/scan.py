@@ -39,7 +39,7 @@ from .sheet import (
     ROLE_SUMMARY,
 )
 
-__all__ = ["PIECE_RE", "Event", "Seen", "cell_text", "find_header", "same_text", "scan"]
+__all__ = ["PIECE_RE", "Event", "Seen", "cell_text", "find_header", "same_text", "scan", "shown_values"]
 
 PIECE_RE = re.compile(r"s(\d+)([hc]?)(?:~(\d+))?")
 
@@ -128,6 +128,7 @@ class Seen:
     entry: Entry | None = None                 # the model entry, once applied
     fields: dict[int, str] = field(default_factory=dict)   # custom column → text (reportgen.xlsx.fieldcols)
     orphans: list[int] = field(default_factory=list)   # rows of another entry (its first row deleted)
+    piece_rows: dict[str, int] = field(default_factory=dict)   # piece tag → its first row
 
 
 def covered_plan_rows(ws: Any) -> dict[int, int]:
@@ -149,13 +150,35 @@ def row_text(values: tuple[Any, ...]) -> str:
 Event = tuple[str, int, Any]
 
 
-def scan(ws: Any, header_row: int, max_row: int,
-         field_cols: tuple[int, ...] = ()) -> tuple[list[Seen], list[Event], int]:
+def shown_values(values: tuple[Any, ...], r: int, formulas: dict[tuple[int, int], Any],
+                 uncomputed: list[tuple[int, int]]) -> tuple[Any, ...]:
+    """A text row's cells as the sheet shows them: a formula someone typed (``=A1&"件"``)
+    counts by the value last computed for it, never as its ``=…`` text; one never
+    computed is listed in ``uncomputed`` (read as empty)."""
+    out = list(values)
+    for c, value in enumerate(values, start=1):
+        if (r, c) in formulas:
+            shown = formulas[(r, c)]
+            if shown is None:
+                uncomputed.append((r, c))
+            out[c - 1] = shown
+    return tuple(out)
+
+
+def scan(ws: Any, header_row: int, max_row: int, field_cols: tuple[int, ...] = (),
+         formulas: dict[tuple[int, int], Any] | None = None,
+         uncomputed: list[tuple[int, int]] | None = None) -> tuple[list[Seen], list[Event], int]:
     """Entries and structure events of the body; also the first row after it.
 
     ``field_cols``: the report's custom columns (reportgen.xlsx.fieldcols),
-    read on each entry's first row.
+    read on each entry's first row.  ``formulas``: (row, column) → the value
+    computed for each formula cell; outside grid rows (whose cells the grid
+    reader judges itself) a formula counts by that value, and the cells of
+    formulas never computed go to ``uncomputed``.
     """
+    formulas = formulas or {}
+    formula_rows = {r for r, _c in formulas}
+    uncomputed = [] if uncomputed is None else uncomputed
     covered = covered_plan_rows(ws)
     seen: list[Seen] = []
     events: list[Event] = []
@@ -172,6 +195,8 @@ def scan(ws: Any, header_row: int, max_row: int,
         if role in (ROLE_SUMMARY, ROLE_GAP):
             end = r
             break
+        if r in formula_rows and not role.startswith(ROLE_GRID):
+            values = shown_values(values, r, formulas, uncomputed)
         area = cell_text(values[COL_AREA - 1])
         if area.strip():
             events.append(("area", r, area))
@@ -221,6 +246,7 @@ def take_row(current: Seen, role: str, values: tuple[Any, ...], r: int) -> None:
             current.orphans.append(r)
             return
         current.pieces.setdefault(base, {})[chunk] = text
+        current.piece_rows.setdefault(base, r)
         current.last_block = int(m.group(1))
     elif role == ROLE_EMPTY_STATUS:
         current.empty_status = text
