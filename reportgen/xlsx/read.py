@@ -187,7 +187,7 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
     | 項番 | column B | item number (digits stay a number when it was one) |
     | 事業 | column C | item title (1st line), 【tags】, other lines as labels, （owner） |
     | 実施概要 | column D | entry plan (the number prefix and the 【KPI】 line are taken off again) |
-    | status text rows | E:S | the status block the row came from (text, bullets, note, heading, table caption) |
+    | status text rows | E:S | the status block the row came from (text, bullets, note, heading, table caption); all of a block's rows deleted, or its text cleared, deletes the block (a heading or caption row deleted takes it off); text typed into a new row joins the status after the block above it; a formula typed into any text cell counts by its last computed value (never computed: an error) |
     | grid figures | F:Q (months; quarters span 3 columns) | series values and table cells: numbers, "3,700", "３，７００", "95.5%", "4:56" or an Excel time, dates, △/▲-negatives, the unit ("3,788円"); a formula of your own by its last computed value; blank = no value; anything else in a series is an error |
     | grid labels | E of each grid row; E of the grid's header row; R of the header row | row label; series caption; `total_label` (計, 累計, 平均, 通期 …) |
     | totals 計/累計/平均 | R (R:S without an extra column) | a live formula = computed from the months; a typed figure = that row's `total` (warning when it differs from the months) |
@@ -197,7 +197,7 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
     | 全国順位 | U | KPI `national.rank` and `rank_prev` from "46位 (前月46位)"; other text is an error |
     | custom columns (`report.columns` fields of your own) | Y onwards, an entry's first row; the header row | the entry's field, or beside an item's first entry the item's field when it showed that; a cleared cell removes the field; an edited header = the column's `label` |
     | rows | — | a new row with 実施概要 text = a new entry; with 項番/事業 = a new item; deleted rows = deleted entries, items, sections; the sheet's order is the report's order |
-    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed), any cell right of the tracker's columns (V:X are hidden tags) that no custom column reads, comments (notes) on cells, sheets of your own | — |
+    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed), any cell right of the tracker's columns (V:X are hidden tags) that no custom column reads, comments (notes) on cells, sheets of your own, cells merged across two entries (Excel keeps only the top-left cell: the lower entry reads as empty there) | — |
     | データ sheet | all | generated and protected; every cell that differs from what was written is a warning |
 
     Errors (a cell that cannot be read) raise ReportError naming
