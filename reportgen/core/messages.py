@@ -329,6 +329,8 @@ TEMPLATES: tuple[str, ...] = (
     N_('the {sheet} sheet is generated and not read back: edit 進捗状況 instead (written {written}, now {now})'),
     N_('a formula whose value was never computed: type the figure, or save the workbook in Excel or LibreOffice first'),
     N_('a formula whose value was never computed: type the text, or save the workbook in Excel or LibreOffice first'),
+    N_("not read back: {value}: a new grid row takes one value per column, typed under the column's first cell"),
+    N_('not read back: a row typed under a grid that is printed as text (edit the data file)'),
     N_('merged across two entries: Excel keeps only the top-left cell, so the entry that starts in row {row} reads as empty in the merged columns (unmerge the cells and type its text again)'),
     N_('edit not read back (the block is no longer a grid)'),
     N_("row {label}: the total {given} differs from the months' sum {computed}"),

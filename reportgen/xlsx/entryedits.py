@@ -84,7 +84,7 @@ class EntryEdits:
                           self.report.period_info.months_reached(self.report.fiscal_year), self.cached)
         written_grids = self.grid_rows.get(seen.entry_id, {})
         for tail, rows in seen.grids.items():
-            edits.apply(tail, written_grids.get(tail, []), rows)
+            edits.apply(tail, written_grids.get(tail, []), rows, seen.typed_grid_rows)
         for tail, rows in written_grids.items():
             if tail not in seen.grids and rows:
                 edits.warn(seen.row, COL_PROGRESS, path, "a grid's rows were deleted; deleting a grid is not read "

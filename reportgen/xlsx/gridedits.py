@@ -26,6 +26,7 @@ from ..model.report import (
 )
 from ..model.numbers import cell_format, parse_typed
 
+from .gridreshape import pair_rows, reshape
 from .readback import cell_name, same_value
 
 __all__ = ["GridEdits"]
@@ -71,11 +72,17 @@ class GridEdits:
             return f"{self.path}.status[{index}].table", None, block
         return f"{self.path}.status[{index}]", None, None
 
-    def apply(self, role_tail: str, written_rows: list[Any], seen_rows: list[tuple[int, tuple[Any, ...]]]) -> None:
-        """Compare the rows written for one grid with the rows the sheet shows now."""
+    def apply(self, role_tail: str, written_rows: list[Any], seen_rows: list[tuple[int, tuple[Any, ...]]],
+              typed: set[int] | frozenset[int] = frozenset()) -> None:
+        """Compare the rows written for one grid with the rows the sheet shows now (``typed``:
+        rows typed into untagged rows, i.e. added; see :mod:`reportgen.xlsx.gridreshape`)."""
         base, series, table = self.target(role_tail)
         typed_totals: set[int] = set()
-        for written, (r, values) in zip(written_rows, seen_rows):
+        pairs = pair_rows(written_rows, seen_rows, set(typed))
+        for w_index, s_index in pairs:
+            if w_index is None or s_index is None:
+                continue
+            written, (r, values) = written_rows[w_index], seen_rows[s_index]
             for spec in written.cells:
                 seen = values[spec.col - 1] if spec.col - 1 < len(values) else None
                 value = spec.value
@@ -107,17 +114,13 @@ class GridEdits:
                     self.table_cell(table, base, spec.source, seen, r, spec.col, spec.number_format)
                 else:
                     self.warn(r, spec.col, base, "edit not read back (the block is no longer a grid)")
-        for r, _values in seen_rows[len(written_rows):]:
-            self.warn(r, 5, base, "not read back: a grid row left over from an entry whose first row was "
-                                  "deleted, or a copied grid row (delete all of an entry's rows, or none)")
-        if len(seen_rows) < len(written_rows):
-            r = seen_rows[-1][0] if seen_rows else 0
-            self.warn(r, 5, base, f"{len(written_rows) - len(seen_rows)} grid row(s) deleted; deleting rows of "
-                                  "a grid is not read back (the figures are kept; clear the cells instead)")
+        total_rows = {id(series.rows[i]) for i in typed_totals if i < len(series.rows)} if series else set()
+        sheet_rows = reshape(self, base, series, table, written_rows, seen_rows, pairs, set(typed))
         if series is not None:
-            fmt_rows = {i: r for i, (r, _v) in enumerate(seen_rows[1:])}
+            fmt_rows = sheet_rows or {i: r for i, (r, _v) in enumerate(seen_rows[1:])}
+            typed_now = {i for i, row in enumerate(series.rows) if id(row) in total_rows}
             for where, message in total_warnings(series):
-                if len(where) == 3 and where[1] in typed_totals:
+                if len(where) == 3 and int(where[1]) in typed_now:
                     row = fmt_rows.get(int(where[1]), 0)
                     self.warn(row, 18, f"{base}.rows[{where[1]}].total", "typed total: " + message)
 

@@ -196,8 +196,8 @@ def read_xlsx(path: str | os.PathLike[str]) -> Report:
     | 実施状況 | T | mark; look-alikes folded (〇 → ○); anything else is an error |
     | 全国順位 | U | KPI `national.rank` and `rank_prev` from "46位 (前月46位)"; other text is an error |
     | custom columns (`report.columns` fields of your own) | Y onwards, an entry's first row; the header row | the entry's field, or beside an item's first entry the item's field when it showed that; a cleared cell removes the field; an edited header = the column's `label` |
-    | rows | — | a new row with 実施概要 text = a new entry; with 項番/事業 = a new item; deleted rows = deleted entries, items, sections; the sheet's order is the report's order |
-    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid rows, months after the report's period (kept, not printed), any cell right of the tracker's columns (V:X are hidden tags) that no custom column reads, comments (notes) on cells, sheets of your own, cells merged across two entries (Excel keeps only the top-left cell: the lower entry reads as empty there) | — |
+    | rows | — | a new row with 実施概要 text = a new entry; with 項番/事業 = a new item; deleted rows = deleted entries, items, sections; a row inserted inside or under a grid with figures typed = a new series or table row there (a label alone = a text row); a grid's data row deleted = that row deleted (rows paired by their labels); the sheet's order is the report's order |
+    | not read back (warning) | month headers (4月…), the KPI chart's 目標 row, the issue date (T1), preface rows, the mark summary, deleted grid header rows, months after the report's period (kept, not printed), any cell right of the tracker's columns (V:X are hidden tags) that no custom column reads, comments (notes) on cells, sheets of your own, cells merged across two entries (Excel keeps only the top-left cell: the lower entry reads as empty there) | — |
     | データ sheet | all | generated and protected; every cell that differs from what was written is a warning |
 
     Errors (a cell that cannot be read) raise ReportError naming

@@ -129,6 +129,9 @@ class Seen:
     fields: dict[int, str] = field(default_factory=dict)   # custom column → text (reportgen.xlsx.fieldcols)
     orphans: list[int] = field(default_factory=list)   # rows of another entry (its first row deleted)
     piece_rows: dict[str, int] = field(default_factory=dict)   # piece tag → its first row
+    #: grid rows typed into rows of no tag (inserted in Excel inside or under a grid): row numbers
+    typed_grid_rows: set[int] = field(default_factory=set)
+    last_grid: str | None = None               # the grid the entry's previous row belonged to
 
 
 def covered_plan_rows(ws: Any) -> dict[int, int]:
@@ -235,7 +238,19 @@ def scan(ws: Any, header_row: int, max_row: int, field_cols: tuple[int, ...] = (
     return seen, events, end
 
 
+def _in_grid_columns(values: tuple[Any, ...]) -> bool:
+    """Something typed right of the label column, where a grid has its figures."""
+    return any(cell_text(v).strip() for v in values[COL_PROGRESS:COL_MARK - 1])
+
+
 def take_row(current: Seen, role: str, values: tuple[Any, ...], r: int) -> None:
+    if role in ("", ROLE_FILLER) and current.last_grid is not None and _in_grid_columns(values):
+        # a row inserted inside or right under a grid, with figures typed: a new grid row
+        # (a label alone stays a text row: a note under a grid is as likely)
+        current.grids[current.last_grid].append((r, values))
+        current.typed_grid_rows.add(r)
+        return
+    current.last_grid = role[len(ROLE_GRID):] if role.startswith(ROLE_GRID) else None
     text = cell_text(values[COL_PROGRESS - 1])
     m = PIECE_RE.fullmatch(role)
     if m:
