@@ -20,7 +20,7 @@ from .fieldcols import FieldColumn
 from .guard import fail
 from .readback import cell_name
 from .scan import cell_text
-from .sheet import COL_KPI_FLAG, COL_ROLE
+from .sheet import COL_KPI_FLAG, COL_MARK, COL_RANK, COL_ROLE
 
 __all__ = ["MAX_OUTSIDE_WARNINGS", "check_outside", "read_field_headers"]
 
@@ -62,14 +62,20 @@ def read_field_headers(ws: Any, header_row: int, report: Report, fields: list[Fi
 
 
 def check_outside(ws: Any, header_row: int, entry_rows: set[int], fields: list[FieldColumn], source: str,
-                  warnings: list[Problem]) -> None:
-    """Located warnings for cells right of the hidden tag columns that nothing reads, and for
-    the hidden KPI flags (V) holding anything but the 0 or 1 written there."""
+                  warnings: list[Problem], body_end: int = 0) -> None:
+    """Located warnings for cells right of the hidden tag columns that nothing reads, for
+    the hidden KPI flags (V) holding anything but the 0 or 1 written on an entry's row, and
+    for a mark or 全国順位 typed below an entry's first row (``body_end``: the row after the
+    entries; people unmerge T or U and type into a lower row)."""
     by_col = {f.col: f for f in fields}
     found: list[tuple[int, int, Any]] = []
     for row, col, value in filled_cells(ws):
-        if col == COL_KPI_FLAG and row > header_row and value in (0, 1):
+        if col == COL_KPI_FLAG and row in entry_rows and value in (0, 1):
             continue        # the hidden KPI flags the mark summary counts by
+        if col in (COL_MARK, COL_RANK) and header_row < row < body_end and row not in entry_rows:
+            if cell_text(value).strip():
+                found.append((row, col, value))
+            continue
         if (col <= COL_ROLE and col != COL_KPI_FLAG) or (col in by_col and (row == header_row or row in entry_rows)):
             continue
         if not cell_text(value).strip():
@@ -81,6 +87,9 @@ def check_outside(ws: Any, header_row: int, entry_rows: set[int], fields: list[F
         if col == COL_KPI_FLAG:
             message = (f"not read back: {value!r} in the hidden column of KPI flags "
                        "(it holds 0 or 1, written by reportgen)")
+        elif col in (COL_MARK, COL_RANK):
+            message = (f"not read back: {value!r}: an entry's 実施状況 and 全国順位 are read on its first row "
+                       "(type it there, or merge the column's cells back)")
         elif f is None:
             message = f"not read back: {value!r} is outside the tracker's columns"
         else:

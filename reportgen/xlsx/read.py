@@ -144,7 +144,7 @@ def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
                                   cached.by_sheet.get(ws.title, {}), uncomputed)
     for r, c in uncomputed:
         applier.problems.append(Problem(source, None, cell_name(ws.title, r, c), UNCOMPUTED_TEXT))
-    check_outside(ws, header_row, {seen.row for seen in seen_list}, fields, source, applier.warnings)
+    check_outside(ws, header_row, {seen.row for seen in seen_list}, fields, source, applier.warnings, end)
     applier.warnings.extend(merged_across_entries(ws, (seen.row for seen in seen_list), source))
     for seen in seen_list:
         applier.apply(seen)

@@ -63,3 +63,27 @@ def test_a_hand_made_tracker_reports_notes_and_other_sheets(tmp_path: Path) -> N
     assert any(f"進捗!{openpyxl.utils.get_column_letter(built.cols['plan'])}{built.header_row + 2}: "
                "not read back: the comment (note)" in t for t in lines), lines
     assert not any("空のシート" in t for t in lines)
+
+
+def test_a_mark_or_rank_typed_below_an_entry_s_first_row_is_warned(tmp_path: Path) -> None:
+    """People unmerge 実施状況 (T) or 全国順位 (U) and type into a lower row of the entry."""
+    from reportgen.xlsx.sheet import COL_KPI_FLAG, COL_MARK, COL_RANK
+
+    source = GUNMA.with_name("gunma-r5-excerpt.yaml")       # entries with grids: several rows each
+    path = tmp_path / "t.xlsx"
+    render_xlsx(reportgen.load(source), path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[MAIN_SHEET]
+    rows = [r for r in range(1, ws.max_row + 1) if ws.cell(r, COL_ENTRY_ID).value]
+    first = next(r for r, nxt in zip(rows, rows[1:]) if nxt - r >= 3)     # an entry of three rows or more
+    for col in (COL_MARK, COL_RANK):
+        for rng in [m for m in ws.merged_cells.ranges if m.min_row == first and m.min_col == col]:
+            ws.unmerge_cells(str(rng))
+    ws.cell(first + 2, COL_MARK).value = "×"
+    ws.cell(first + 1, COL_RANK).value = "3位"
+    ws.cell(first + 1, COL_KPI_FLAG).value = 1
+    wb.save(path)
+    report, warnings = read_xlsx_checked(path)
+    where = {w.path for w in warnings}
+    assert where == {f"{MAIN_SHEET}!T{first + 2}", f"{MAIN_SHEET}!U{first + 1}", f"{MAIN_SHEET}!V{first + 1}"}
+    assert report.to_dict() == reportgen.load(source).to_dict()
