@@ -17,6 +17,7 @@ from typing import Any, Iterator
 from openpyxl.utils import get_column_letter
 
 from ..core.errors import Problem, ReportError
+from .datetext import date_text, is_date_value
 from .tracker_cells import cell_text, normal
 
 __all__ = ["MAX_CELLS", "Sheet"]
@@ -122,6 +123,8 @@ class Sheet:
         value = self._rows[r - 1][c - 1]
         if isinstance(value, str) and value.startswith("="):
             value = self.cached.cell(r, c).value or value
+        if is_date_value(value):
+            value = date_text(value, self.number_format(r, c))   # as the sheet shows it: 10月1日
         text = self._quiet[(r, c)] = cell_text(value).strip()
         return text
 
@@ -151,7 +154,10 @@ class Sheet:
             if not (isinstance(value, str) and value.startswith("=")) and type(value).__name__ not in (
                     "ArrayFormula", "DataTableFormula"):
                 return self.quiet_text(r, c)  # no formula: the same text, worked out once
-        return cell_text(self.raw(r, c)).strip()
+        value = self.raw(r, c)
+        if is_date_value(value):
+            value = date_text(value, self.number_format(r, c))
+        return cell_text(value).strip()
 
     def number_format(self, r: int, c: int) -> str:
         return str(self.ws.cell(r, c).number_format or "General")
