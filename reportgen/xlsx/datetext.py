@@ -19,7 +19,10 @@ from typing import Any
 
 from ..model.calendar import GREGORIAN_ADOPTION, era_of_date
 
-__all__ = ["date_text", "is_date_value"]
+__all__ = ["DATE_TYPES", "date_text", "is_date_value"]
+
+#: The classes a cell reader gives dates and times as (a quick test of a whole row: ``map(type, row)``)
+DATE_TYPES = frozenset({dt.datetime, dt.date, dt.time, dt.timedelta})
 
 _TOKEN = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]|yyyy|yy|e+|g{1,3}|m{1,5}|d{1,4}|a{3,4}|h{1,2}|s{1,2}|'
                     r'AM/PM|am/pm|A/P|a/p|.', re.IGNORECASE | re.DOTALL)

@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from ..model.report import Entry
-from .datetext import date_text, is_date_value
+from .datetext import DATE_TYPES, date_text, is_date_value
 from .guard import fail
 from .readback import cell_name
 from .sheet import (
@@ -201,7 +201,7 @@ def scan(ws: Any, header_row: int, max_row: int, field_cols: tuple[int, ...] = (
             break
         if r in formula_rows and not role.startswith(ROLE_GRID):
             values = shown_values(values, r, formulas, uncomputed)
-        if not role.startswith(ROLE_GRID) and any(is_date_value(v) for v in values):
+        if not role.startswith(ROLE_GRID) and not DATE_TYPES.isdisjoint(map(type, values)):
             # a date typed into a text cell reads as the sheet shows it (10月1日), not as 2023-10-01 00:00:00
             values = tuple(date_text(v, ws.cell(r, c).number_format) if is_date_value(v) else v
                            for c, v in enumerate(values, start=1))
