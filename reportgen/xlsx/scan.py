@@ -160,7 +160,7 @@ def shown_values(values: tuple[Any, ...], r: int, formulas: dict[tuple[int, int]
     counts by the value last computed for it, never as its ``=…`` text; one never
     computed is listed in ``uncomputed`` (read as empty)."""
     out = list(values)
-    for c, value in enumerate(values, start=1):
+    for c in range(1, len(values) + 1):
         if (r, c) in formulas:
             shown = formulas[(r, c)]
             if shown is None:
