@@ -331,6 +331,7 @@ TEMPLATES: tuple[str, ...] = (
     N_('a formula whose value was never computed: type the text, or save the workbook in Excel or LibreOffice first'),
     N_("not read back: {value}: a new grid row takes one value per column, typed under the column's first cell"),
     N_('not read back: a row typed under a grid that is printed as text (edit the data file)'),
+    N_('the column {label} is kept as a field of each entry; it prints where report.columns names it (field: {name})'),
     N_("not read back: {value}: an entry's 実施状況 and 全国順位 are read on its first row (type it there, or merge the column's cells back)"),
     N_('merged across two entries: Excel keeps only the top-left cell, so the entry that starts in row {row} reads as empty in the merged columns (unmerge the cells and type its text again)'),
     N_('edit not read back (the block is no longer a grid)'),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 __all__ = [
-    "ERAS", "FISCAL_MONTHS", "Era", "Period", "era_of_date", "era_year",
+    "ERAS", "FISCAL_MONTHS", "Era", "Period", "date_in_text", "era_of_date", "era_year",
     "fiscal_year_in_text", "fiscal_year_label", "month_label", "short_fy_label", "to_fullwidth_digits",
     "wareki_date",
 ]
@@ -259,3 +259,30 @@ def fiscal_year_in_text(text: str) -> tuple[int, str] | None:
     era = next(e for e in ERAS if m.group(1) in (e.name, e.initial))
     year = 1 if m.group(2) == "元" else int(m.group(2))
     return era.start.year + year - 1, m.group(0)
+
+
+_DATE_TEXT_RE = re.compile(r"(?:(明治|大正|昭和|平成|令和|[MTSHR])\s*([0-9]{1,2}|元)|([12][0-9]{3}))\s*"
+                           r"(?:年\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日|[./-]([0-9]{1,2})[./-]([0-9]{1,2}))"
+                           r"\s*(?:現在|時点|付け?|作成)?")
+
+
+def date_in_text(text: str) -> _dt.date | None:
+    """The date a whole text states: "令和6年10月15日", "R6.10.15", "2024年10月15日現在",
+    "２０２４/１０/１５" (full-width digits, 元年).  None when the text is anything else, or
+    the date does not exist (令和6年2月30日) or precedes the Gregorian calendar in Japan."""
+    import unicodedata
+
+    m = _DATE_TEXT_RE.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if not m:
+        return None
+    if m.group(3):
+        year = int(m.group(3))
+    else:
+        era = next(e for e in ERAS if m.group(1) in (e.name, e.initial))
+        year = era.start.year + (1 if m.group(2) == "元" else int(m.group(2))) - 1
+    month, day = int(m.group(4) or m.group(6)), int(m.group(5) or m.group(7))
+    try:
+        found = _dt.date(year, month, day)
+    except ValueError:
+        return None
+    return found if found >= GREGORIAN_ADOPTION else None

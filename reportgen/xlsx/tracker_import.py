@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.calendar import fiscal_year_in_text
+from ..model.calendar import date_in_text, fiscal_year_in_text
 from ..core.errors import Problem, ReportError
 from ..model.marks import BUILTIN_SCALES, MarkScale
 from ..model.report import Report
@@ -117,6 +117,8 @@ def _entry_data(sheet: Sheet, entry: ReadEntry, scale: MarkScale) -> dict[str, A
             sheet.warn(r, c, f"could not place the mark {text!r}: this entry already has {mark}")
     if mark is not None:
         out["mark"] = mark
+    if entry.fields:
+        out["fields"] = {name: "\n".join(lines) for name, lines in entry.fields.items()}
     national = None
     for r, c, text in entry.ranks:
         if normal(text) in BLANKS:
@@ -178,6 +180,9 @@ def _report_meta(sheet: Sheet, header: Header, reader: TrackerReader, fiscal_yea
             raw = sheet.raw(r, c)
             if isinstance(raw, (_dt.datetime, _dt.date)) and issued is None:
                 issued = raw.date() if isinstance(raw, _dt.datetime) else raw
+                sheet.take(r, c)
+            elif isinstance(raw, str) and issued is None and (stated := date_in_text(raw)) is not None:
+                issued = stated          # a date typed as text: 令和6年10月15日
                 sheet.take(r, c)
             elif isinstance(raw, str) and raw.strip():
                 texts.append((r, c, raw.strip()))
@@ -282,6 +287,9 @@ def import_tracker_bytes(raw: bytes, source: str, *, fiscal_year: int | None = N
             if not d["groups"]:
                 del d["groups"]
         sections.append(d)
+    for c, name in header.extras:
+        sheet.warn(header.row, c, f"the column {name!r} is kept as a field of each entry; it prints where "
+                                  f"report.columns names it (field: {name})")
     for r, c in list(sheet.untaken()):
         sheet.warn(r, c, f"could not place {sheet.text(r, c)[:40]!r}: outside the columns and rows of "
                          "the tracker")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.calendar import fiscal_year_in_text
+from .tracker_extras import extra_columns, repeated_labels, take_extras
 from .tracker_cells import cell_text, normal
 from .tracker_grids import GridHeader, month_header, read_grid, read_row_grid
 from .tracker_sheet import Sheet
@@ -43,6 +44,8 @@ class Header:
     rank: int | None
     #: A month row under the header (4月…3月 under 進捗状況) heading every item's figures.
     months: GridHeader | None = None
+    #: Columns of the tracker's own (担当グループ, 備考 …): (column, field name); see tracker_extras.
+    extras: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +57,7 @@ class ReadEntry:
     lines: list[str] = field(default_factory=list)
     marks: list[tuple[int, int, str]] = field(default_factory=list)
     ranks: list[tuple[int, int, str]] = field(default_factory=list)
+    fields: dict[str, list[str]] = field(default_factory=dict)   # columns of the tracker's own
 
     def flush(self) -> None:
         if self.lines:
@@ -136,6 +140,7 @@ def find_header(sheet: Sheet) -> Header | None:
             sheet.take(r, c)
         header = Header(r, data_start, area, number, cols["title"], cols["plan"], cols["progress"],
                         cols["mark"], cols.get("rank"))
+        header.extras = extra_columns(sheet, r, cols, area if area is not None else number, cols["mark"])
         for rr in range(r + 1, data_start + 1):
             if any(not sheet.is_empty(rr, c) for c in (number, cols["title"], cols["plan"])):
                 break
@@ -238,7 +243,7 @@ class TrackerReader(ReadTree):
     def is_repeated_header(self, r: int) -> bool:
         cols = _header_cols(self.sheet, r)
         if all(k in cols for k in _REQUIRED):
-            for c in cols.values():
+            for c in [*cols.values(), *repeated_labels(self, r)]:
                 self.sheet.take(r, c)
             return True
         return False
@@ -417,4 +422,5 @@ class TrackerReader(ReadTree):
             self.plan(r)
             self.progress(r)
             self.marks_and_ranks(r)
+            take_extras(self, r)
         self.close_item()
