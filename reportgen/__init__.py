@@ -51,14 +51,14 @@ if TYPE_CHECKING:  # pragma: no cover - static names for type checkers and IDEs
     from .api import html_to_pdf, load, loads, render_html, render_pdf, render_xlsx
     from .inputs.objects import check_report
     from .pdf.engine import PDF_VARIANTS
-    from .core.reportwarnings import GlyphWarning, MarkWarning, ReportWarning, TruncationWarning
+    from .core.reportwarnings import GlyphWarning, MarkWarning, ReportWarning, TruncationWarning, UnprintedWarning
     from .xlsx.read import read_xlsx
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BUILTIN_SCALES", "GlyphWarning", "KPI", "MarkWarning", "PDF_VARIANTS", "ReportWarning",
-    "TruncationWarning", "check_report", "html_to_pdf", "loads", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item", "KpiNext",
+    "TruncationWarning", "UnprintedWarning", "check_report", "html_to_pdf", "loads", "Block", "BulletsBlock", "Column", "Entry", "Group", "Item", "KpiNext",
     "MarkScale", "MarkSymbol", "National", "NoteBlock", "Problem", "RenderError", "Report",
     "ReportError", "Section", "Series", "SeriesBlock", "SeriesExtra", "SeriesRow", "Table",
     "TableBlock", "TableCell", "TextBlock", "count_marks", "load", "read_xlsx", "render_html",
@@ -70,7 +70,8 @@ __all__ = [
 _LAZY: dict[str, str] = {
     **dict.fromkeys(("BUILTIN_SCALES", "MarkScale", "MarkSymbol", "count_marks"), "model.marks"),
     **dict.fromkeys(("load", "loads", "render_pdf", "render_html", "render_xlsx", "html_to_pdf"), "api"),
-    **dict.fromkeys(("ReportWarning", "GlyphWarning", "TruncationWarning", "MarkWarning"), "core.reportwarnings"),
+    **dict.fromkeys(("ReportWarning", "GlyphWarning", "TruncationWarning", "MarkWarning", "UnprintedWarning"),
+                   "core.reportwarnings"),
     "check_report": "inputs.objects",
     "PDF_VARIANTS": "pdf.engine",
     "read_xlsx": "xlsx.read",

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..core.errors import RenderError, ReportError
+from ..core.errors import Problem, RenderError, ReportError
 from ..core.i18n import problem_text, tr, translate
 from ..core.terminal import echo  # every print escapes control characters: data is shown, never obeyed
 from .common import (
@@ -124,13 +124,22 @@ def validate(files: tuple[str, ...], check_marks: bool = False, strict: bool = F
     invalid = False
     for name in files:
         try:
-            report, _line_of = read_warned(name, strict=strict)
+            report, line_of = read_warned(name, strict=strict)
         except ReportError as exc:
             invalid = True
             print_problems(exc.problems)
             continue
         except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
             fail(f"{name}: {type(exc).__name__}: {exc}", EXIT_FAILURE)
+        from ..checks.collect import unprinted_data
+
+        unprinted = unprinted_data(report, source=str(name), line_of=line_of)
+        for problem in unprinted:
+            echo(f"warning: {problem_text(problem)}", err=True)
+        if strict and unprinted:
+            invalid = True
+            print_problems([Problem(str(name), None, "", f"{len(unprinted)} warning(s) and --strict is given")])
+            continue
         entries = sum(1 for _ in report.iter_entries())
         echo(f"{name}: " + tr("ok ({sections} sections, {entries} entries)",
                                     sections=len(report.sections), entries=entries))

@@ -31,6 +31,7 @@ __all__ = [
     "LOGGER",
     "GlyphWarning",
     "MarkWarning",
+    "UnprintedWarning",
     "ReportWarning",
     "TruncationWarning",
     "emit",
@@ -60,6 +61,11 @@ class GlyphWarning(ReportWarning):
 
 class TruncationWarning(ReportWarning):
     """Values the report's period leaves out (months after the period's last one)."""
+
+
+class UnprintedWarning(ReportWarning):
+    """Data that no output prints: a field no ``report.columns`` column names, measure-page
+    keys in another layout (kept in the data and the workbook, never on paper)."""
 
 
 class MarkWarning(ReportWarning):
