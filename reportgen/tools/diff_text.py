@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence, TypeVar
 from ..model.numbers import cell_format, format_value
 from ..model.report import Block, BulletsBlock, Content, NoteBlock, TextBlock, blocks_of
 
-__all__ = ["EXCERPT_CHARS", "changed_cells", "excerpt", "figure_pair", "match", "norm", "prose", "quoted",
+__all__ = ["EXCERPT_CHARS", "changed_cells", "table_rows_matched", "excerpt", "figure_pair", "match", "norm", "prose", "quoted",
            "reordered", "text_change"]
 
 T = TypeVar("T")
@@ -168,3 +168,30 @@ def changed_cells(a: dict[str, Any], b: dict[str, Any]) -> int:
         n += sum(1 for c in range(max(len(ra), len(rb)))
                  if (ra[c] if c < len(ra) else None) != (rb[c] if c < len(rb) else None))
     return n
+
+
+def _row_label(row: list[Any]) -> str:
+    first = row[0] if row else None
+    return norm(first.get("value") if isinstance(first, dict) else first)
+
+
+def table_rows_matched(a: dict[str, Any], b: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[str], list[str]]:
+    """Two tables' body rows paired by their first cell (訪問, 電話 …) when rows were added or
+    removed (the counts differ) and the labels are unique on both sides: the tables with only the paired rows, and the labels of the rows
+    added and removed.  A row typed into a table is then "文書 行 追加", not every later
+    row "changed"."""
+    rows_a, rows_b = a.get("rows", []), b.get("rows", [])
+    labels_a, labels_b = [_row_label(r) for r in rows_a], [_row_label(r) for r in rows_b]
+    if len(rows_a) == len(rows_b) or len(set(labels_a)) != len(labels_a) or len(set(labels_b)) != len(labels_b):
+        return a, b, [], []
+    kept = [x for x in labels_a if x in labels_b]
+    paired_a = {**a, "rows": [r for r, x in zip(rows_a, labels_a) if x in labels_b]}
+    paired_b = {**b, "rows": [rows_b[labels_b.index(x)] for x in kept]}
+    added = [str(_first_text(r)) for r, x in zip(rows_b, labels_b) if x not in labels_a]
+    removed = [str(_first_text(r)) for r, x in zip(rows_a, labels_a) if x not in labels_b]
+    return paired_a, paired_b, added, removed
+
+
+def _first_text(row: list[Any]) -> Any:
+    first = row[0] if row else ""
+    return first.get("value") if isinstance(first, dict) else first

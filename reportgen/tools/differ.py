@@ -18,7 +18,18 @@ from ..model.grids import entry_label, series_grid
 from ..model.kpi import judgement, target_text
 from ..model.report import KPI, Content, Entry, Item, Report, Section, Series, SeriesBlock, TableBlock, blocks_of
 from .diff_changes import Change
-from .diff_text import changed_cells, excerpt, figure_pair, match, norm, prose, quoted, reordered, text_change
+from .diff_text import (
+    changed_cells,
+    excerpt,
+    figure_pair,
+    match,
+    norm,
+    prose,
+    quoted,
+    reordered,
+    table_rows_matched,
+    text_change,
+)
 
 __all__ = ["EntryDiffer", "StructureDiffer"]
 
@@ -72,9 +83,15 @@ class EntryDiffer:
         for i, j in pairs:
             a, b = table_to_dict(old[i].table), table_to_dict(new[j].table)
             if a != b:
+                name = f"{label} 表{quoted(new[j].table.caption)}"
+                a, b, added_rows, removed_rows = table_rows_matched(a, b)
                 cells = changed_cells(a, b)
-                what = f"{label} 表{quoted(new[j].table.caption)} 変更" + (f"（{cells} セル）" if cells else "")
-                self.add("status", where, what)
+                if cells or not (added_rows or removed_rows):
+                    self.add("status", where, f"{name} 変更" + (f"（{cells} セル）" if cells else ""))
+                for row_label in added_rows:
+                    self.add("status", where, f"{name} {row_label}", note="行 追加")
+                for row_label in removed_rows:
+                    self.add("status", where, f"{name} {row_label}", note="行 削除")
         for j in added:
             self.add("status", where, f"{label} 表{quoted(new[j].table.caption)} 追加")
         for i in removed:

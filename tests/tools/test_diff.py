@@ -204,3 +204,19 @@ def test_fields_of_items_and_entries_are_compared() -> None:
     del item.fields["課題"]
     lines = [c.text() for c in diff_reports(old, new).changes]
     assert f"{S1}: 欄「課題」 削除" in lines, lines
+
+
+def test_table_rows_added_and_removed_are_named_by_their_label() -> None:
+    def report(rows: list[list[Any]]) -> Report:
+        return Report.from_dict({"format": 1, "report": {"title": "報告", "organization": "支部", "fiscal_year": 2024},
+                                 "sections": [{"title": "基盤", "items": [{"title": "施策", "entries": [
+                                     {"plan": "計画。", "status": [{"table": {"caption": "相談", "header": [["区分", "件数"]],
+                                                                               "rows": rows}}]}]}]}]})
+
+    old = report([["訪問", 120], ["電話", 3400], ["来所", 75], ["合計", 3595]])
+    new = report([["訪問", 120], ["文書", 12], ["合計", 3607]])
+    lines = format_text(diff_reports(old, new)).splitlines()
+    assert any("表「相談」 文書" in line and "行 追加" in line for line in lines)
+    assert any("表「相談」 電話" in line and "行 削除" in line for line in lines)
+    assert any("表「相談」 来所" in line and "行 削除" in line for line in lines)
+    assert any("表「相談」 変更（1 セル）" in line for line in lines)      # 合計 3595 → 3607 only
