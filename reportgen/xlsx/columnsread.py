@@ -67,10 +67,11 @@ def check_outside(ws: Any, header_row: int, entry_rows: set[int], fields: list[F
     the hidden KPI flags (V) holding anything but the 0 or 1 written there."""
     by_col = {f.col: f for f in fields}
     found: list[tuple[int, int, Any]] = []
-    for row, col, value in filled_cells(ws):
+    # the tracker's own columns (up to the hidden ones) are read elsewhere: passed over unread
+    for row, col, value in filled_cells(ws, lambda col: col > COL_ROLE or col == COL_KPI_FLAG):
         if col == COL_KPI_FLAG and row > header_row and value in (0, 1):
             continue        # the hidden KPI flags the mark summary counts by
-        if (col <= COL_ROLE and col != COL_KPI_FLAG) or (col in by_col and (row == header_row or row in entry_rows)):
+        if col in by_col and (row == header_row or row in entry_rows):
             continue
         if not cell_text(value).strip():
             continue
