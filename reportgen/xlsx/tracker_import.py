@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.calendar import fiscal_year_in_text
 from ..core.errors import Problem, ReportError
+from ..core.gcpause import collector_paused
 from ..model.marks import BUILTIN_SCALES, MarkScale
 from ..model.report import Report
 from ..core.reportwarnings import ReportWarning
@@ -259,6 +260,7 @@ def import_tracker(path: str | os.PathLike[str], *, fiscal_year: int | None = No
                                 organization=organization, title=title)
 
 
+@collector_paused()
 def import_tracker_bytes(raw: bytes, source: str, *, fiscal_year: int | None = None,
                          organization: str | None = None, title: str | None = None) -> TrackerImport:
     """:func:`import_tracker` of a workbook's bytes that passed :func:`reportgen.xlsx.guard.read_checked`
@@ -326,6 +328,7 @@ def to_yaml(data: dict[str, Any], source: str) -> str:
     return f"# Imported from {os.path.basename(source)} by `reportgen import`.\n{body}"
 
 
+@collector_paused()
 def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
     """Any .xlsx: a reportgen tracker through xlsx_read, a hand-made one through the importer."""
     from .guard import is_reportgen_workbook, read_checked
@@ -339,6 +342,7 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
     return result.report, result.warnings
 
 
+@collector_paused()
 def workbook_data(path: str | os.PathLike[str], *, fiscal_year: int | None = None,
                   organization: str | None = None, title: str | None = None
                   ) -> tuple[dict[str, Any], list[Problem]]:
