@@ -42,6 +42,7 @@ Usage::
     .venv/bin/python bench/xlsx_load.py --only rows,cells --repeat 1
     .venv/bin/python bench/xlsx_load.py --profile cells   # cProfile of one load, top 30
     .venv/bin/python bench/xlsx_load.py --no-import --repeat 3 --against /tmp/base   # before/after, interleaved
+    .venv/bin/python bench/xlsx_load.py --no-import --bytecode   # as installed: modules not compiled per process
 """
 
 from __future__ import annotations
@@ -340,10 +341,15 @@ print(json.dumps({"seconds": t2 - t1, "cpu_seconds": c2 - c1, "import_seconds": 
 """
 
 
+#: Environment of the measured processes (``--bytecode`` changes it).
+CHILD_ENV: dict[str, str] | None = None
+
+
 def measure_load(path: Path, tree: Path = ROOT) -> dict[str, Any]:
     """One load in a fresh process; ``tree``: the source tree whose ``reportgen`` it imports."""
     load = os.getloadavg()[0]
-    done = subprocess.run([sys.executable, "-c", LOAD_CHILD, str(path)], capture_output=True, text=True, cwd=tree)
+    done = subprocess.run([sys.executable, "-c", LOAD_CHILD, str(path)], capture_output=True, text=True, cwd=tree,
+                          env=CHILD_ENV)
     if done.returncode != 0:
         return {"seconds": None, "rss_mb": None, "outcome": "crashed: " + done.stderr.strip()[-300:]}
     return {**json.loads(done.stdout.strip().splitlines()[-1]), "load_average": load}
@@ -356,7 +362,7 @@ def measure_import(path: Path, out: Path) -> dict[str, Any]:
     # thousands of warnings, more than a pipe holds while nobody reads it
     with tempfile.TemporaryFile() as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, env=CHILD_ENV)
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t0
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -414,15 +420,27 @@ def main() -> None:
     parser.add_argument("--against", metavar="TREE",
                         help="also load each case with the reportgen of another source tree (e.g. `git archive "
                              "<commit> | tar -x -C /tmp/base`), alternating with this one")
+    parser.add_argument("--bytecode", action="store_true",
+                        help="load with compiled bytecode, as an installed reportgen does (kept in a temporary "
+                             "folder; one unmeasured load of each case writes it first), even where "
+                             "PYTHONDONTWRITEBYTECODE is set: otherwise each fresh process compiles every "
+                             "module it imports from source (0.1 s of a tracker's load)")
     args = parser.parse_args()
+    global CHILD_ENV
     with tempfile.TemporaryDirectory(prefix="xlsx-bench-") as tmp:
         folder = Path(tmp)
+        if args.bytecode:
+            CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         if args.profile:
             profile(args.profile, folder)
             return
         names = [n.strip() for n in args.only.split(",")] if args.only else list(CASES)
         results: dict[str, Any] = {"budget": {"seconds": BUDGET_S, "rss_mb": BUDGET_MB}, "cases": {},
-                                   "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()}}
+                                   "machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
+                                   "bytecode": "compiled beforehand" if args.bytecode else
+                                   ("compiled from source in each process" if os.environ.get("PYTHONDONTWRITEBYTECODE")
+                                    else "as found")}
         lim = limits()
         results["limits"] = {k: getattr(lim, k) for k in dir(lim) if k.startswith("MAX_")}
         for name in names:
@@ -431,6 +449,9 @@ def main() -> None:
             what = CASES[name](path)
             made = time.perf_counter() - t0
             unpacked = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
+            if args.bytecode:  # the bytecode of every module this case imports, written before measuring
+                for tree in [ROOT] + ([Path(args.against)] if args.against else []):
+                    measure_load(path, tree)
             if args.against:
                 # the other tree's load alternates with this one's, so both meet the same
                 # load from the other users of the host: their ratio is what to compare

@@ -150,9 +150,12 @@ def load_file(source: str | os.PathLike[str], format: Format | None = None) -> L
     kind = format or _SUFFIXES.get(path.suffix.lower())
     if kind == "xlsx":
         # a reportgen tracker (edits read back) or one made by hand (imported)
-        from .xlsx.tracker_import import read_workbook
+        from .core.gcpause import collector_paused
 
-        report, warned = read_workbook(source)
+        with collector_paused():  # the modules it imports too (reportgen.core.gcpause says why)
+            from .xlsx.tracker_import import read_workbook
+
+            report, warned = read_workbook(source)
         return LoadedFile(report, None, list(warned))
     if format is not None and _SUFFIXES.get(path.suffix.lower()) != format:
         try:

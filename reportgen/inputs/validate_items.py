@@ -32,7 +32,7 @@ class ItemRules(ContentRules):
         section = Section(title, number, groups, items)
         limit = self.label_limit
         if limit is not None:
-            from ..layouts.view import section_label
+            from ..layouts.labels import section_label  # not layouts.view, which imports every layout module
 
             n = len(section_label(section, self.layout))
             if n > limit[0]:
@@ -55,7 +55,8 @@ class ItemRules(ContentRules):
         """(characters, column mm) a vertical 分野 label holds on one A4 page, or None
         without a label column. A longer 分野 title used to print a blank page or
         crash the renderer (issue #12.4); it is refused with this limit instead."""
-        from ..layouts.view import PAPERS, default_columns, label_capacity, resolve_columns
+        from ..layouts.columns import PAPERS, default_columns, resolve_columns
+        from ..layouts.labels import label_capacity
 
         try:
             resolved = resolve_columns(columns or default_columns(layout), PAPERS["A4"])

@@ -69,14 +69,17 @@ def check_outside(ws: Any, header_row: int, entry_rows: set[int], fields: list[F
     entries; people unmerge T or U and type into a lower row)."""
     by_col = {f.col: f for f in fields}
     found: list[tuple[int, int, Any]] = []
-    for row, col, value in filled_cells(ws):
+    # the tracker's own columns are read elsewhere, except T and U below an entry's first row
+    # (people unmerge them and type into a lower row): the rest is passed over unread
+    for row, col, value in filled_cells(ws, lambda col: col > COL_ROLE or col in (COL_KPI_FLAG, COL_MARK,
+                                                                                   COL_RANK)):
         if col == COL_KPI_FLAG and row in entry_rows and value in (0, 1):
             continue        # the hidden KPI flags the mark summary counts by
-        if col in (COL_MARK, COL_RANK) and header_row < row < body_end and row not in entry_rows:
-            if cell_text(value).strip():
+        if col in (COL_MARK, COL_RANK):
+            if header_row < row < body_end and row not in entry_rows and cell_text(value).strip():
                 found.append((row, col, value))
             continue
-        if (col <= COL_ROLE and col != COL_KPI_FLAG) or (col in by_col and (row == header_row or row in entry_rows)):
+        if col in by_col and (row == header_row or row in entry_rows):
             continue
         if not cell_text(value).strip():
             continue

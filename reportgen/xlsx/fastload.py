@@ -32,7 +32,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["CachedValues", "filled_cells", "load_for_reading"]
@@ -84,6 +84,7 @@ class _CachedCell:
 def _reader_classes() -> tuple[type, type]:
     """The openpyxl reader subclasses (imported late: openpyxl is a slow import)."""
     from openpyxl.cell import Cell
+    from openpyxl.styles.cell_style import StyleArray
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._reader import MERGE_TAG, ROW_TAG, WorkSheetParser, WorksheetReader
     from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
@@ -217,10 +218,14 @@ def _reader_classes() -> tuple[type, type]:
             cells = self.ws._cells
             styles = self.ws.parent._cell_styles
             ws = self.ws
+            new = Cell.__new__
             for row, column, value, data_type, style_id in self.parsed_cells():
-                c = Cell(ws, row=row, column=column, style_array=styles[style_id])
-                c._value = value
-                c.data_type = data_type
+                # Cell(ws, row=, column=, style_array=) without its two __init__ calls (a third of
+                # the binding): the same slots, each cell its own copy of the style array
+                c = new(Cell)
+                c.parent, c._style = ws, StyleArray(styles[style_id])
+                c.row, c.column, c._value, c.data_type = row, column, value, data_type
+                c._hyperlink = c._comment = None
                 cells[(row, column)] = c
             if cells:
                 ws._current_row = ws.max_row
@@ -267,11 +272,10 @@ def _reader_classes() -> tuple[type, type]:
 
         def _values_by_row(self, min_col: int, min_row: int, max_col: int,
                            max_row: int) -> Iterator[tuple[Any, ...]]:
-            cells = self._cells
+            get = self._cells.get
             columns = range(min_col, max_col + 1)
             for row in range(min_row, max_row + 1):
-                found = [cells.get((row, column)) for column in columns]
-                yield tuple(None if cell is None else cell._value for cell in found)
+                yield tuple([None if (cell := get((row, column))) is None else cell._value for column in columns])
 
     class Reader(ExcelReader):  # type: ignore[misc]
         def __init__(self, *args: Any, engine: str = "expat", **kwargs: Any) -> None:
@@ -339,15 +343,18 @@ def _reader_classes() -> tuple[type, type]:
 _CLASSES: tuple[type, type] | None = None
 
 
-def filled_cells(ws: Any) -> Iterator[tuple[int, int, Any]]:
-    """(row, column, value) of every cell holding something, in no particular order.
+def filled_cells(ws: Any, columns: Callable[[int], bool] | None = None) -> Iterator[tuple[int, int, Any]]:
+    """(row, column, value) of every cell holding something, in no particular order;
+    with ``columns``, only in the columns it says yes to (asked before the value is).
 
     A sheet may reach column 1,024 and row 10,000 (reportgen.xlsx.limits):
     walking that grid to find the few cells typed far from the tracker's
     columns would cost seconds, the sheet's own cell map costs nothing.
     """
     for (row, col), cell in list(ws._cells.items()):
-        value = cell.value
+        if columns is not None and not columns(col):
+            continue
+        value = cell._value
         if value is not None and value != "":
             yield row, col, value
 

@@ -252,9 +252,14 @@ def _scan_piece(piece: bytes, part: str, tally: _Tally, row_state: list[int]) ->
                            f"a cell in column {col:,}; the limit is {MAX_COLUMNS:,} columns ({_col_letters(MAX_COLUMNS)})")
         if tally.cells > MAX_CELLS:
             raise _Refused(_where(tally, part), f"the workbook holds more than {MAX_CELLS:,} cells")
-    tally.strings += len(_SI.findall(piece))
+    # every <si> tag holds "<si" or "x:si", every merge or hyperlink tag its name: a piece
+    # without those (a sheet's cells; the strings) is not searched for them (a pass each)
+    if b"<si" in piece or b":si" in piece:
+        tally.strings += len(_SI.findall(piece))
     if tally.strings > MAX_SHARED_STRINGS:
         raise _Refused(part, f"the workbook holds more than {MAX_SHARED_STRINGS:,} shared strings")
+    if b"mergeCell" not in piece and b"hyperlink" not in piece:
+        return
     for m in ([] if _simple_merges(piece, tally) else _REF_TAG.finditer(piece)):
         ref = _REF_ATTR.search(m.group(2))
         if ref:
@@ -279,7 +284,10 @@ def _simple_cells(piece: bytes, tally: _Tally, row_state: list[int]) -> bool:
         return False
     letters, digits, slashes, closes = zip(*found)
     filled = len(found) - slashes.count(b"/") - closes.count(b"</")  # empty cells are no cells to read
-    if max(map(int, digits)) > MAX_ROWS or tally.cells + filled > MAX_CELLS:
+    if tally.cells + filled > MAX_CELLS:
+        return False
+    # numbers of fewer digits than the limit's are under it: converted only when one is as long
+    if max(map(len, digits)) >= len(str(MAX_ROWS)) and max(map(int, digits)) > MAX_ROWS:
         return False
     columns = _COLUMNS
     if max(columns.get(c) or _col_number(c) for c in set(letters)) > MAX_COLUMNS:

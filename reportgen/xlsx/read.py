@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import Problem, ReportError
+from ..core.gcpause import collector_paused
 from ..core.reportwarnings import TrackerWarning
 from ..model.report import Report
 from .datasheet import data_sheet_values
@@ -114,6 +115,7 @@ def read_xlsx_bytes(raw: bytes, *, source: str = "<workbook>") -> Report:
     return report
 
 
+@collector_paused()
 def read_xlsx_bytes_checked(raw: bytes, *, source: str = "<workbook>",
                             checked: bool = False) -> tuple[Report, list[Problem]]:
     """:func:`read_xlsx_checked` for a workbook already in memory (``checked``: the bytes

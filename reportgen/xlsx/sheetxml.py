@@ -4,14 +4,22 @@ Why not openpyxl's parser: it goes through defusedxml's ElementTree, whose
 handlers run in Python for every element, then reads each cell back out of
 the element tree (and builds a ``Text`` object for every inline or shared
 string).  For a 1,000-entry tracker (100,000 ``<c>`` elements, 180,000 XML
-elements) that was 1.2 of the 2.4 s a load took.  Here expat calls back only
-for what a reader keeps, the values are converted as they close, and nothing
-else is built.
+elements) that was 1.2 of the 2.4 s a load took.
 
-What comes out is exactly what openpyxl's ``WorkSheetParser.parse_cell``
-gives (``tests/xlsx/test_sheetxml.py`` loads every workbook the tests can make
-both ways and compares every cell): the value, its data type and style index,
-for
+How: expat (``pyexpat``, which refuses DTDs and entity declarations by
+callback, see below) hands every element straight to ElementTree's C
+``TreeBuilder``, so no Python code runs per element; after each piece of the
+part, the rows that are complete are read (openpyxl's ``parse_row`` and
+``parse_cell`` on the same ElementTree elements, so ``.text`` means what it
+means there) and dropped, so the tree never holds more than a piece.  Python
+callbacks for every element (the previous way) cost twice as much; the C
+``XMLParser`` of ElementTree cannot refuse a DTD by callback and does not
+merge character data, so a tracker whose text is written as character
+references (``&#20196;``, a Python string each) parsed slower with it.
+
+What comes out is exactly what openpyxl's ``WorkSheetParser.parse_cell`` gives
+(``tests/xlsx/test_sheetxml.py`` loads every workbook the tests can make both
+ways and compares every cell): the value, its data type and style index, for
 
 * ``t="s"`` shared strings (rich-text runs joined, phonetic ``<rPh>`` runs
   ignored, ``x005F_`` taken out as openpyxl does), ``t="inlineStr"``
@@ -34,14 +42,19 @@ None either way.
 Safety: the container was checked by :mod:`reportgen.xlsx.limits` first
 (sizes, counts, no ``<!DOCTYPE``/``<!ENTITY``); the parser refuses a DTD or an
 entity declaration again on its own (defusedxml's exceptions, so the reader
-words the refusal as before) and never resolves external entities.
+words the refusal as before) and never resolves external entities.  Memory
+stays bounded whatever the shape: complete elements are dropped after each
+piece wherever they are (rows, cells of a row still open, merged ranges,
+anything else).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import IO, Any
+from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
 
 __all__ = ["BAD_XML", "SheetCells", "parse_shared_strings", "parse_sheet"]
@@ -60,13 +73,13 @@ _F = MAIN_NS + _SEP + "f"
 _IS = MAIN_NS + _SEP + "is"
 _SI = MAIN_NS + _SEP + "si"
 _MERGES = MAIN_NS + _SEP + "mergeCells"
+_SHEET_DATA = MAIN_NS + _SEP + "sheetData"
 _REF = re.compile(r"([A-Z]{1,3})([0-9]+)")
-_READ_BYTES = 1 << 20
-
-
-def _local(name: str) -> str:
-    """An element's name without its namespace (openpyxl's ``localname``)."""
-    return name.rpartition(_SEP)[2]
+#: A piece of the part parsed before the complete elements are read and dropped (the
+#: elements of 64 KB stay in the CPU's cache: 256 KB pieces took 20 % longer, 1 MB 70 %).
+READ_BYTES = 1 << 16
+#: How deep the drop of complete elements looks along the open ones (real parts: 4).
+_MAX_OPEN_DEPTH = 64
 
 
 def _cast_number(text: str) -> int | float:
@@ -101,27 +114,6 @@ def _parser() -> Any:
     return parser
 
 
-def _feed(parser: Any, stream: IO[bytes]) -> None:
-    while True:
-        chunk = stream.read(_READ_BYTES)
-        if not chunk:
-            parser.Parse(b"", True)
-            return
-        parser.Parse(chunk, False)
-
-
-class _Text:
-    """Collects the text of a ``<t>``-like element the way ElementTree's ``.text`` is:
-    the characters directly inside it before its first child element."""
-
-    __slots__ = ("parts", "depth", "open")
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.depth = -1
-        self.open = False
-
-
 @dataclass
 class SheetCells:
     """One worksheet's cells holding something, its merged ranges and cached formula values."""
@@ -134,111 +126,83 @@ class SheetCells:
     merge_refs: list[str] = field(default_factory=list)
 
 
-class _StringItem:
-    """Text of an ``<si>`` or ``<is>``: openpyxl's ``Text.content`` (the last ``<t>`` child,
-    then the last ``<t>`` of each ``<r>`` run; ``<rPh>`` phonetic runs are not text)."""
+def _stream_tree(stream: IO[bytes], drain: Callable[[Element, bool], None]) -> None:
+    """Parse ``stream`` into ElementTree elements, calling ``drain(root, final)`` after each
+    piece: the root's children but the last are complete then (all of them when ``final``),
+    and ``drain`` reads and drops what it can.
 
-    __slots__ = ("depth", "plain", "runs", "run_depth", "run_text")
+    expat calls the C ``TreeBuilder`` directly (no Python code per element) and merges
+    character data (``buffer_text``); its DTD and entity handlers refuse both.
+    """
+    parser = _parser()
+    builder = TreeBuilder()
+    root: Element | None = None
 
-    def __init__(self, depth: int) -> None:
-        self.depth = depth
-        self.plain: str | None = None
-        self.runs: list[str | None] = []
-        self.run_depth = -1
-        self.run_text: str | None = None
+    def first(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal root
+        parser.StartElementHandler = builder.start
+        root = builder.start(tag, attrs)
 
-    def content(self) -> str:
-        parts = [] if self.plain is None else [self.plain]
-        parts.extend(t for t in self.runs if t is not None)
-        return "".join(parts)
+    parser.StartElementHandler = first
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    while True:
+        chunk = stream.read(READ_BYTES)
+        final = not chunk
+        parser.Parse(chunk, final)
+        if root is not None:
+            drain(root, final)
+        if final:
+            return
 
 
-class _StringCollector:
-    """The start/end/text steps shared by shared strings and inline strings."""
-
-    def __init__(self) -> None:
-        self.item: _StringItem | None = None
-        self.text: _Text | None = None          # a <t> being read
-        self.text_of_run = False
-
-    def begin(self, depth: int) -> None:
-        self.item = _StringItem(depth)
-
-    def start(self, name: str, depth: int) -> None:
-        item = self.item
-        assert item is not None
-        text = self.text
-        if text is not None and text.open:
-            text.open = False                   # a child element ends ElementTree's .text
-        if depth == item.depth + 1:
-            local = _local(name)
-            if local == "t":
-                self.text, self.text_of_run = _Text(), False
-                self.text.depth, self.text.open = depth, True
-            elif local == "r":
-                item.run_depth, item.run_text = depth, None
-        elif depth == item.run_depth + 1 and item.run_depth >= 0 and _local(name) == "t":
-            self.text, self.text_of_run = _Text(), True
-            self.text.depth, self.text.open = depth, True
-
-    def chars(self, data: str) -> None:
-        text = self.text
-        if text is not None and text.open:
-            text.parts.append(data)
-
-    def end(self, depth: int) -> None:
-        item = self.item
-        assert item is not None
-        text = self.text
-        if text is not None and depth == text.depth:
-            value = "".join(text.parts) if text.parts else None
-            if self.text_of_run:
-                item.run_text = value
-            else:
-                item.plain = value
-            self.text = None
-        elif depth == item.run_depth:
-            item.runs.append(item.run_text)
-            item.run_depth = -1
+def _text_content(item: Element) -> str:
+    """openpyxl's ``Text.from_tree(item).content`` for an ``<si>`` or ``<is>``: the last
+    ``<t>`` child, then the last ``<t>`` of each ``<r>`` run (``<rPh>`` phonetic runs are
+    not text); names compared without their namespace, as openpyxl does."""
+    plain: str | None = None
+    runs: list[str] = []
+    for child in item:
+        local = child.tag.rpartition(_SEP)[2]
+        if local == "t":
+            plain = child.text
+        elif local == "r":
+            text = None
+            for part in child:
+                if part.tag.rpartition(_SEP)[2] == "t":
+                    text = part.text
+            if text is not None:
+                runs.append(text)
+    if plain is None:
+        return "".join(runs)
+    return plain + "".join(runs) if runs else plain
 
 
 def parse_shared_strings(stream: IO[bytes]) -> list[str]:
     """The shared-string table as openpyxl's ``read_string_table`` reads it."""
     strings: list[str] = []
-    collector = _StringCollector()
-    depth = 0
-    inside = False
+    append = strings.append
 
-    def start(name: str, _attrs: dict[str, str]) -> None:
-        nonlocal depth, inside
-        depth += 1
-        if inside:
-            collector.start(name, depth)
-        elif name == _SI:
-            inside = True
-            collector.begin(depth)
+    def take(element: Element) -> None:
+        if element.tag == _SI:
+            append(_text_content(element).replace("x005F_", ""))
+        else:
+            for item in element.iter(_SI):
+                append(_text_content(item).replace("x005F_", ""))
 
-    def end(_name: str) -> None:
-        nonlocal depth, inside
-        if inside:
-            item = collector.item
-            assert item is not None
-            if depth == item.depth:
-                strings.append(item.content().replace("x005F_", ""))
-                inside = False
-            else:
-                collector.end(depth)
-        depth -= 1
+    def drain(root: Element, final: bool) -> None:
+        node = root
+        for _level in range(_MAX_OPEN_DEPTH):
+            done = len(node) if final else len(node) - 1
+            if done > 0:
+                for element in node[:done]:
+                    take(element)
+                del node[:done]
+            if final or not len(node) or node[-1].tag == _SI:
+                return      # an <si> still open is read once complete
+            node = node[-1]
 
-    def chars(data: str) -> None:
-        if inside:
-            collector.chars(data)
-
-    parser = _parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    _feed(parser, stream)
+    _stream_tree(stream, drain)
     return strings
 
 
@@ -258,42 +222,21 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
     shared_formulae: dict[str, Any] = {}
     columns: dict[str, int] = {}
     ref_match = _REF.fullmatch
-    strings = _StringCollector()
-
-    depth = 0
-    row_depth = -1            # depth of the open <row>, -1 outside one
-    row_child = -1            # depth of its cells
     row_counter = 0
     col_counter = 0
-    pending_ref: str | None = None           # r= of empty cells passed over since the last one placed
-    merges_depth = -1
-    # the open cell
-    cell_depth = -1
-    cell_attrs: dict[str, str] = {}
-    children = 0
-    value_text: list[str] | None = None      # <v> text parts (first <v> only)
-    value_open = False
-    seen_value = False
-    formula: dict[str, str] | None = None    # first <f>'s attributes
-    formula_text: list[str] | None = None
-    formula_open = False
-    inline = False                           # inside the first <is>
-    inline_text: str | None = None
-    seen_inline = False
+    open_row: Element | None = None  # a row whose first cells were read before it was complete
 
-    def convert(value: Any, data_type: str, style_id: Any, coordinate: str | None) -> tuple[Any, str]:
+    def convert(value: str, data_type: str, style_id: Any) -> tuple[Any, str]:
         """A ``<v>`` text as openpyxl's ``parse_cell`` turns it into a value."""
-        if value is None:
-            return None, data_type
         if data_type == "n":
-            value = _cast_number(value)
+            number = _cast_number(value)
             if style_id in date_formats:
                 try:
-                    return from_excel(value, epoch, timedelta=style_id in timedelta_formats), "d"
+                    return from_excel(number, epoch, timedelta=style_id in timedelta_formats), "d"
                 except (OverflowError, ValueError):
                     # openpyxl warns here (the fast loader ignores its warnings) and reads an error
                     return "#VALUE!", "e"
-            return value, data_type
+            return number, data_type
         if data_type == "s":
             return shared_strings[int(value)], data_type
         if data_type == "b":
@@ -312,147 +255,154 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
         column = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
         return int(m.group(2)), column
 
-    def finish_cell() -> None:
-        nonlocal col_counter, pending_ref
-        attrs = cell_attrs
-        coordinate = attrs.get("r")
-        data_type = attrs.get("t", "n")
-        style_id: Any = attrs.get("s", 0)
-        if style_id:
-            style_id = int(style_id)
-        if coordinate:
-            row, column = position(coordinate)
-            col_counter, pending_ref = column, None
+    def begin_row(row: Element) -> None:
+        """openpyxl's ``parse_row``: the row's number (or the one after the last), column 0."""
+        nonlocal row_counter, col_counter
+        number = row.get("r")
+        if number is not None:
+            try:
+                row_counter = int(number)
+            except ValueError:
+                as_float = float(number)
+                if not as_float.is_integer():
+                    raise ValueError(f"{number} is not a valid row number") from None
+                row_counter = int(as_float)
         else:
-            if pending_ref is not None:
-                col_counter, pending_ref = position(pending_ref)[1], None
-            col_counter += 1
-            row, column = row_counter, col_counter
-        raw = None if data_type == "inlineStr" else ("".join(value_text) if value_text else None)
-        if formula is not None:
-            text = "=" + "".join(formula_text) if formula_text else "="
-            kind = formula.get("t")
-            value: Any = text
-            if kind == "array":
-                value = ArrayFormula(ref=formula.get("ref"), text=text)
-            elif kind == "shared":
-                index = formula.get("si")
-                if index in shared_formulae:
-                    value = shared_formulae[index].translate_formula(coordinate)
+            row_counter += 1
+        col_counter = 0
+
+    def skip_empty(empties: list[Element]) -> None:
+        """The column counter after cells with nothing in them (borders only: read as None
+        either way, their places count only for a following cell without r=)."""
+        nonlocal col_counter
+        after = 0
+        for cell in reversed(empties):
+            coordinate = cell.get("r")
+            if coordinate:
+                col_counter = position(coordinate)[1] + after
+                return
+            after += 1
+        col_counter += after
+
+    def take_cells(cells: list[Element]) -> None:
+        """Complete ``<c>`` elements of the current row, in order (openpyxl's ``parse_cell``)."""
+        nonlocal col_counter
+        last = 0            # index after the last cell placed
+        for index, cell in enumerate(cells):
+            if not len(cell):
+                continue    # worked out only when a cell without r= follows (skip_empty)
+            coordinate = cell.get("r")
+            if coordinate:
+                m = ref_match(coordinate)
+                if m is None:
+                    row, column = coordinate_to_tuple(coordinate)
+                else:
+                    letters = m.group(1)
+                    column = columns.get(letters) or columns.setdefault(letters, column_index_from_string(letters))
+                    row = int(m.group(2))
+                col_counter = column
+            else:
+                if last < index:
+                    skip_empty(cells[last:index])
+                col_counter += 1
+                row, column = row_counter, col_counter
+            last = index + 1
+            data_type = cell.get("t", "n")
+            style_id: Any = cell.get("s", 0)
+            if style_id:
+                style_id = int(style_id)
+            value_element = formula = inline = None
+            for child in cell:      # the first <v>, <f> and <is> (openpyxl's find)
+                tag = child.tag
+                if tag == _V:
+                    if value_element is None:
+                        value_element = child
+                elif tag == _F:
+                    if formula is None:
+                        formula = child
+                elif tag == _IS and inline is None:
+                    inline = child
+            raw = None if data_type == "inlineStr" or value_element is None else (value_element.text or None)
+            # the value without its formula (openpyxl's data_only reading of the cell)
+            if raw is None:
+                if data_type == "inlineStr" and inline is not None:
+                    value, kind = _text_content(inline), "s"
+                else:
+                    value, kind = None, data_type
+            elif data_type == "n" and style_id not in date_formats:
+                value, kind = (float(raw) if "." in raw or "E" in raw or "e" in raw else int(raw)), "n"
+            elif data_type == "s":
+                value, kind = shared_strings[int(raw)], "s"
+            else:
+                value, kind = convert(raw, data_type, style_id)
+            if formula is None:
+                cells_append((row, column, value, kind, style_id))
+                continue
+            cached[(row, column)] = value
+            text = formula.text
+            text = "=" + text if text is not None else "="
+            formula_type = formula.get("t")
+            result: Any = text
+            if formula_type == "array":
+                result = ArrayFormula(ref=formula.get("ref"), text=text)
+            elif formula_type == "shared":
+                shared = formula.get("si")
+                if shared in shared_formulae:
+                    result = shared_formulae[shared].translate_formula(coordinate)
                 elif text != "=":
-                    shared_formulae[index] = Translator(text, coordinate)
-            elif kind == "dataTable":
-                value = DataTableFormula(**formula)
-            cells_append((row, column, value, "f", style_id))
-            cached[(row, column)] = plain_value(raw, data_type, style_id, coordinate)[0]
-            return
-        value, kind = plain_value(raw, data_type, style_id, coordinate)
-        cells_append((row, column, value, kind, style_id))
+                    shared_formulae[shared] = Translator(text, coordinate)
+            elif formula_type == "dataTable":
+                result = DataTableFormula(**formula.attrib)
+            cells_append((row, column, result, "f", style_id))
+        if last < len(cells):
+            skip_empty(cells[last:])
 
-    def plain_value(raw: str | None, data_type: str, style_id: Any, coordinate: str | None) -> tuple[Any, str]:
-        """The value without its formula (openpyxl's ``data_only`` reading of the cell)."""
-        if raw is not None:
-            return convert(raw, data_type, style_id, coordinate)
-        if data_type == "inlineStr" and seen_inline:
-            return inline_text, "s"
-        return None, data_type
+    def take(element: Element) -> None:
+        """A complete element: a row, the merged ranges, or anything holding them."""
+        nonlocal open_row
+        tag = element.tag
+        if tag == _ROW:
+            if element is not open_row:
+                begin_row(element)
+            open_row = None
+            take_cells(list(element))
+        elif tag == _MERGES:
+            merge_refs.extend(ref for ref in (m.get("ref") for m in element) if ref)
+        elif len(element):
+            for row in element.iter(_ROW):
+                take(row)
+            for merges in element.iter(_MERGES):
+                take(merges)
 
-    def start(name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, row_depth, row_child, row_counter, col_counter, merges_depth, cell_depth, cell_attrs
-        nonlocal children, pending_ref
-        nonlocal value_text, value_open, seen_value, formula, formula_text, formula_open, inline, inline_text
-        nonlocal seen_inline
-        depth += 1
-        if cell_depth >= 0:
-            value_open = formula_open = False    # a child element ends ElementTree's .text
-            if inline:
-                strings.start(name, depth)
+    def drain(root: Element, final: bool) -> None:
+        nonlocal open_row
+        node = root
+        for _level in range(_MAX_OPEN_DEPTH):
+            done = len(node) if final else len(node) - 1
+            if done > 0:
+                for element in node[:done]:
+                    take(element)
+                del node[:done]
+            if final or not len(node):
                 return
-            if depth != cell_depth + 1:
+            node = node[-1]
+            tag = node.tag
+            if tag == _ROW:
+                # a row still open: its cells but the last are complete
+                if node is not open_row:
+                    begin_row(node)
+                    open_row = node
+                done = len(node) - 1
+                if done > 0:
+                    take_cells(node[:done])
+                    del node[:done]
                 return
-            if not children:                     # the cell's first child: its state starts afresh
-                value_text, seen_value, formula, formula_text = None, False, None, None
-                inline_text, seen_inline = None, False
-            children += 1
-            if name == _V and not seen_value:
-                seen_value, value_open, value_text = True, True, []
-            elif name == _F and formula is None:
-                formula, formula_open, formula_text = attrs, True, []
-            elif name == _IS and not seen_inline:
-                seen_inline = inline = True
-                strings.begin(depth)
-            return
-        if depth == row_child:
-            cell_depth, cell_attrs, children = depth, attrs, 0
-            return
-        if name == _ROW:
-            number = attrs.get("r")
-            if number is not None:
-                try:
-                    row_counter = int(number)
-                except ValueError:
-                    as_float = float(number)
-                    if not as_float.is_integer():
-                        raise ValueError(f"{number} is not a valid row number") from None
-                    row_counter = int(as_float)
-            else:
-                row_counter += 1
-            col_counter, pending_ref = 0, None
-            row_depth, row_child = depth, depth + 1
-        elif name == _MERGES:
-            merges_depth = depth
-        elif merges_depth >= 0 and depth == merges_depth + 1:
-            ref = attrs.get("ref")
-            if ref:
-                merge_refs.append(ref)
+            if tag == _MERGES:
+                done = len(node) - 1
+                if done > 0:
+                    merge_refs.extend(ref for ref in (m.get("ref") for m in node[:done]) if ref)
+                    del node[:done]
+                return
 
-    def end(_name: str) -> None:
-        nonlocal depth, row_depth, row_child, merges_depth, cell_depth, value_open, formula_open, inline
-        nonlocal inline_text, pending_ref, col_counter
-        if depth == cell_depth:
-            if children:
-                finish_cell()
-            else:
-                # nothing in it (borders only): read as None either way; its place only
-                # counts for a following cell without r= (worked out then, not for every one)
-                coordinate = cell_attrs.get("r")
-                if coordinate:
-                    pending_ref = coordinate
-                else:
-                    if pending_ref is not None:
-                        col_counter, pending_ref = position(pending_ref)[1], None
-                    col_counter += 1
-            cell_depth = -1
-        elif cell_depth >= 0:
-            if inline:
-                item = strings.item
-                assert item is not None
-                if depth == item.depth:
-                    inline_text = item.content()
-                    inline = False
-                else:
-                    strings.end(depth)
-            elif depth == cell_depth + 1:
-                value_open = formula_open = False
-        elif depth == row_depth:
-            row_depth, row_child = -1, -1
-        elif depth == merges_depth:
-            merges_depth = -1
-        depth -= 1
-
-    def chars(data: str) -> None:
-        if value_open:
-            assert value_text is not None
-            value_text.append(data)
-        elif formula_open:
-            assert formula_text is not None
-            formula_text.append(data)
-        elif inline:
-            strings.chars(data)
-
-    parser = _parser()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    _feed(parser, stream)
+    _stream_tree(stream, drain)
     return out

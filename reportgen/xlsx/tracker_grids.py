@@ -74,7 +74,13 @@ def month_header(sheet: Sheet, r: int, first: int, last: int) -> GridHeader | No
     filled = list(sheet.filled(r, first, last))
     if len(filled) < 12:
         return None  # no room for twelve months
-    cells = [(c, _month_text(sheet, r, c)) for c in filled]
+    # a figure is never a month (nor 計/平均 after them): not worked out as text, and a row
+    # of fewer than twelve other cells is no month header (most rows of a table of figures)
+    typed = [sheet.typed(r, c) for c in filled]
+    if sum(1 for value in typed if not isinstance(value, (int, float))) < 12:
+        return None
+    cells = [(c, "" if isinstance(value, (int, float)) else _month_text(sheet, r, c))
+             for c, value in zip(filled, typed)]
     for i in range(len(cells) - 11):
         run = cells[i:i + 12]
         months = [_MONTH.fullmatch(t) for _c, t in run]

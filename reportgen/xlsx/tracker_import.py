@@ -31,16 +31,20 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.calendar import date_in_text, fiscal_year_in_text
 from ..core.errors import Problem, ReportError
+from ..core.gcpause import collector_paused
 from ..model.marks import BUILTIN_SCALES, MarkScale
 from ..model.report import Report
 from ..core.reportwarnings import ReportWarning
-from .tracker_cells import BLANKS, normal, parse_rank
-from .tracker_reader import Header, ReadEntry, ReadGroup, ReadItem, TrackerReader, find_header
-from .tracker_sheet import Sheet
+
+if TYPE_CHECKING:
+    from .tracker_reader import Header, ReadEntry, ReadGroup, ReadItem, TrackerReader
+    from .tracker_sheet import Sheet
+# the importer's own modules are imported where they are used: a workbook written by reportgen
+# (read_workbook, workbook_data) never needs them, and a cold process compiles or loads each
 
 __all__ = ["TrackerImport", "TrackerImportWarning", "import_tracker", "import_tracker_bytes", "read_workbook",
            "to_yaml"]
@@ -97,6 +101,8 @@ def _kpi_text(plan: str | None) -> str:
 
 
 def _entry_data(sheet: Sheet, entry: ReadEntry, scale: MarkScale) -> dict[str, Any]:
+    from .tracker_cells import BLANKS, normal, parse_rank
+
     entry.flush()
     out: dict[str, Any] = {}
     if entry.plan:
@@ -233,6 +239,8 @@ def _report_meta(sheet: Sheet, header: Header, reader: TrackerReader, fiscal_yea
 def _sheets(raw: bytes, source: str) -> tuple[Sheet, Header]:
     from .guard import open_workbooks
     from .notread import comment_warnings, other_sheet_warnings
+    from .tracker_reader import find_header
+    from .tracker_sheet import Sheet
 
     formulas, values = open_workbooks(raw, source)
     for ws in formulas.worksheets:
@@ -257,10 +265,13 @@ def import_tracker(path: str | os.PathLike[str], *, fiscal_year: int | None = No
                                 organization=organization, title=title)
 
 
+@collector_paused()
 def import_tracker_bytes(raw: bytes, source: str, *, fiscal_year: int | None = None,
                          organization: str | None = None, title: str | None = None) -> TrackerImport:
     """:func:`import_tracker` of a workbook's bytes that passed :func:`reportgen.xlsx.guard.read_checked`
     (the checks are not repeated: they cost a pass over every part)."""
+    from .tracker_reader import TrackerReader
+
     sheet, header = _sheets(raw, source)
     reader = TrackerReader(sheet, header)
     reader.read()
@@ -325,6 +336,7 @@ def to_yaml(data: dict[str, Any], source: str) -> str:
     return f"# Imported from {os.path.basename(source)} by `reportgen import`.\n{body}"
 
 
+@collector_paused()
 def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
     """Any .xlsx: a reportgen tracker through xlsx_read, a hand-made one through the importer."""
     from .guard import is_reportgen_workbook, read_checked
@@ -338,6 +350,7 @@ def read_workbook(path: str | os.PathLike[str]) -> tuple[Report, list[Problem]]:
     return result.report, result.warnings
 
 
+@collector_paused()
 def workbook_data(path: str | os.PathLike[str], *, fiscal_year: int | None = None,
                   organization: str | None = None, title: str | None = None
                   ) -> tuple[dict[str, Any], list[Problem]]:

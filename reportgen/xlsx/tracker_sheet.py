@@ -151,6 +151,8 @@ class Sheet:
     def text(self, r: int, c: int) -> str:
         if 1 <= r <= self.max_row and 1 <= c <= self.max_col:
             value = self._rows[r - 1][c - 1]
+            if value.__class__ is int:
+                return str(value)   # quiet_text's text of a figure, without its cache (most cells of a table)
             if not (isinstance(value, str) and value.startswith("=")) and type(value).__name__ not in (
                     "ArrayFormula", "DataTableFormula"):
                 return self.quiet_text(r, c)  # no formula: the same text, worked out once

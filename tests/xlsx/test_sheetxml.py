@@ -33,6 +33,7 @@ from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 import reportgen
 from reportgen.tools.synthetic import synthetic_report
+from reportgen.xlsx import sheetxml
 from reportgen.xlsx.fastload import load_for_reading
 from reportgen.xlsx.sheetxml import parse_shared_strings, parse_sheet
 
@@ -90,7 +91,37 @@ def assert_same_as_openpyxl(raw: bytes) -> int:
             if facts[2] == "f":
                 assert cached[name].cell(row, col).value == theirs_cached.cell(row, col).value, (name, row, col)
         compared += len(expected)
+    _assert_parsed_without_fallback(raw, ours)
     return compared
+
+
+def _assert_parsed_without_fallback(raw: bytes, ours: Any) -> None:
+    """The fast parser itself read every worksheet (the loader would fall back to
+    openpyxl's parser on an exception, which would hide a broken fast path above)."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        names = set(z.namelist())
+        strings = []
+        if "xl/sharedStrings.xml" in names:
+            with z.open("xl/sharedStrings.xml") as src:
+                strings = parse_shared_strings(src)
+        for k, name in enumerate(ours.sheetnames, start=1):
+            part = f"xl/worksheets/sheet{k}.xml"   # where every writer used here puts sheet k
+            if part not in names:
+                continue
+            with z.open(part) as src:
+                parsed = parse_sheet(src, strings, epoch=ours.epoch, date_formats=ours._date_formats,
+                                     timedelta_formats=ours._timedelta_formats)
+            merged = {(r, c) for rng in ours[name].merged_cells.ranges for r, c in _covered(rng)}
+            mine = {(row, col): _plain(value) for row, col, value, _kind, _style in parsed.cells
+                    if (row, col) not in merged}
+            loaded = {key: _plain(cell.value) for key, cell in ours[name]._cells.items()}
+            assert mine == loaded, (name, part)
+
+
+def _covered(rng: Any) -> list[tuple[int, int]]:
+    """The cells a merged range empties (all but its top-left one)."""
+    return [(r, c) for r in range(rng.min_row, rng.max_row + 1) for c in range(rng.min_col, rng.max_col + 1)
+            if (r, c) != (rng.min_row, rng.min_col)]
 
 
 # --------------------------------------------------------------------------- workbooks by hand
@@ -250,6 +281,25 @@ def test_every_kind_of_cell_reads_as_openpyxl_reads_it() -> None:
     assert formulas["C3"].value == "=A3+B3" and formulas["E4"].value == "=$A4*C$2"
     assert cached["式"].cell(4, 3).value == 34 and cached["式"].cell(1, 4).value == "正"
     assert formulas["A6"].value.startswith("=") and cached["式"].cell(6, 1).value == "=式でない文字"
+
+
+@pytest.mark.parametrize("piece", [1, 7, 64, 700])
+def test_a_part_read_in_small_pieces_reads_the_same(monkeypatch: pytest.MonkeyPatch, piece: int) -> None:
+    """Rows, cells of a row still open, merged ranges and strings are read and dropped
+    piece by piece (memory stays bounded); where a piece ends changes nothing."""
+    wrapped = '<extLst><ext uri="{00000000-0000-0000-0000-000000000000}"><row r="90"><c r="A90"><v>9</v></c></row></ext></extLst>'
+    kinds = _sheet(KINDS_ROWS, ["A8:C8", "D9:E12", "F20:G20"]).replace("</worksheet>", wrapped + "</worksheet>")
+    raw = _xlsx([("種類", kinds), ("式", _sheet(FORMULA_ROWS))], shared=SHARED, styles=STYLES)
+    whole = load_for_reading(raw)
+    monkeypatch.setattr(sheetxml, "READ_BYTES", piece)
+    pieces = load_for_reading(raw)
+    for name in ("種類", "式"):
+        assert {k: _cell_facts(c) for k, c in pieces[0][name]._cells.items()} == \
+            {k: _cell_facts(c) for k, c in whole[0][name]._cells.items()}
+        assert pieces[1].by_sheet[name] == whole[1].by_sheet[name]
+        assert sorted(map(str, pieces[0][name].merged_cells.ranges)) == ["A8:C8", "D9:E12", "F20:G20"][:3 if name == "種類" else 0]
+    assert pieces[0]["種類"]["A90"].value == 9          # a row outside sheetData, as openpyxl reads it
+    assert assert_same_as_openpyxl(raw) > 60
 
 
 def test_dates_of_the_1904_system() -> None:
