@@ -62,6 +62,7 @@ __all__ = [
     "cache_reason",
     "Range",
     "RangeResult",
+    "SyncFinder",
     "lay_range",
     "range_css",
     "range_html",
@@ -166,51 +167,69 @@ def range_css(section: int, start: int, last: bool = True) -> str:
 # --------------------------------------------------------------------------- layout
 
 
-def sync_points(document: Any, start: int) -> list[tuple[int, int]]:
-    """(item index, page index) of every item of a laid-out range that begins a page with nothing
-    carried over, the range's first item (page 0) included.
+class SyncFinder:
+    """The synchronisation points of a layout, one page at a time (:func:`sync_points`).
 
     An item begins with its group banner when it has one, else with its table; it is a
     synchronisation point when that element is the first box of the 分野's items cell on a
     page and was on no earlier page.
     """
-    from .weasy import box_types, descendants, has_class, page_box
 
-    boxes = box_types()
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.first_of: dict[int, int] = {}  # id(element) → item index, for the first element of each item
+        self.seen: set[int] = set()
 
-    first_of: dict[int, int] = {}  # id(element) → item index, for the first element of each item
-    seen: set[int] = set()
-    found: list[tuple[int, int]] = []
-    for number, page in enumerate(document.pages):
+    def page(self, root: Any) -> int | None:
+        """The item that begins the page of root box ``root`` with nothing carried over, if any
+        (pages in order)."""
+        from .weasy import box_types, descendants, has_class
+
+        boxes = box_types()
         nest = None
-        for table in descendants(page_box(page)):
+        for table in descendants(root):
             if isinstance(table, boxes.TableBox) and has_class(table, "sec"):
                 nest = next((b for b in descendants(table)
                              if isinstance(b, boxes.TableCellBox) and has_class(b, "nest")), None)
                 break
         if nest is None:
-            continue
-        if not first_of and nest.element is not None:
-            index = start
+            return None
+        if not self.first_of and nest.element is not None:
+            index = self.start
             pending = False  # a banner opened the current item
             for child in nest.element:
                 if not isinstance(child.tag, str):
                     continue  # a comment
                 classes = (child.get("class") or "").split()
                 if "group-banner" in classes:
-                    first_of[id(child)] = index
+                    self.first_of[id(child)] = index
                     pending = True
                 elif child.tag.endswith("table") and "item" in classes:
                     if not pending:
-                        first_of[id(child)] = index
+                        self.first_of[id(child)] = index
                     pending = False
                     index += 1
         children = [c for c in nest.children if getattr(c, "element", None) is not None]
+        found = None
         if children:
             element = children[0].element
-            if id(element) not in seen and id(element) in first_of:
-                found.append((first_of[id(element)], number))
-        seen.update(id(c.element) for c in children)
+            if id(element) not in self.seen and id(element) in self.first_of:
+                found = self.first_of[id(element)]
+        self.seen.update(id(c.element) for c in children)
+        return found
+
+
+def sync_points(document: Any, start: int) -> list[tuple[int, int]]:
+    """(item index, page index) of every item of a laid-out range that begins a page with nothing
+    carried over, the range's first item (page 0) included (see :class:`SyncFinder`)."""
+    from .weasy import page_box
+
+    finder = SyncFinder(start)
+    found: list[tuple[int, int]] = []
+    for number, page in enumerate(document.pages):
+        item = finder.page(page_box(page))
+        if item is not None:
+            found.append((item, number))
     return found
 
 
@@ -222,12 +241,23 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
 
     began = time.perf_counter()
     last = r.section == len(view.sections) - 1
-    document = layout_html(range_html(view, r.section, r.start, r.stop), range_css(r.section, r.start, last))
     at_end = r.stop >= count
     whole = r.section == len(view.sections) - 1 and view.legend_position == "foot"  # see _Section.whole
-    # a witness must not be the range's last item (unless the 分野 ends there too)
-    syncs = [(k, p) for k, p in sync_points(document, r.start)
-             if k > r.start and (k < r.stop - 1 or at_end) and not whole]
+
+    def usable(k: int) -> bool:
+        # a witness must not be the range's last item (unless the 分野 ends there too)
+        return k > r.start and (k < r.stop - 1 or at_end) and not whole
+
+    finder = SyncFinder(r.start)
+
+    def reached_target(root: Any) -> bool:
+        # the layout ends on the page that begins a cached piece: the pages after it are that piece's
+        k = finder.page(root)
+        return k is not None and k in r.targets and usable(k)
+
+    document = layout_html(range_html(view, r.section, r.start, r.stop), range_css(r.section, r.start, last),
+                           stop=reached_target if r.targets else None)
+    syncs = [(k, p) for k, p in sync_points(document, r.start) if usable(k)]
     syncs.insert(0, (r.start, 0))  # the range's first page (the cover's, for the first 分野) starts its first piece
     items = [k for k, _ in syncs]
     reached = next((k for k in items if k in r.targets and k > r.start), None)
