@@ -59,11 +59,12 @@ def layout_html(html: str, css: str, stop: Any = None):  # type: ignore[no-untyp
     from .boxes import center_marks, prune_continuation_marks, trim_vertical_labels
     from .weasy import LOCK, font_config, gc_paused
 
-    with LOCK, gc_paused(), (layout_until(stop) if stop is not None else contextlib.nullcontext()):
+    with LOCK, gc_paused(), (layout_until(stop) if stop is not None else contextlib.nullcontext()) as stopped:
         document = build_html(html).render(font_config=font_config(),
                                            stylesheets=[weasyprint.CSS(string=css)])
         prune_continuation_marks(document)
-        trim_vertical_labels(document)
+        # stopped before the end: the 分野 goes on after the last page laid out
+        trim_vertical_labels(document, continued=stopped is not None and stopped.pages is not None)
         center_marks(document)
     return document
 

@@ -57,17 +57,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .syncfinder import SyncFinder, sync_points
+
 __all__ = [
     "Piece",
     "cache_reason",
     "Range",
     "RangeResult",
-    "SyncFinder",
     "lay_range",
     "range_css",
     "range_html",
     "render_sections_cached",
-    "sync_points",
 ]
 
 #: The stylesheet of a piece that does not start its 分野: no 分野 entry in its outline.
@@ -115,6 +115,8 @@ class RangeResult:
     #: Every synchronisation point of the range's layout (for the map).
     syncs: list[int]
     seconds: float = 0.0
+    #: Pages laid out (the layout stops where a target begins: :func:`lay_range`).
+    laid: int = 0
 
 
 def cache_reason(report: Any, pdf_variant: str | None = None) -> str | None:
@@ -167,72 +169,6 @@ def range_css(section: int, start: int, last: bool = True) -> str:
 # --------------------------------------------------------------------------- layout
 
 
-class SyncFinder:
-    """The synchronisation points of a layout, one page at a time (:func:`sync_points`).
-
-    An item begins with its group banner when it has one, else with its table; it is a
-    synchronisation point when that element is the first box of the 分野's items cell on a
-    page and was on no earlier page.
-    """
-
-    def __init__(self, start: int) -> None:
-        self.start = start
-        self.first_of: dict[int, int] = {}  # id(element) → item index, for the first element of each item
-        self.seen: set[int] = set()
-
-    def page(self, root: Any) -> int | None:
-        """The item that begins the page of root box ``root`` with nothing carried over, if any
-        (pages in order)."""
-        from .weasy import box_types, descendants, has_class
-
-        boxes = box_types()
-        nest = None
-        for table in descendants(root):
-            if isinstance(table, boxes.TableBox) and has_class(table, "sec"):
-                nest = next((b for b in descendants(table)
-                             if isinstance(b, boxes.TableCellBox) and has_class(b, "nest")), None)
-                break
-        if nest is None:
-            return None
-        if not self.first_of and nest.element is not None:
-            index = self.start
-            pending = False  # a banner opened the current item
-            for child in nest.element:
-                if not isinstance(child.tag, str):
-                    continue  # a comment
-                classes = (child.get("class") or "").split()
-                if "group-banner" in classes:
-                    self.first_of[id(child)] = index
-                    pending = True
-                elif child.tag.endswith("table") and "item" in classes:
-                    if not pending:
-                        self.first_of[id(child)] = index
-                    pending = False
-                    index += 1
-        children = [c for c in nest.children if getattr(c, "element", None) is not None]
-        found = None
-        if children:
-            element = children[0].element
-            if id(element) not in self.seen and id(element) in self.first_of:
-                found = self.first_of[id(element)]
-        self.seen.update(id(c.element) for c in children)
-        return found
-
-
-def sync_points(document: Any, start: int) -> list[tuple[int, int]]:
-    """(item index, page index) of every item of a laid-out range that begins a page with nothing
-    carried over, the range's first item (page 0) included (see :class:`SyncFinder`)."""
-    from .weasy import page_box
-
-    finder = SyncFinder(start)
-    found: list[tuple[int, int]] = []
-    for number, page in enumerate(document.pages):
-        item = finder.page(page_box(page))
-        if item is not None:
-            found.append((item, number))
-    return found
-
-
 def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-untyped-def]
     """Lay out ``r`` and cut it into pieces at its synchronisation points, up to the first target
     reached at a clean page top (or the 分野's end, ``count`` items)."""
@@ -249,15 +185,27 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
         return k > r.start and (k < r.stop - 1 or at_end) and not whole
 
     finder = SyncFinder(r.start)
+    ahead: list[tuple[int, int]] = []  # a target the next page begins with, known before it is laid out
+    laid = 0
 
-    def reached_target(root: Any) -> bool:
-        # the layout ends on the page that begins a cached piece: the pages after it are that piece's
+    def reached_target(root: Any, resumes_at: Any) -> bool:
+        # The layout ends where a cached piece begins: the pages from there on are that piece's.
+        # Known from where the next page resumes (a target's first element, nothing of it laid
+        # out yet: the next page begins with it), else from a laid-out page that begins with one.
+        nonlocal laid
+        laid += 1
         k = finder.page(root)
-        return k is not None and k in r.targets and usable(k)
+        if k is not None and k in r.targets and usable(k):
+            return True
+        k = finder.resumes_with(resumes_at())
+        if k is not None and k in r.targets and usable(k):
+            ahead.append((k, laid))
+            return True
+        return False
 
     document = layout_html(range_html(view, r.section, r.start, r.stop), range_css(r.section, r.start, last),
                            stop=reached_target if r.targets else None)
-    syncs = [(k, p) for k, p in sync_points(document, r.start) if usable(k)]
+    syncs = [(k, p) for k, p in sync_points(document, r.start) if usable(k)] + ahead
     syncs.insert(0, (r.start, 0))  # the range's first page (the cover's, for the first 分野) starts its first piece
     items = [k for k, _ in syncs]
     reached = next((k for k in items if k in r.targets and k > r.start), None)
@@ -283,8 +231,9 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
         with LOCK, gc_paused():
             document.copy(chosen).write_pdf(out)
         pieces.append(Piece(r.section, k, stop_item, out.getvalue(), len(chosen), anchors))
+    laid = len(document.pages)
     del document
-    return RangeResult(pieces, reached, items, time.perf_counter() - began)
+    return RangeResult(pieces, reached, items, time.perf_counter() - began, laid)
 
 
 # --------------------------------------------------------------------------- the cache

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from weasyprint.text.fonts import FontConfiguration
 
-__all__ = ["LOCK", "absolute_placeholder", "box_types", "descendants", "font_config", "gc_paused", "has_class",
-           "import_weasyprint", "install_stylesheet_cache", "layout_box_backgrounds", "layout_until", "page_box", "pdf_variants"]
+__all__ = ["LOCK", "absolute_placeholder", "box_types", "clear_stylesheet_cache", "descendants", "font_config", "gc_paused", "has_class",
+           "import_weasyprint", "install_stylesheet_cache", "layout_box_backgrounds", "layout_until", "page_box", "pdf_variants", "stylesheets_parsed"]
 
 #: ldconfig's ABI tag for this machine, as :mod:`ctypes.util` maps it (a
 #: 64-bit build; anything else: the "libc6" prefix every tag starts with).
@@ -283,15 +283,36 @@ class _Stop:
     def __init__(self, stop: Any) -> None:
         self.stop = stop
         self.pages: int | None = None
+        self.passes = 0
 
 
 _STOP_AFTER: _Stop | None = None
 
 
+def _resumes_at(root: Any, resume_at: Any) -> tuple[Any, Any] | None:
+    """(parent, child) when the page after a laid-out one resumes at the very start of box
+    ``child`` (nothing of it laid out yet), following WeasyPrint's skip stack ``resume_at``
+    (child index → the child's own skip stack, None: from its start) down from ``root``;
+    None when the document ends there or the stack branches (floats, columns)."""
+    box, stack = root, resume_at
+    while isinstance(stack, dict) and len(stack) == 1:
+        (index, below), = stack.items()
+        children = getattr(box, "children", None)
+        if not isinstance(index, int) or children is None or not 0 <= index < len(children):
+            return None
+        if below is None:
+            return box, children[index]
+        box, stack = children[index], below
+    return None
+
+
 @contextlib.contextmanager
-def layout_until(stop: Any) -> Iterator[None]:
+def layout_until(stop: Any) -> Iterator[Any]:
     """While the block runs, a layout ends after the first page for whose root box
-    ``stop(box)`` is true (that page included). Hold :data:`LOCK` around it."""
+    ``stop(box, resumes_at)`` is true (that page included); ``resumes_at()`` is
+    (parent, child) when the next page would begin with box ``child`` from its start,
+    else None. Its value's ``pages`` is the page count it stopped at (None: the document's
+    end). Hold :data:`LOCK` around it."""
     global _STOP_AFTER
 
     import_weasyprint()
@@ -302,11 +323,17 @@ def layout_until(stop: Any) -> Iterator[None]:
 
         def make_all_pages(context: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
             state = _STOP_AFTER
+            first_pass = state is not None and not state.passes
+            if state is not None:
+                state.passes += 1
             for count, page in enumerate(original(context, *args, **kwargs), start=1):
                 yield page
                 if state is None:
                     continue
-                if state.pages is None and state.stop(page):
+                # asked on the first pass only (pages in order, each once); a repagination
+                # pass stops where the first did, or runs to the end as it did
+                if first_pass and state.pages is None and state.stop(
+                        page, lambda: _resumes_at(args[0], context.page_maker[count][0])):
                     state.pages = count
                 if state.pages is not None and count >= state.pages:
                     # as WeasyPrint ends a document: the next page's entry is dropped,
@@ -321,6 +348,16 @@ def layout_until(stop: Any) -> Iterator[None]:
         layout_module.make_all_pages = make_all_pages
     before, _STOP_AFTER = _STOP_AFTER, _Stop(stop)
     try:
-        yield
+        yield _STOP_AFTER
     finally:
         _STOP_AFTER = before
+
+
+def stylesheets_parsed() -> int:
+    """How many bundled stylesheets (by content) this process has parsed and kept."""
+    return len(_PARSED_SHEETS)
+
+
+def clear_stylesheet_cache() -> None:
+    """Forget the kept stylesheets: the next render parses them again."""
+    _PARSED_SHEETS.clear()
