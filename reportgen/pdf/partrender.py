@@ -49,7 +49,7 @@ def _html(view, sections: tuple[int, ...] | None, appendices: bool) -> str:  # t
 
 def layout_html(html: str, css: str, stop: Any = None):  # type: ignore[no-untyped-def]
     """Lay out like :func:`reportgen.pdf.engine.render_document`, with an extra stylesheet;
-    ``stop(page box)`` true ends the layout after that page (:func:`reportgen.pdf.weasy.layout_until`)."""
+    ``stop(page box, resumes_at)`` true ends the layout after that page (:func:`reportgen.pdf.weasy.layout_until`)."""
     import contextlib
 
     from .fetch import build_html
