@@ -65,7 +65,7 @@ def prune_continuation_marks(document: weasyprint.Document, css_class: str = "co
     return removed
 
 
-def trim_vertical_labels(document: weasyprint.Document) -> int:
+def trim_vertical_labels(document: weasyprint.Document, continued: bool = False) -> int:
     """Drop the characters of a vertical 分野 label that do not fit on their page.
 
     The label is repeated at the top of every page a section spans, but the
@@ -78,9 +78,11 @@ def trim_vertical_labels(document: weasyprint.Document) -> int:
     It first ends each 分野 at its last item on the pages it continues from
     (:func:`close_section_bottoms`): that sets the label cell's bottom on those
     pages, and every caller that trims labels (reportgen.pdf.parallel too) gets it.
+    ``continued``: the layout was stopped (:func:`reportgen.pdf.weasy.layout_until`), its
+    last 分野 goes on after the last page.
     """
 
-    close_section_bottoms(document)
+    close_section_bottoms(document, continued)
     removed = 0
     for page in document.pages:
         for table in descendants(page_box(page)):
@@ -100,7 +102,7 @@ def trim_vertical_labels(document: weasyprint.Document) -> int:
     return removed
 
 
-def close_section_bottoms(document: weasyprint.Document) -> int:
+def close_section_bottoms(document: weasyprint.Document, continued: bool = False) -> int:
     """End each 分野 at its last item on the pages it continues from.
 
     The 分野 is one table row (base.css); where it breaks, WeasyPrint stretches
@@ -109,7 +111,9 @@ def close_section_bottoms(document: weasyprint.Document) -> int:
     lifts the bottom of the label cell and the items cell of every fragment but
     the last to the bottom of the items on that page, where their bottom rule
     then closes the table; below it the page stays blank. Returns the number
-    of fragments closed.
+    of fragments closed. ``continued``: the document's last page is not the
+    last of its 分野 either (a layout stopped there: the pages a full layout
+    gives up to that page).
     """
 
     found: list[tuple[object, object]] = []  # (page box, sec table box)
@@ -127,7 +131,8 @@ def close_section_bottoms(document: weasyprint.Document) -> int:
         if nest is None:
             continue
         root = page_box(document.pages[page_no])
-        if last_page[id(table.element)] != page_no and nest.children:
+        goes_on = last_page[id(table.element)] != page_no or (continued and page_no == len(document.pages) - 1)
+        if goes_on and nest.children:
             # the 分野 continues on the next page: end it at its last item here
             bottom = max(child.position_y + child.margin_height() for child in nest.children)
             if bottom < nest.content_box_y() + nest.height - 0.5:

@@ -182,6 +182,10 @@ def render_pdf(
 
         render_pdf_cached(report, target, paper=paper, font=font, pdf_variant=pdf_variant, jobs=jobs)
         return
+    if cache:  # what `watch` prints: the whole document was laid out (not the last cached render's line)
+        from .partcache import CacheRun, set_last_run
+
+        set_last_run(CacheRun(relaid=["document"], parts=1))
     if templates is None and not one_document and parallel_reason(report, jobs, pdf_variant) is None:
         from .parallel import render_pdf_parallel  # (its join and worker imports only when it runs)
 

@@ -47,20 +47,24 @@ def _html(view, sections: tuple[int, ...] | None, appendices: bool) -> str:  # t
     return template.render(doc=view, base_url=base_url())
 
 
-def layout_html(html: str, css: str):  # type: ignore[no-untyped-def]
-    """Lay out like :func:`reportgen.pdf.engine.render_document`, with an extra stylesheet."""
+def layout_html(html: str, css: str, stop: Any = None):  # type: ignore[no-untyped-def]
+    """Lay out like :func:`reportgen.pdf.engine.render_document`, with an extra stylesheet;
+    ``stop(page box, resumes_at)`` true ends the layout after that page (:func:`reportgen.pdf.weasy.layout_until`)."""
+    import contextlib
+
     from .fetch import build_html
-    from .weasy import import_weasyprint
+    from .weasy import import_weasyprint, layout_until
 
     weasyprint = import_weasyprint()
     from .boxes import center_marks, prune_continuation_marks, trim_vertical_labels
     from .weasy import LOCK, font_config, gc_paused
 
-    with LOCK, gc_paused():
+    with LOCK, gc_paused(), (layout_until(stop) if stop is not None else contextlib.nullcontext()) as stopped:
         document = build_html(html).render(font_config=font_config(),
                                            stylesheets=[weasyprint.CSS(string=css)])
         prune_continuation_marks(document)
-        trim_vertical_labels(document)
+        # stopped before the end: the 分野 goes on after the last page laid out
+        trim_vertical_labels(document, continued=stopped is not None and stopped.pages is not None)
         center_marks(document)
     return document
 

@@ -57,6 +57,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .syncfinder import SyncFinder, sync_points
+
 __all__ = [
     "Piece",
     "cache_reason",
@@ -66,7 +68,6 @@ __all__ = [
     "range_css",
     "range_html",
     "render_sections_cached",
-    "sync_points",
 ]
 
 #: The stylesheet of a piece that does not start its 分野: no 分野 entry in its outline.
@@ -114,6 +115,8 @@ class RangeResult:
     #: Every synchronisation point of the range's layout (for the map).
     syncs: list[int]
     seconds: float = 0.0
+    #: Pages laid out (the layout stops where a target begins: :func:`lay_range`).
+    laid: int = 0
 
 
 def cache_reason(report: Any, pdf_variant: str | None = None) -> str | None:
@@ -166,54 +169,6 @@ def range_css(section: int, start: int, last: bool = True) -> str:
 # --------------------------------------------------------------------------- layout
 
 
-def sync_points(document: Any, start: int) -> list[tuple[int, int]]:
-    """(item index, page index) of every item of a laid-out range that begins a page with nothing
-    carried over, the range's first item (page 0) included.
-
-    An item begins with its group banner when it has one, else with its table; it is a
-    synchronisation point when that element is the first box of the 分野's items cell on a
-    page and was on no earlier page.
-    """
-    from .weasy import box_types, descendants, has_class, page_box
-
-    boxes = box_types()
-
-    first_of: dict[int, int] = {}  # id(element) → item index, for the first element of each item
-    seen: set[int] = set()
-    found: list[tuple[int, int]] = []
-    for number, page in enumerate(document.pages):
-        nest = None
-        for table in descendants(page_box(page)):
-            if isinstance(table, boxes.TableBox) and has_class(table, "sec"):
-                nest = next((b for b in descendants(table)
-                             if isinstance(b, boxes.TableCellBox) and has_class(b, "nest")), None)
-                break
-        if nest is None:
-            continue
-        if not first_of and nest.element is not None:
-            index = start
-            pending = False  # a banner opened the current item
-            for child in nest.element:
-                if not isinstance(child.tag, str):
-                    continue  # a comment
-                classes = (child.get("class") or "").split()
-                if "group-banner" in classes:
-                    first_of[id(child)] = index
-                    pending = True
-                elif child.tag.endswith("table") and "item" in classes:
-                    if not pending:
-                        first_of[id(child)] = index
-                    pending = False
-                    index += 1
-        children = [c for c in nest.children if getattr(c, "element", None) is not None]
-        if children:
-            element = children[0].element
-            if id(element) not in seen and id(element) in first_of:
-                found.append((first_of[id(element)], number))
-        seen.update(id(c.element) for c in children)
-    return found
-
-
 def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-untyped-def]
     """Lay out ``r`` and cut it into pieces at its synchronisation points, up to the first target
     reached at a clean page top (or the 分野's end, ``count`` items)."""
@@ -222,12 +177,35 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
 
     began = time.perf_counter()
     last = r.section == len(view.sections) - 1
-    document = layout_html(range_html(view, r.section, r.start, r.stop), range_css(r.section, r.start, last))
     at_end = r.stop >= count
     whole = r.section == len(view.sections) - 1 and view.legend_position == "foot"  # see _Section.whole
-    # a witness must not be the range's last item (unless the 分野 ends there too)
-    syncs = [(k, p) for k, p in sync_points(document, r.start)
-             if k > r.start and (k < r.stop - 1 or at_end) and not whole]
+
+    def usable(k: int) -> bool:
+        # a witness must not be the range's last item (unless the 分野 ends there too)
+        return k > r.start and (k < r.stop - 1 or at_end) and not whole
+
+    finder = SyncFinder(r.start)
+    ahead: list[tuple[int, int]] = []  # a target the next page begins with, known before it is laid out
+    laid = 0
+
+    def reached_target(root: Any, resumes_at: Any) -> bool:
+        # The layout ends where a cached piece begins: the pages from there on are that piece's.
+        # Known from where the next page resumes (a target's first element, nothing of it laid
+        # out yet: the next page begins with it), else from a laid-out page that begins with one.
+        nonlocal laid
+        laid += 1
+        k = finder.page(root)
+        if k is not None and k in r.targets and usable(k):
+            return True
+        k = finder.resumes_with(resumes_at())
+        if k is not None and k in r.targets and usable(k):
+            ahead.append((k, laid))
+            return True
+        return False
+
+    document = layout_html(range_html(view, r.section, r.start, r.stop), range_css(r.section, r.start, last),
+                           stop=reached_target if r.targets else None)
+    syncs = [(k, p) for k, p in sync_points(document, r.start) if usable(k)] + ahead
     syncs.insert(0, (r.start, 0))  # the range's first page (the cover's, for the first 分野) starts its first piece
     items = [k for k, _ in syncs]
     reached = next((k for k in items if k in r.targets and k > r.start), None)
@@ -253,8 +231,9 @@ def lay_range(view, r: Range, count: int) -> RangeResult:  # type: ignore[no-unt
         with LOCK, gc_paused():
             document.copy(chosen).write_pdf(out)
         pieces.append(Piece(r.section, k, stop_item, out.getvalue(), len(chosen), anchors))
+    laid = len(document.pages)
     del document
-    return RangeResult(pieces, reached, items, time.perf_counter() - began)
+    return RangeResult(pieces, reached, items, time.perf_counter() - began, laid)
 
 
 # --------------------------------------------------------------------------- the cache

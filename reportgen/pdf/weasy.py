@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from weasyprint.text.fonts import FontConfiguration
 
-__all__ = ["LOCK", "absolute_placeholder", "box_types", "descendants", "font_config", "gc_paused", "has_class",
-           "import_weasyprint", "layout_box_backgrounds", "page_box", "pdf_variants"]
+__all__ = ["LOCK", "absolute_placeholder", "box_types", "clear_stylesheet_cache", "descendants", "font_config", "gc_paused", "has_class",
+           "import_weasyprint", "install_stylesheet_cache", "layout_box_backgrounds", "layout_until", "page_box", "pdf_variants", "stylesheets_parsed"]
 
 #: ldconfig's ABI tag for this machine, as :mod:`ctypes.util` maps it (a
 #: 64-bit build; anything else: the "libc6" prefix every tag starts with).
@@ -132,6 +132,7 @@ def font_config() -> FontConfiguration:
     import_weasyprint()
     from weasyprint.text.fonts import FontConfiguration
 
+    install_stylesheet_cache()
     return FontConfiguration()
 
 
@@ -189,3 +190,174 @@ def descendants(box: object) -> Iterator[Any]:
         children = getattr(current, "children", None)
         if children:
             stack.extend(reversed(children))
+
+
+# -- bundled stylesheets parsed once per process (watch, issue #16) -----------------
+#
+# Every render parses base.css (630 lines) and the layout's stylesheet again:
+# ~45 ms of a 0.5 s re-render of a 2-page tracker, and of every range an edit
+# re-lays. A parsed sheet is a cssselect2 matcher (selectors and declarations,
+# read-only once built) plus the @page rules and @font-face registrations it
+# added to its document; the faces stay registered in the shared font
+# configuration. So a bundled sheet whose bytes are those parsed before is
+# served from the first parse: its @page rules appended to the new document's
+# list at the same point of the cascade, the matcher shared.
+
+#: (url, media type, digest of the bytes) → the sheet parsed with the shared font configuration.
+_PARSED_SHEETS: dict[tuple[str, str, bytes], Any] = {}
+
+
+def _cached_css(original: Any) -> Any:
+    """``weasyprint.css.CSS`` as :func:`weasyprint.css.find_stylesheets` calls it for a
+    ``<link>``, served from :data:`_PARSED_SHEETS` for the bundled stylesheets of a
+    reportgen render (its font configuration is :func:`font_config`); anything else as before."""
+    import hashlib
+
+    def css(*args: Any, **kwargs: Any) -> Any:
+        url, fetcher = kwargs.get("url"), kwargs.get("url_fetcher")
+        if (args or url is None or fetcher is None or kwargs.get("font_config") is not font_config()
+                or set(kwargs) - {"url", "url_fetcher", "media_type", "font_config", "counter_style",
+                                  "color_profiles", "page_rules", "layers", "_check_mime_type"}
+                or not _bundled(url)):
+            return original(*args, **kwargs)
+        try:
+            response = fetcher(url)
+            body = response.read()
+            mime = response.headers.get_content_type()
+        except Exception:  # the original reports it (logged, sheet left out) as WeasyPrint always has
+            return original(*args, **kwargs)
+        if mime != "text/css" or not isinstance(body, bytes):
+            return original(*args, **kwargs)
+        key = (url, str(kwargs.get("media_type", "print")), hashlib.sha256(body).digest())
+        parsed = _PARSED_SHEETS.get(key)
+        if parsed is None:
+            mine: dict[str, Any] = {"page_rules": [], "layers": [], "counter_style": {}, "color_profiles": {}}
+            parsed = original(**{**kwargs, **mine})
+            if parsed.layers or mine["counter_style"] or mine["color_profiles"]:
+                return original(*args, **kwargs)  # @layer, @counter-style, @color-profile: not shared
+            _PARSED_SHEETS[key] = parsed
+        page_rules, layers = kwargs.get("page_rules"), kwargs.get("layers")
+        sheet = object.__new__(type(parsed))
+        sheet.base_url, sheet.matcher = parsed.base_url, parsed.matcher
+        if page_rules is None:
+            page_rules = []
+        page_rules.extend(parsed.page_rules)  # the document's list, in source order, as a parse adds them
+        sheet.page_rules = page_rules
+        sheet.layers = [] if layers is None else layers
+        return sheet
+
+    return css
+
+
+def _bundled(url: str) -> bool:
+    """Whether ``url`` is a file of the bundled templates folder (never a user's stylesheet:
+    its parse warnings are printed on every render)."""
+    from ..core.assets import templates_dir
+
+    return url.startswith(templates_dir().as_uri().rstrip("/") + "/")
+
+
+def install_stylesheet_cache() -> None:
+    """Serve bundled stylesheets from their first parse (see :data:`_PARSED_SHEETS`); once per process."""
+    import_weasyprint()
+    import weasyprint.css as css_module
+
+    if not getattr(css_module.CSS, "reportgen_cached", False):
+        cached = _cached_css(css_module.CSS)
+        cached.reportgen_cached = True  # type: ignore[attr-defined]
+        css_module.CSS = cached
+
+
+# -- a layout that stops at a page (the part cache's ranges, issue #16) -------------
+#
+# WeasyPrint lays pages out one after the other, each from what the pages
+# before left to print: the first pages of a document are the same whether
+# or not the later ones are laid out. A range of items re-laid after an edit
+# is only needed up to the page where a cached piece begins again
+# (reportgen.pdf.partsync); the pages after it were laid out and thrown away.
+
+class _Stop:
+    """The predicate of the layout under way (one at a time: LOCK) and the page count it
+    stopped at: a repagination pass of the same layout stops there again."""
+
+    def __init__(self, stop: Any) -> None:
+        self.stop = stop
+        self.pages: int | None = None
+        self.passes = 0
+
+
+_STOP_AFTER: _Stop | None = None
+
+
+def _resumes_at(root: Any, resume_at: Any) -> tuple[Any, Any] | None:
+    """(parent, child) when the page after a laid-out one resumes at the very start of box
+    ``child`` (nothing of it laid out yet), following WeasyPrint's skip stack ``resume_at``
+    (child index → the child's own skip stack, None: from its start) down from ``root``;
+    None when the document ends there or the stack branches (floats, columns)."""
+    box, stack = root, resume_at
+    while isinstance(stack, dict) and len(stack) == 1:
+        (index, below), = stack.items()
+        children = getattr(box, "children", None)
+        if not isinstance(index, int) or children is None or not 0 <= index < len(children):
+            return None
+        if below is None:
+            return box, children[index]
+        box, stack = children[index], below
+    return None
+
+
+@contextlib.contextmanager
+def layout_until(stop: Any) -> Iterator[Any]:
+    """While the block runs, a layout ends after the first page for whose root box
+    ``stop(box, resumes_at)`` is true (that page included); ``resumes_at()`` is
+    (parent, child) when the next page would begin with box ``child`` from its start,
+    else None. Its value's ``pages`` is the page count it stopped at (None: the document's
+    end). Hold :data:`LOCK` around it."""
+    global _STOP_AFTER
+
+    import_weasyprint()
+    import weasyprint.layout as layout_module
+
+    if not getattr(layout_module.make_all_pages, "reportgen_stoppable", False):
+        original = layout_module.make_all_pages
+
+        def make_all_pages(context: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            state = _STOP_AFTER
+            first_pass = state is not None and not state.passes
+            if state is not None:
+                state.passes += 1
+            for count, page in enumerate(original(context, *args, **kwargs), start=1):
+                yield page
+                if state is None:
+                    continue
+                # asked on the first pass only (pages in order, each once); a repagination
+                # pass stops where the first did, or runs to the end as it did
+                if first_pass and state.pages is None and state.stop(
+                        page, lambda: _resumes_at(args[0], context.page_maker[count][0])):
+                    state.pages = count
+                if state.pages is not None and count >= state.pages:
+                    # as WeasyPrint ends a document: the next page's entry is dropped,
+                    # else its "content changed" flag would start a second pass
+                    context.page_maker = context.page_maker[:count + 1]
+                    context.page_maker[count][-1].update(content_changed=False, pages_wanted=False)
+                    context.broken_out_of_flow.clear()
+                    context.reported_footnotes.clear()
+                    return
+
+        make_all_pages.reportgen_stoppable = True  # type: ignore[attr-defined]
+        layout_module.make_all_pages = make_all_pages
+    before, _STOP_AFTER = _STOP_AFTER, _Stop(stop)
+    try:
+        yield _STOP_AFTER
+    finally:
+        _STOP_AFTER = before
+
+
+def stylesheets_parsed() -> int:
+    """How many bundled stylesheets (by content) this process has parsed and kept."""
+    return len(_PARSED_SHEETS)
+
+
+def clear_stylesheet_cache() -> None:
+    """Forget the kept stylesheets: the next render parses them again."""
+    _PARSED_SHEETS.clear()

@@ -159,6 +159,17 @@ def test_one_document_reports_are_cached_whole(tmp_path: Path) -> None:
     assert _render(data, tmp_path / "c.pdf").relaid == ["document"]
 
 
+def test_a_tracker_says_it_was_laid_out_whole(tmp_path: Path) -> None:
+    """The tracker renders as one document, outside the cache: what `watch` prints after it says
+    so, not the line of the cached render before it."""
+    assert _render(_data(), tmp_path / "a.pdf").relaid  # a cached render first
+    tracker = _data()
+    tracker["report"]["layout"] = "tracker"
+    run = _render(tracker, tmp_path / "b.pdf")
+    assert run.relaid == ["document"] and run.reused == 0
+    assert run.describe() == "re-laid document; 0 of 1 parts from the cache"
+
+
 # --------------------------------------------------------------------------- the same document
 
 
