@@ -68,6 +68,9 @@ class TrackerGrid:
 
     table: MiniTable
     kind: Literal["grid"] = "grid"
+    #: A quarterly series: each quarter spans three months' width, as in the workbook
+    #: (a quarter in a month's width printed 第1四半期 over its neighbours).
+    quarterly: bool = False
 
     @property
     def columns(self) -> int:
@@ -84,8 +87,30 @@ class TrackerGrid:
         return GRID_LABEL_PCT
 
     @property
+    def col_pcts(self) -> list[float]:
+        """Width of each value column in % of the 進捗状況 column: a month's (value_pct), or
+        for the four quarters of a quarterly series three months' (scaled down when the
+        columns after them would not fit)."""
+        count = self.columns - 1
+        if not self.quarterly or count < 4:
+            return [self.value_pct] * count
+        widths = [3 * GRID_VALUE_PCT] * 4 + [GRID_VALUE_PCT] * (count - 4)
+        room = 100.0 - GRID_LABEL_PCT
+        scale = min(1.0, room / sum(widths))
+        return [w * scale for w in widths]
+
+    @property
     def width_pct(self) -> float:
-        return GRID_LABEL_PCT + self.value_pct * (self.columns - 1)
+        return GRID_LABEL_PCT + sum(self.col_pcts)
+
+    @property
+    def long_heads(self) -> frozenset[int]:
+        """Header cells (by position) of a month's width holding more than three characters
+        (全国平均): printed smaller so they stay inside their cell (tracker.css th.long)."""
+        if self.quarterly or not self.table.head:
+            return frozenset()
+        row = self.table.head[0]
+        return frozenset(i for i, c in enumerate(row) if i and c.colspan == 1 and len(str(c.text)) > 3)
 
 
 @dataclass
@@ -160,7 +185,7 @@ def _plan(entry: Entry, ctx: Any, width_mm: float) -> list[BlockView]:
 
 def _grids(series: Any, ctx: Any, width_mm: float) -> list[BlockView | TrackerGrid]:
     grid = series_grid(series, ctx.reached, truncate=ctx.truncate)
-    return [TrackerGrid(t) for t in grid_view(grid, width_mm)]
+    return [TrackerGrid(t, quarterly=series.kind == "quarterly") for t in grid_view(grid, width_mm)]
 
 
 def _progress(entry: Entry, ctx: Any, width_mm: float) -> list[BlockView | TrackerGrid]:

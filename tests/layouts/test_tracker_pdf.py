@@ -179,3 +179,42 @@ def test_tracker_pdf_area_label_is_set_vertically(tracker_pdf) -> None:
     chars = [next((x, y) for w, x, y in words if w == ch) for ch in "基盤的保険者"]
     assert all(abs(x - chars[0][0]) < 1.0 for x, _y in chars)             # one column
     assert all(b[1] > a[1] for a, b in zip(chars, chars[1:]))              # top to bottom
+
+
+def test_quarterly_headers_and_long_labels_stay_inside_their_cells(tmp_path: Path) -> None:
+    """A quarter spans three months' width as in the workbook; before, 第1四半期 had a month's
+    width and printed over 第2四半期, and 全国平均 ran past the grid's edge."""
+    import subprocess
+
+    data = tracker_data(items=1)
+    entry = data["sections"][0]["groups"][0]["items"][0]["entries"][0]
+    entry["status"] = [
+        {"series": {"caption": "四半期", "kind": "quarterly", "format": "int",
+                    "rows": [{"label": "上期", "values": [1, 2, 3, 4]}]}},
+        {"series": {"caption": "件数", "format": "int", "extra": {"label": "全国平均", "values": [11]},
+                    "rows": [{"label": "令和6年度", "values": list(range(100, 112))}]}}]
+    report = reportgen.Report.from_dict(data)
+    view = build_view(report)
+    grids = [b for s in view.tracker.sections for it in s.items for e in it.entries for b in e.progress
+             if b.kind == "grid"]
+    quarterly = next(g for g in grids if g.quarterly)
+    from reportgen.layouts.tracker import GRID_VALUE_PCT
+
+    assert quarterly.col_pcts[:4] == pytest.approx([3 * GRID_VALUE_PCT] * 4)     # a quarter: three months
+    assert max(g.width_pct for g in grids) <= 100.0 + 1e-9
+    monthly = next(g for g in grids if not g.quarterly)
+    head = [str(c.text) for c in monthly.table.head[0]]
+    assert [head[i] for i in sorted(monthly.long_heads)] == ["全国平均"]     # set smaller, on one line
+    assert quarterly.long_heads == frozenset()
+    path = tmp_path / "q.pdf"
+    reportgen.render_pdf(report, path)
+    out = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-bbox", str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    words = [(m.group(5), float(m.group(1)), float(m.group(2)), float(m.group(3)))
+             for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                                  out)]
+    quarters = [w for w in words if re.fullmatch(r"第[1-4]四半期", w[0])]
+    assert [w[0] for w in quarters] == ["第1四半期", "第2四半期", "第3四半期", "第4四半期"]
+    assert all(a[3] <= b[1] for a, b in zip(quarters, quarters[1:]))       # none over the next
+    assert not any(re.search(r"四半期第", w[0]) for w in words)
+    assert "全国平均" in [w[0] for w in words]
