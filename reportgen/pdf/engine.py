@@ -22,11 +22,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
-import threading
-from collections.abc import Iterator
 from functools import cache
 from typing import IO, TYPE_CHECKING
 
