@@ -44,6 +44,9 @@ class Header:
     rank: int | None
     #: A month row under the header (4月…3月 under 進捗状況) heading every item's figures.
     months: GridHeader | None = None
+    #: The last column of 進捗状況's span (text and month grids): the column before the next
+    #: labelled header cell (実施状況 in the seed; any column where 実施状況 comes first).
+    progress_end: int = 0
     #: Columns of the tracker's own (担当グループ, 備考 …): (column, field name); see tracker_extras.
     extras: list[tuple[int, str]] = field(default_factory=list)
 
@@ -124,11 +127,26 @@ def _header_cols(sheet: Sheet, r: int) -> dict[str, int]:
 _REQUIRED = ("number", "title", "plan", "progress", "mark")
 
 
+#: Labels of a grid's own columns, when they stand in the header row itself (4月 … 3月, 計, 全国平均)
+_GRID_HEAD = re.compile(r"[0-9０-９]{1,2}月|第?[1-4１-４]四半期|[計累計平均合全国年間通期]+")
+
+
+def _progress_end(sheet: Sheet, r: int, progress: int) -> int:
+    """The last column under 進捗状況 (its merged header, then the unlabelled columns of its
+    grids): the column before the next labelled cell of the header row, else the sheet's last."""
+    after = [c for c, label in sheet.row_labels(r)
+             if c > sheet.last_col_of(r, progress) and not _GRID_HEAD.fullmatch(label)]
+    return (min(after) - 1) if after else max(sheet.max_col, sheet.last_col_of(r, progress))
+
+
 def find_header(sheet: Sheet) -> Header | None:
     """The first row (of the first 60) holding every required label; None when there is none."""
     for r in range(1, min(sheet.max_row, 60) + 1):
         cols = _header_cols(sheet, r)
-        if not all(k in cols for k in _REQUIRED) or not cols["progress"] < cols["mark"]:
+        if not all(k in cols for k in _REQUIRED):
+            continue
+        progress_end = _progress_end(sheet, r, cols["progress"])
+        if cols["progress"] < cols["mark"] <= progress_end:
             continue
         number_first, number_last = cols["number"], sheet.last_col_of(r, cols["number"])
         if number_last > number_first:
@@ -139,12 +157,12 @@ def find_header(sheet: Sheet) -> Header | None:
         for c in cols.values():
             sheet.take(r, c)
         header = Header(r, data_start, area, number, cols["title"], cols["plan"], cols["progress"],
-                        cols["mark"], cols.get("rank"))
-        header.extras = extra_columns(sheet, r, cols, area if area is not None else number, cols["mark"])
+                        cols["mark"], cols.get("rank"), progress_end=progress_end)
+        header.extras = extra_columns(sheet, r, cols, area if area is not None else number, progress_end + 1)
         for rr in range(r + 1, data_start + 1):
             if any(not sheet.is_empty(rr, c) for c in (number, cols["title"], cols["plan"])):
                 break
-            months = month_header(sheet, rr, cols["progress"], cols["mark"] - 1)
+            months = month_header(sheet, rr, cols["progress"], progress_end)
             if months is not None:
                 header.months, header.data_start = months, max(data_start, rr + 1)
                 break
@@ -276,7 +294,7 @@ class TrackerReader(ReadTree):
     def banner(self, r: int) -> bool:
         s, h = self.sheet, self.h
         left = h.area if h.area is not None else h.number
-        right = h.rank if h.rank is not None else h.mark
+        right = max(c for c in (h.rank, h.mark, h.progress_end) if c is not None)
         filled = [c for c in s.filled(r, left, right) if (r, c) not in s.covered]
         if h.area is not None and filled and filled[0] == h.area and not s.text(r, h.area).startswith(_CIRCLES):
             filled = filled[1:]
@@ -354,7 +372,7 @@ class TrackerReader(ReadTree):
         s, h = self.sheet, self.h
         if r < self.grid_until:
             return
-        first, last = h.progress, h.mark - 1
+        first, last = h.progress, h.progress_end
         header = month_header(s, r, first, last)
         if header is not None:
             entry = self.ensure_entry(r)

@@ -122,3 +122,29 @@ def test_date_in_text_reads_the_ways_offices_write_a_date() -> None:
     assert date_in_text("平成31年4月30日") == dt.date(2019, 4, 30)
     for not_one in ("令和6年2月30日", "令和6年度 事業計画", "10月15日", "明治5年1月1日", "令和6年10月15日 作成者 山田"):
         assert date_in_text(not_one) is None
+
+
+def test_a_tracker_whose_mark_column_comes_before_the_progress(tmp_path: Path) -> None:
+    """項番 · 事業 · 実施概要 · 実施状況 · 進捗状況 · 備考: the columns are where the labels are, in any order
+    (before, a 実施状況 left of 進捗状況 made the workbook "not a tracker")."""
+    wb = Workbook()
+    ws = wb.active
+    ws["A1"] = "令和6年度 試験支部事業計画 進捗状況"
+    for i, label in enumerate(["項番", "事業", "実施概要", "実施状況", "進捗状況", "", "", "備考"], start=1):
+        if label:
+            ws.cell(3, i, label)
+    ws.merge_cells("E3:G3")                               # 進捗状況 over three columns
+    rows = [(1, "健診の推進", "(1) 受診率を上げる。", "○", "受診率45.2%。", None, "補記", "要確認"),
+            (2, "広報", "(1) 発行する。", "◎", "2回発行。", None, None, None)]
+    for r, row in enumerate(rows, start=4):
+        for c, value in enumerate(row, start=1):
+            if value is not None:
+                ws.cell(r, c, value)
+    path = tmp_path / "order.xlsx"
+    wb.save(path)
+    result = import_tracker(path)
+    entries = _entries(result.data)
+    assert [(e["plan"], e["mark"]) for e in entries] == [("(1) 受診率を上げる。", "○"), ("(1) 発行する。", "◎")]
+    assert entries[0]["status"] == "受診率45.2%。 補記"            # the cells of 進捗状況's span, one line
+    assert entries[0]["fields"] == {"備考": "要確認"}
+    assert [w.path for w in result.warnings] == ["Sheet!H3"]
