@@ -40,7 +40,7 @@ def _series(data: Any, path: PathKey) -> Iterator[tuple[PathKey, dict[str, Any]]
 
 
 def truncated_series(report: Report, *, source: str = "<report>",
-                     line_of: LineOf | None = None) -> list[Problem]:
+                     line_of: LineOf | None = None, data: dict[str, Any] | None = None) -> list[Problem]:
     """One problem per series row holding values after the period's last month or quarter.
 
     The grid prints only the months the period reached (``period: Q1`` → 4–6月),
@@ -54,7 +54,7 @@ def truncated_series(report: Report, *, source: str = "<report>",
     except ValueError:
         return []
     out: list[Problem] = []
-    for path, series in _series(report.to_dict(), ()):
+    for path, series in _series(report.to_dict() if data is None else data, ()):
         monthly = series.get("kind", "monthly") == "monthly"
         shown = reached if monthly else -(-reached // 3)
         labels = [month_label(m) for m in FISCAL_MONTHS] if monthly else list(QUARTER_LABELS)
@@ -90,7 +90,8 @@ def _items_and_entries(data: dict[str, Any]) -> Iterator[tuple[PathKey, dict[str
                     yield base + (ii, "entries", ei), entry, "entry"
 
 
-def unprinted_data(report: Report, *, source: str = "<report>", line_of: LineOf | None = None) -> list[Problem]:
+def unprinted_data(report: Report, *, source: str = "<report>", line_of: LineOf | None = None,
+                   data: dict[str, Any] | None = None) -> list[Problem]:
     """One problem per kind of data that validates but that no output prints: a field of an
     item or entry that ``report.columns`` does not name, and the measure-page keys
     (overview, actions, next_plan) in another layout.  Located at the first one, with how
@@ -99,7 +100,7 @@ def unprinted_data(report: Report, *, source: str = "<report>", line_of: LineOf 
     named = {c.field for c in report.columns or []}
     first: dict[tuple[str, str], PathKey] = {}
     count: dict[tuple[str, str], int] = {}
-    for path, mapping, kind in _items_and_entries(report.to_dict()):
+    for path, mapping, kind in _items_and_entries(report.to_dict() if data is None else data):
         found = [("field", name, path + ("fields", name)) for name in (mapping.get("fields") or {})
                  if name not in named]
         if kind == "item" and report.layout != "measure-pages":
@@ -129,8 +130,9 @@ def report_warnings(report: Report, *, source: str = "<report>", font: str | Non
         from .glyphs import missing_glyphs
 
         found += [GlyphWarning(p) for p in missing_glyphs(report, source=source, font=font, line_of=line_of)]
-    found += [TruncationWarning(p) for p in truncated_series(report, source=source, line_of=line_of)]
-    found += [UnprintedWarning(p) for p in unprinted_data(report, source=source, line_of=line_of)]
+    data = report.to_dict()     # both checks walk the data: serialised once
+    found += [TruncationWarning(p) for p in truncated_series(report, source=source, line_of=line_of, data=data)]
+    found += [UnprintedWarning(p) for p in unprinted_data(report, source=source, line_of=line_of, data=data)]
     if check_marks:
         from .propose import check_marks as mark_problems
 

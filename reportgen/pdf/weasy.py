@@ -26,12 +26,13 @@ import re
 import shutil
 import subprocess
 import sys
-import gc
 import threading
 from collections.abc import Iterator
 from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from ..core.gcpause import collector_paused
 
 if TYPE_CHECKING:  # pragma: no cover
     from weasyprint.text.fonts import FontConfiguration
@@ -107,23 +108,18 @@ def import_weasyprint() -> ModuleType:
 LOCK = threading.RLock()
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused() -> contextlib.AbstractContextManager[None]:
     """Python's cyclic garbage collector off while WeasyPrint lays out and writes.
 
     A layout allocates millions of small objects (boxes, styles, text runs),
     so the collector's young-generation passes keep firing and re-scan the
     growing box tree: about 20 % of a 400-entry render (measured, issue #6).
     Nothing is collected meanwhile; the previous state comes back afterwards
-    and the next collection reclaims any cycles (peak RSS +2-3 %).
+    and the next collection reclaims any cycles (peak RSS +2-3 %).  The pause
+    itself is :func:`reportgen.core.gcpause.collector_paused`, which workbook
+    loads use for the same reason.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+    return collector_paused()
 
 
 @cache

@@ -98,7 +98,7 @@ def date_text(value: Any, number_format: str | None) -> str:
             out.append(("PM" if pm else "AM") if low == "am/pm" else ("P" if pm else "A"))
         elif day is None and low[0] in "ymdgea" and low.strip(low[0]) == "":
             continue                              # a time has no date parts
-        elif low in ("yyyy", "yy") or (low[0] == "y"):
+        elif low[0] == "y":
             out.append(str(day.year) if low != "yy" else f"{day.year % 100:02d}")
         elif low[0] == "m":
             out.append(str(day.month).zfill(len(low)) if len(low) <= 2 else

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
@@ -126,6 +126,23 @@ class SheetCells:
     merge_refs: list[str] = field(default_factory=list)
 
 
+def _open_path(root: Element, final: bool, take: Callable[[Element], None]) -> Iterator[Element]:
+    """Down the path of open elements from ``root``: at each level every complete child
+    (all of them when ``final``) goes to ``take`` and is dropped, then the open last child
+    is yielded; the caller stops (``break``/``return``) at the one it reads itself."""
+    node = root
+    for _level in range(_MAX_OPEN_DEPTH):
+        done = len(node) if final else len(node) - 1
+        if done > 0:
+            for element in node[:done]:
+                take(element)
+            del node[:done]
+        if final or not len(node):
+            return
+        node = node[-1]
+        yield node
+
+
 def _stream_tree(stream: IO[bytes], drain: Callable[[Element, bool], None]) -> None:
     """Parse ``stream`` into ElementTree elements, calling ``drain(root, final)`` after each
     piece: the root's children but the last are complete then (all of them when ``final``),
@@ -191,16 +208,9 @@ def parse_shared_strings(stream: IO[bytes]) -> list[str]:
                 append(_text_content(item).replace("x005F_", ""))
 
     def drain(root: Element, final: bool) -> None:
-        node = root
-        for _level in range(_MAX_OPEN_DEPTH):
-            done = len(node) if final else len(node) - 1
-            if done > 0:
-                for element in node[:done]:
-                    take(element)
-                del node[:done]
-            if final or not len(node) or node[-1].tag == _SI:
+        for node in _open_path(root, final, take):
+            if node.tag == _SI:
                 return      # an <si> still open is read once complete
-            node = node[-1]
 
     _stream_tree(stream, drain)
     return strings
@@ -376,16 +386,7 @@ def parse_sheet(stream: IO[bytes], shared_strings: list[Any], *, epoch: Any, dat
 
     def drain(root: Element, final: bool) -> None:
         nonlocal open_row
-        node = root
-        for _level in range(_MAX_OPEN_DEPTH):
-            done = len(node) if final else len(node) - 1
-            if done > 0:
-                for element in node[:done]:
-                    take(element)
-                del node[:done]
-            if final or not len(node):
-                return
-            node = node[-1]
+        for node in _open_path(root, final, take):
             tag = node.tag
             if tag == _ROW:
                 # a row still open: its cells but the last are complete

@@ -65,6 +65,20 @@ def _status(report: Report, item: int, entry: int, block: int) -> dict[str, Any]
     return report.to_dict()["sections"][0]["items"][item]["entries"][entry]["status"][block]
 
 
+def _year_row(ws: Any, label: str | None, *figures: Any) -> tuple[int, int, int]:
+    """A row inserted under 令和6年度 of the monthly series, the way staff add a year:
+    ``label`` in the label column, ``figures`` from 4月 on.  Returns (row, label column, 4月's column)."""
+    last, label_col = _find(ws, "令和6年度")
+    _r, april = _find(ws, "4月")
+    row = last + 1
+    insert_row(ws, row)
+    if label is not None:
+        ws.cell(row, label_col).value = label
+    for k, figure in enumerate(figures):
+        ws.cell(row, april + k).value = figure
+    return row, label_col, april
+
+
 def _edit(path: Path, edit: Any) -> tuple[Report, list[Any]]:
     wb = openpyxl.load_workbook(path)
     edit(wb[MAIN_SHEET])
@@ -114,15 +128,7 @@ def test_two_rows_deleted_and_a_figure_edited_at_once(tmp_path: Path) -> None:
 def test_a_year_typed_under_a_monthly_series_is_a_new_row(tmp_path: Path) -> None:
     path = _tracker(tmp_path)
 
-    def edit(ws: Any) -> None:
-        last, label_col = _find(ws, "令和6年度")
-        _r, april = _find(ws, "4月")
-        insert_row(ws, last + 1)
-        ws.cell(last + 1, label_col).value = "令和7年度"
-        ws.cell(last + 1, april).value = 400
-        ws.cell(last + 1, april + 1).value = "４０１"
-
-    report, warnings = _edit(path, edit)
+    report, warnings = _edit(path, lambda ws: _year_row(ws, "令和7年度", 400, "４０１"))
     series = _status(report, 1, 0, 0)["series"]
     assert [r["label"] for r in series["rows"]] == ["令和4年度", "令和5年度", "令和6年度", "令和7年度"]
     assert series["rows"][3]["values"] == [400, 401]
@@ -161,15 +167,11 @@ def test_a_new_row_that_is_not_a_figure_is_a_located_error(tmp_path: Path) -> No
     path = _tracker(tmp_path)
     wb = openpyxl.load_workbook(path)
     ws = wb[MAIN_SHEET]
-    last, label_col = _find(ws, "令和6年度")
-    _r, april = _find(ws, "4月")
-    insert_row(ws, last + 1)
-    ws.cell(last + 1, label_col).value = "令和7年度"
-    ws.cell(last + 1, april).value = "未集計"
+    row, _label_col, april = _year_row(ws, "令和7年度", "未集計")
     wb.save(path)
     with pytest.raises(ReportError) as caught:
         read_xlsx_checked(path)
-    assert f"{MAIN_SHEET}!{ws.cell(last + 1, april).coordinate}" in str(caught.value)
+    assert f"{MAIN_SHEET}!{ws.cell(row, april).coordinate}" in str(caught.value)
     assert "未集計" in str(caught.value)
 
 
@@ -177,14 +179,11 @@ def test_figures_without_a_label_are_a_located_error(tmp_path: Path) -> None:
     path = _tracker(tmp_path)
     wb = openpyxl.load_workbook(path)
     ws = wb[MAIN_SHEET]
-    last, label_col = _find(ws, "令和6年度")
-    _r, april = _find(ws, "4月")
-    insert_row(ws, last + 1)
-    ws.cell(last + 1, april).value = 5
+    row, label_col, _april = _year_row(ws, None, 5)
     wb.save(path)
     with pytest.raises(ReportError) as caught:
         read_xlsx_checked(path)
-    assert f"{MAIN_SHEET}!{ws.cell(last + 1, label_col).coordinate}" in str(caught.value)
+    assert f"{MAIN_SHEET}!{ws.cell(row, label_col).coordinate}" in str(caught.value)
     assert "needs a label" in str(caught.value)
 
 
@@ -230,13 +229,6 @@ def test_the_new_rows_print(tmp_path: Path) -> None:
 
     path = _tracker(tmp_path)
 
-    def edit(ws: Any) -> None:
-        last, label_col = _find(ws, "令和6年度")
-        _r, april = _find(ws, "4月")
-        insert_row(ws, last + 1)
-        ws.cell(last + 1, label_col).value = "令和7年度"
-        ws.cell(last + 1, april).value = 4321
-
-    report, _warnings = _edit(path, edit)
+    report, _warnings = _edit(path, lambda ws: _year_row(ws, "令和7年度", 4321))
     html = render_html(report)
     assert "令和7年度" in html and "4,321" in html
